@@ -1,0 +1,105 @@
+//! What a job is: the user's request (kept verbatim so a retry can repeat it) and what we learned
+//! from the server.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::state::JobState;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Runs straight through to one video.
+    #[default]
+    Generate,
+    /// May pause for input; allows revisions.
+    Chat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    Landscape,
+    Portrait,
+}
+
+impl Orientation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Orientation::Landscape => "landscape",
+            Orientation::Portrait => "portrait",
+        }
+    }
+}
+
+/// Everything the user asked for. Stored as JSON so older rows stay readable as fields are added.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobRequest {
+    pub prompt: String,
+    pub mode: Mode,
+    pub orientation: Option<Orientation>,
+    pub style_id: Option<String>,
+    pub avatar_id: Option<String>,
+    pub voice_id: Option<String>,
+    pub brand_kit_id: Option<String>,
+    /// Absolute paths of attached files.
+    pub files: Vec<PathBuf>,
+}
+
+/// Files written into the library folder for a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobOutputs {
+    pub video: Option<PathBuf>,
+    pub thumbnail: Option<PathBuf>,
+    pub subtitles: Option<PathBuf>,
+    pub captioned_video: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// Our id (never the server's).
+    pub id: String,
+    pub state: JobState,
+    pub request: JobRequest,
+    /// Sent as `Idempotency-Key` on create; stored before the first send.
+    pub idempotency_key: String,
+    pub session_id: Option<String>,
+    pub video_id: Option<String>,
+    pub title: Option<String>,
+    /// 0–100 as reported by the session.
+    pub progress: Option<u8>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    /// HeyGen's share page for the video, when known.
+    pub video_page_url: Option<String>,
+    pub outputs: JobOutputs,
+    /// The job this one retries, if any.
+    pub retry_of: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When the create request first went out (drives the poll cadence).
+    pub submitted_at: Option<i64>,
+}
+
+/// One message of an agent session, newest first as the API returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobMessage {
+    pub role: String,
+    pub content: String,
+    pub kind: String,
+    pub created_at: Option<i64>,
+    pub resource_ids: Vec<String>,
+}
+
+/// A persisted state change (the job's history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobEventRecord {
+    pub at: i64,
+    pub from: Option<JobState>,
+    pub to: JobState,
+    pub detail: Option<String>,
+}

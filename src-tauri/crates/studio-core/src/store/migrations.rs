@@ -1,0 +1,99 @@
+//! Versioned schema migrations, tracked in `PRAGMA user_version`. Append only: never edit a
+//! migration that has shipped.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs, their history and messages, uploads by content hash, settings, catalogues.
+    r#"
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        session_id TEXT,
+        video_id TEXT,
+        title TEXT,
+        progress INTEGER,
+        failure_code TEXT,
+        failure_message TEXT,
+        video_page_url TEXT,
+        outputs_json TEXT NOT NULL DEFAULT '{}',
+        retry_of TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        submitted_at INTEGER
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE TABLE job_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX job_events_job ON job_events(job_id);
+    CREATE TABLE job_messages (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER,
+        resource_ids_json TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (job_id, position)
+    );
+    CREATE TABLE uploads (
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        asset_id TEXT NOT NULL,
+        url TEXT,
+        mime_type TEXT,
+        uploaded_at INTEGER NOT NULL,
+        PRIMARY KEY (sha256, size_bytes, scope)
+    );
+    CREATE TABLE job_attachments (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        mime_type TEXT NOT NULL,
+        asset_id TEXT,
+        PRIMARY KEY (job_id, position)
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+    );
+    CREATE TABLE catalogue (
+        kind TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        item_json TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, scope, item_id)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Bring the database up to [`SCHEMA_VERSION`], one transaction per migration.
+pub fn migrate(conn: &mut Connection) -> Result<i64> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(SCHEMA_VERSION)
+}
