@@ -6,18 +6,6 @@ use serde::Serialize;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-/// A failure reported by the HeyGen API (or the network in front of it), reduced to what a user
-/// needs: a stable code, a message, and the details that help support.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteFailure {
-    pub code: String,
-    pub message: String,
-    pub param: Option<String>,
-    pub request_id: Option<String>,
-    pub retry_after_secs: Option<u64>,
-    pub status: Option<u16>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// Input the user can fix (prompt length, file count, file type...).
@@ -35,8 +23,9 @@ pub enum CoreError {
     Keyring { detail: String },
     #[error("No API key is set — run `vas auth set`, set HEYGEN_API_KEY, or add a key in Settings (or use offline mode).")]
     NoApiKey,
-    #[error("{}", .0.message)]
-    Remote(RemoteFailure),
+    /// A failure from the HeyGen API (or the network and CDN in front of it).
+    #[error(transparent)]
+    Api(#[from] heygen_api::ApiError),
     #[error("database error: {0}")]
     Store(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
@@ -91,7 +80,7 @@ impl CoreError {
             CoreError::KeyringLocked { .. } => "keyring_locked",
             CoreError::Keyring { .. } => "keyring_error",
             CoreError::NoApiKey => "no_api_key",
-            CoreError::Remote(f) => &f.code,
+            CoreError::Api(e) => e.code(),
             CoreError::Store(_) => "store_error",
             CoreError::Io { .. } => "io_error",
             CoreError::IllegalTransition { .. } => "illegal_transition",
@@ -106,7 +95,7 @@ impl CoreError {
     /// Seconds the server asked us to wait (429), if any.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            CoreError::Remote(f) => f.retry_after_secs,
+            CoreError::Api(e) => e.report().retry_after,
             _ => None,
         }
     }
@@ -115,7 +104,10 @@ impl CoreError {
     pub fn view(&self) -> ErrorView {
         let (param, request_id) = match self {
             CoreError::Invalid { param, .. } => (param.clone(), None),
-            CoreError::Remote(f) => (f.param.clone(), f.request_id.clone()),
+            CoreError::Api(e) => (
+                e.param().map(str::to_string),
+                e.request_id().map(str::to_string),
+            ),
             _ => (None, None),
         };
         ErrorView {
