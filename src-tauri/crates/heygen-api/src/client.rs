@@ -1,0 +1,475 @@
+//! The HTTP core: building authenticated requests, the retry loop, envelope decoding.
+//!
+//! Endpoint methods live in `endpoints/`, uploads in `upload.rs`, downloads in `download.rs`;
+//! they all funnel through [`Client::send_with_retry`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+
+use reqwest::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use url::Url;
+
+use crate::config::{Auth, ClientConfig};
+use crate::error::ApiError;
+use crate::models::DataEnvelope;
+use crate::response::{decode_error, error_from_response};
+use crate::url_policy;
+
+/// The `X-Api-Key` header.
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// The `Idempotency-Key` header.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+
+/// A typed client for the v3 API. Cheap to clone (shares connection pools).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    base_url: Url,
+    auth_header: (HeaderName, HeaderValue),
+    /// API calls: per-request total timeouts.
+    api: reqwest::Client,
+    /// Presigned PUTs and CDN downloads: no auth, no total timeout, an idle (read) timeout.
+    transfer: reqwest::Client,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &url_policy::describe(&self.inner.base_url))
+            .field("auth", &self.inner.config.auth)
+            .finish()
+    }
+}
+
+/// The kind of a call, which picks its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    Read,
+    Write,
+    Upload,
+}
+
+pub(crate) type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send>>;
+
+impl Client {
+    /// Builds a client. Fails on a base URL that is not `https` (or `http` to loopback), an
+    /// unusable proxy, or a credential that cannot be a header value.
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let base_url = url_policy::parse_allowed(&config.base_url)?;
+        if base_url.cannot_be_a_base() {
+            return Err(ApiError::InvalidUrl {
+                reason: "the base URL cannot have paths".into(),
+            });
+        }
+        let auth_header = auth_header(&config.auth)?;
+        let api = builder(&config)?.build().map_err(|e| ApiError::Config {
+            message: format!("could not build the HTTP client: {}", e.without_url()),
+        })?;
+        let transfer = builder(&config)?
+            .read_timeout(config.timeouts.download_idle)
+            .build()
+            .map_err(|e| ApiError::Config {
+                message: format!("could not build the HTTP client: {}", e.without_url()),
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                base_url,
+                auth_header,
+                api,
+                transfer,
+            }),
+        })
+    }
+
+    /// A client with other credentials (e.g. a refreshed OAuth token), sharing connection pools.
+    pub fn with_auth(&self, auth: Auth) -> Result<Client, ApiError> {
+        let auth_header = auth_header(&auth)?;
+        let mut config = self.inner.config.clone();
+        config.auth = auth;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                base_url: self.inner.base_url.clone(),
+                auth_header,
+                api: self.inner.api.clone(),
+                transfer: self.inner.transfer.clone(),
+            }),
+        })
+    }
+
+    /// The configuration the client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The parsed base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// Checks an id before it becomes a path segment.
+    pub(crate) fn id<'a>(value: &'a str, param: &str) -> Result<&'a str, ApiError> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() || trimmed == "." || trimmed == ".." || trimmed.len() > 512 {
+            return Err(ApiError::invalid_request(
+                format!("`{param}` is not a valid id"),
+                Some(param),
+            ));
+        }
+        Ok(trimmed)
+    }
+
+    /// `base_url` + the given path segments (each percent-encoded, so ids cannot inject paths).
+    pub(crate) fn endpoint(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.base_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    pub(crate) fn timeout(&self, kind: CallKind) -> Duration {
+        let t = &self.inner.config.timeouts;
+        match kind {
+            CallKind::Read => t.read,
+            CallKind::Write => t.write,
+            CallKind::Upload => t.upload,
+        }
+    }
+
+    /// An authenticated request to the API.
+    pub(crate) fn api_request(&self, method: Method, url: Url, kind: CallKind) -> RequestBuilder {
+        let (name, value) = &self.inner.auth_header;
+        self.inner
+            .api
+            .request(method, url)
+            .timeout(self.timeout(kind))
+            .header(name.clone(), value.clone())
+    }
+
+    /// An unauthenticated request for presigned URLs (uploads, CDN downloads).
+    pub(crate) fn transfer_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner.transfer.request(method, url)
+    }
+
+    /// GET `segments` with `query`, decoding `{"data": T}`.
+    pub(crate) async fn get_data<T: DeserializeOwned + Send + 'static>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let mut url = self.endpoint(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        self.call_json::<(), DataEnvelope<T>>(Method::GET, url, None, None)
+            .await
+            .map(|e| e.data)
+    }
+
+    /// GET a list endpoint, decoding the page envelope.
+    pub(crate) async fn get_page<T: DeserializeOwned + Send + 'static>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<crate::models::Page<T>, ApiError> {
+        let mut url = self.endpoint(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        self.call_json::<(), crate::models::Page<T>>(Method::GET, url, None, None)
+            .await
+    }
+
+    /// A method with a JSON body (POST/PUT/PATCH/DELETE), decoding `{"data": T}`.
+    pub(crate) async fn send_data<B: Serialize + ?Sized, T: DeserializeOwned + Send + 'static>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let url = self.endpoint(segments);
+        self.call_json::<B, DataEnvelope<T>>(method, url, body, idempotency_key)
+            .await
+            .map(|e| e.data)
+    }
+
+    async fn call_json<B: Serialize + ?Sized, T: DeserializeOwned + Send + 'static>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let body = match body {
+            Some(body) => Some(bytes::Bytes::from(serde_json::to_vec(body).map_err(
+                |e| {
+                    ApiError::invalid_request(
+                        format!("could not encode the request body: {e}"),
+                        None,
+                    )
+                },
+            )?)),
+            None => None,
+        };
+        let idempotency = match idempotency_key {
+            Some(key) => Some(idempotency_header(key)?),
+            None => None,
+        };
+        let kind = if method == Method::GET || method == Method::HEAD || method == Method::DELETE {
+            CallKind::Read
+        } else {
+            CallKind::Write
+        };
+        let idempotent = is_idempotent(&method);
+        let path_for_log = url.path().to_owned();
+        let make = || {
+            let mut request = self.api_request(method.clone(), url.clone(), kind);
+            if let Some(value) = &idempotency {
+                request = request.header(IDEMPOTENCY_KEY_HEADER, value.clone());
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            Ok(request)
+        };
+        tracing::debug!(method = %method, path = %path_for_log, "api call");
+        self.send_with_retry(idempotent, make, |response| {
+            Box::pin(read_json::<T>(response))
+        })
+        .await
+    }
+
+    /// Sends a request made by `make` (called again for each attempt), retrying per the policy,
+    /// and hands a successful response to `handle`. `handle` may itself fail with a retryable
+    /// error (a cut-off body), which is retried like a failed response.
+    pub(crate) async fn send_with_retry<T, M, H>(
+        &self,
+        idempotent: bool,
+        mut make: M,
+        handle: H,
+    ) -> Result<T, ApiError>
+    where
+        M: FnMut() -> Result<RequestBuilder, ApiError>,
+        H: Fn(Response) -> ResponseFuture<T>,
+    {
+        let policy = &self.inner.config.retry;
+        let mut retry = 0u32;
+        loop {
+            let (client, request) = make()?.build_split();
+            let request = request.map_err(|err| map_reqwest_error(err, None))?;
+            let request_timeout = request.timeout().copied();
+            let outcome = match client.execute(request).await {
+                Ok(response) => handle(response).await,
+                Err(err) => Err(map_reqwest_error(err, request_timeout)),
+            };
+            let err = match outcome {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let may_retry = err.is_rate_limited() || (idempotent && err.is_retryable());
+            if !may_retry || retry >= policy.max_retries {
+                return Err(err);
+            }
+            let delay = policy.delay(retry, err.retry_after(), rand::random::<f64>());
+            tracing::info!(
+                code = err.code(),
+                retry = retry + 1,
+                delay_ms = delay.as_millis() as u64,
+                "retrying request"
+            );
+            tokio::time::sleep(delay).await;
+            retry += 1;
+        }
+    }
+}
+
+/// Reads the whole body; a success status decodes as `T`, anything else becomes an error.
+pub(crate) async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| map_reqwest_error(e, None))?;
+    if !(200..300).contains(&status) {
+        return Err(error_from_response(status, &headers, &body));
+    }
+    serde_json::from_slice::<T>(&body).map_err(|err| decode_error(status, &headers, &body, &err))
+}
+
+/// Reads an error response's body and maps it.
+pub(crate) async fn read_error(response: Response) -> ApiError {
+    let status = response.status().as_u16();
+    let headers: HeaderMap = response.headers().clone();
+    // The body of an error is small; a failure to read it still leaves the status.
+    let body = response.bytes().await.unwrap_or_default();
+    error_from_response(status, &headers, &body)
+}
+
+/// GET, HEAD, PUT, DELETE, OPTIONS (what may be retried on 5xx/network errors).
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+/// Maps a transport error. The URL is stripped (presigned links carry signatures) and only the
+/// root cause's text is kept.
+pub(crate) fn map_reqwest_error(err: reqwest::Error, timeout: Option<Duration>) -> ApiError {
+    if err.is_timeout() {
+        return ApiError::Timeout { after: timeout };
+    }
+    let err = err.without_url();
+    let what = if err.is_connect() {
+        "could not connect to the server"
+    } else if err.is_body() || err.is_decode() {
+        "the connection broke while transferring data"
+    } else if err.is_builder() {
+        return ApiError::InvalidRequest {
+            message: "the request could not be built".into(),
+            param: None,
+        };
+    } else if err.is_redirect() {
+        "too many redirects"
+    } else {
+        "the request failed"
+    };
+    let mut cause: Option<String> = None;
+    let mut source = std::error::Error::source(&err);
+    while let Some(inner) = source {
+        cause = Some(inner.to_string());
+        source = inner.source();
+    }
+    let message = match cause {
+        Some(cause) if !cause.is_empty() => {
+            format!("{what}: {}", cause.chars().take(200).collect::<String>())
+        }
+        _ => what.to_owned(),
+    };
+    ApiError::Network { message }
+}
+
+fn auth_header(auth: &Auth) -> Result<(HeaderName, HeaderValue), ApiError> {
+    let (name, value) = match auth {
+        Auth::ApiKey(key) => (
+            HeaderName::from_static(API_KEY_HEADER),
+            key.expose().to_owned(),
+        ),
+        Auth::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose())),
+    };
+    let secret_is_empty = match auth {
+        Auth::ApiKey(s) | Auth::Bearer(s) => s.is_empty(),
+    };
+    if secret_is_empty {
+        return Err(ApiError::Config {
+            message: "the API key or token is empty".into(),
+        });
+    }
+    let mut value = HeaderValue::from_str(&value).map_err(|_| ApiError::Config {
+        message: "the API key or token contains characters that cannot be sent (check for pasted spaces or line breaks)".into(),
+    })?;
+    // Keeps it out of HTTP/2 header compression tables and reqwest's Debug output.
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+/// Validates an `Idempotency-Key` (1–255 chars of `[A-Za-z0-9_\-:.]`).
+pub(crate) fn idempotency_header(key: &str) -> Result<HeaderValue, ApiError> {
+    let valid = !key.is_empty()
+        && key.len() <= 255
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'));
+    if !valid {
+        return Err(ApiError::invalid_request(
+            "an Idempotency-Key must be 1–255 characters of A–Z, a–z, 0–9, _ - : .",
+            Some("Idempotency-Key"),
+        ));
+    }
+    HeaderValue::from_str(key)
+        .map_err(|_| ApiError::invalid_request("invalid Idempotency-Key", Some("Idempotency-Key")))
+}
+
+fn builder(config: &ClientConfig) -> Result<reqwest::ClientBuilder, ApiError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(config.user_agent.clone())
+        .connect_timeout(config.timeouts.connect);
+    builder = match &config.proxy {
+        Some(proxy) if !proxy.trim().is_empty() => {
+            let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| ApiError::Config {
+                message: "the proxy setting is not a valid proxy URL (use http://, https:// or socks5://host:port)".into(),
+            })?;
+            builder.proxy(proxy)
+        }
+        // Predictable: no proxy unless configured (environment variables are not consulted).
+        _ => builder.no_proxy(),
+    };
+    Ok(builder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn idempotency_keys_are_validated() {
+        assert!(idempotency_header("job_01:abc-DEF.9").is_ok());
+        assert!(idempotency_header("").is_err());
+        assert!(idempotency_header("has space").is_err());
+        assert!(idempotency_header(&"a".repeat(256)).is_err());
+        assert!(idempotency_header(&"a".repeat(255)).is_ok());
+    }
+
+    #[test]
+    fn auth_headers_are_exclusive_and_sensitive() {
+        let (name, value) = auth_header(&Auth::ApiKey(Secret::new("k1"))).unwrap();
+        assert_eq!(name.as_str(), "x-api-key");
+        assert!(value.is_sensitive());
+        let (name, value) = auth_header(&Auth::Bearer(Secret::new("t1"))).unwrap();
+        assert_eq!(name, AUTHORIZATION);
+        assert_eq!(value.to_str().unwrap(), "Bearer t1");
+        let err = auth_header(&Auth::ApiKey(Secret::new("bad\u{7f}key"))).unwrap_err();
+        assert!(!err.to_string().contains("bad"), "{err}");
+        assert!(auth_header(&Auth::ApiKey(Secret::new(""))).is_err());
+    }
+
+    #[test]
+    fn client_refuses_plain_http_to_remote_hosts() {
+        let config = ClientConfig::new("http://api.example.com", Auth::ApiKey(Secret::new("k")));
+        assert_eq!(Client::new(config).unwrap_err().code(), "invalid_url");
+        let config = ClientConfig::new("http://127.0.0.1:1", Auth::ApiKey(Secret::new("k")));
+        assert!(Client::new(config).is_ok());
+    }
+
+    #[test]
+    fn endpoint_segments_are_encoded() {
+        let config = ClientConfig::new("http://127.0.0.1:1/", Auth::ApiKey(Secret::new("k")));
+        let client = Client::new(config).unwrap();
+        let url = client.endpoint(&["v3", "videos", "../x?y"]);
+        assert_eq!(url.as_str(), "http://127.0.0.1:1/v3/videos/..%2Fx%3Fy");
+        let debug = format!("{client:?}");
+        assert!(
+            debug.contains("<redacted>") && !debug.contains("\"k\""),
+            "{debug}"
+        );
+    }
+}

@@ -1,0 +1,462 @@
+//! Uploading local files as assets, streamed from disk (a 1 GB file never sits in memory).
+//!
+//! [`Client::upload_file`] picks the simple multipart upload (≤ `simple_upload_max_bytes`) or the
+//! three-step direct upload (create → PUT to the presigned URL with exactly its headers and no
+//! auth → complete). The SHA-256 is computed in one streaming pass before sending.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::stream::{self, Stream};
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
+use reqwest::{Body, Method};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
+
+use crate::client::{
+    idempotency_header, read_error, read_json, CallKind, Client, IDEMPOTENCY_KEY_HEADER,
+};
+use crate::error::ApiError;
+use crate::models::{
+    Asset, CompleteUploadRequest, CreateDirectUploadRequest, DataEnvelope, DirectUpload,
+};
+use crate::url_policy;
+
+/// Progress callback: `(bytes sent, total bytes)`. Called from the upload task; keep it cheap.
+pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Options for [`Client::upload_file`] and [`Client::upload_asset`].
+#[derive(Clone, Default)]
+pub struct UploadOptions {
+    /// Name sent to the server; defaults to the file's name.
+    pub filename: Option<String>,
+    /// MIME type; defaults to one detected from the bytes (or the extension).
+    pub content_type: Option<String>,
+    /// Sent on the creating POST (`/v3/assets` or `/v3/assets/direct-uploads`).
+    pub idempotency_key: Option<String>,
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("progress", &self.progress.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+/// Which upload path was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadMethod {
+    Simple,
+    Direct,
+}
+
+/// The result of [`Client::upload_file`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadedAsset {
+    pub asset: Asset,
+    pub method: UploadMethod,
+    pub size_bytes: u64,
+    /// Lower-case hex SHA-256 of the uploaded bytes.
+    pub sha256: String,
+}
+
+impl Client {
+    /// Uploads a file, choosing simple or direct upload by size. Progress runs 0 → size.
+    pub async fn upload_file(
+        &self,
+        path: &Path,
+        options: &UploadOptions,
+    ) -> Result<UploadedAsset, ApiError> {
+        let size = file_size(path).await?;
+        let sha256 = sha256_file(path).await?;
+        if size <= self.config().simple_upload_max_bytes {
+            let asset = self.upload_asset(path, options).await?;
+            return Ok(UploadedAsset {
+                asset,
+                method: UploadMethod::Simple,
+                size_bytes: size,
+                sha256,
+            });
+        }
+        let filename = options.filename.clone().unwrap_or_else(|| file_name(path));
+        let content_type = match &options.content_type {
+            Some(ct) => ct.clone(),
+            None => detect_content_type(path).await?,
+        };
+        let request = CreateDirectUploadRequest {
+            filename,
+            content_type,
+            size_bytes: size,
+            checksum_sha256: Some(sha256.clone()),
+        };
+        let upload = self
+            .create_direct_upload(&request, options.idempotency_key.as_deref())
+            .await?;
+        self.put_direct_upload(&upload, path, options.progress.clone())
+            .await?;
+        let complete = CompleteUploadRequest {
+            checksum_sha256: Some(sha256.clone()),
+        };
+        let asset = self
+            .complete_direct_upload(&upload.asset_id, &complete)
+            .await?;
+        Ok(UploadedAsset {
+            asset,
+            method: UploadMethod::Direct,
+            size_bytes: size,
+            sha256,
+        })
+    }
+
+    /// `POST /v3/assets` — simple multipart upload (field `file`, at most 32 MB), streamed.
+    /// Retried only on 429 (it is a POST); the file is re-read for each attempt.
+    pub async fn upload_asset(
+        &self,
+        path: &Path,
+        options: &UploadOptions,
+    ) -> Result<Asset, ApiError> {
+        let size = file_size(path).await?;
+        let filename = options.filename.clone().unwrap_or_else(|| file_name(path));
+        let content_type = match &options.content_type {
+            Some(ct) => ct.clone(),
+            None => detect_content_type(path).await?,
+        };
+        let idempotency = options
+            .idempotency_key
+            .as_deref()
+            .map(idempotency_header)
+            .transpose()?;
+        let url = self.endpoint(&["v3", "assets"]);
+        let progress = options.progress.clone();
+        let make = || {
+            let file = open_for_upload(path)?;
+            let body = Body::wrap_stream(file_stream(file, size, progress.clone()));
+            let part = reqwest::multipart::Part::stream_with_length(body, size)
+                .file_name(filename.clone())
+                .mime_str(&content_type)
+                .map_err(|_| {
+                    ApiError::invalid_request("invalid content type", Some("content_type"))
+                })?;
+            let form = reqwest::multipart::Form::new().part("file", part);
+            let mut request = self
+                .api_request(Method::POST, url.clone(), CallKind::Upload)
+                .multipart(form);
+            if let Some(value) = &idempotency {
+                request = request.header(IDEMPOTENCY_KEY_HEADER, value.clone());
+            }
+            Ok(request)
+        };
+        let envelope: DataEnvelope<Asset> = self
+            .send_with_retry(false, make, |response| {
+                Box::pin(read_json::<DataEnvelope<Asset>>(response))
+            })
+            .await?;
+        Ok(envelope.data)
+    }
+
+    /// `POST /v3/assets/direct-uploads` — step 1 of a direct upload.
+    pub async fn create_direct_upload(
+        &self,
+        request: &CreateDirectUploadRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<DirectUpload, ApiError> {
+        self.send_data(
+            Method::POST,
+            &["v3", "assets", "direct-uploads"],
+            Some(request),
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// Step 2: PUT the file's bytes to the presigned `upload_url` with exactly `upload_headers`
+    /// (and a `Content-Length`), without any HeyGen auth header. Retried per policy (PUT is
+    /// idempotent).
+    pub async fn put_direct_upload(
+        &self,
+        upload: &DirectUpload,
+        path: &Path,
+        progress: Option<ProgressFn>,
+    ) -> Result<(), ApiError> {
+        let url = url_policy::parse_allowed(&upload.upload_url)?;
+        let size = file_size(path).await?;
+        if let Some(max) = upload.max_bytes {
+            if size > max {
+                return Err(ApiError::invalid_request(
+                    format!("the file is {size} bytes; this upload accepts at most {max}"),
+                    Some("size_bytes"),
+                ));
+            }
+        }
+        let mut headers = Vec::with_capacity(upload.upload_headers.len());
+        for (name, value) in &upload.upload_headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                ApiError::invalid_request("the server sent an invalid upload header name", None)
+            })?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                ApiError::invalid_request("the server sent an invalid upload header value", None)
+            })?;
+            headers.push((name, value));
+        }
+        let has_length = headers.iter().any(|(name, _)| name == CONTENT_LENGTH);
+        let timeout = self.timeout(CallKind::Upload);
+        let make = || {
+            let file = open_for_upload(path)?;
+            let mut request = self
+                .transfer_request(Method::PUT, url.clone())
+                .timeout(timeout)
+                .body(Body::wrap_stream(file_stream(file, size, progress.clone())));
+            for (name, value) in &headers {
+                request = request.header(name.clone(), value.clone());
+            }
+            // A streamed body is otherwise sent chunked; presigned stores need the length.
+            if !has_length {
+                request = request.header(CONTENT_LENGTH, size);
+            }
+            Ok(request)
+        };
+        self.send_with_retry(true, make, |response| {
+            Box::pin(async move {
+                if response.status().is_success() {
+                    Ok(())
+                } else {
+                    Err(read_error(response).await)
+                }
+            })
+        })
+        .await
+    }
+
+    /// `POST /v3/assets/{asset_id}/complete` — step 3; the asset is usable once this succeeds.
+    pub async fn complete_direct_upload(
+        &self,
+        asset_id: &str,
+        request: &CompleteUploadRequest,
+    ) -> Result<Asset, ApiError> {
+        let id = Client::id(asset_id, "asset_id")?;
+        self.send_data(
+            Method::POST,
+            &["v3", "assets", id, "complete"],
+            Some(request),
+            None,
+        )
+        .await
+    }
+}
+
+/// Lower-case hex SHA-256 of a file, read in a blocking task in 1 MiB pieces.
+pub async fn sha256_file(path: &Path) -> Result<String, ApiError> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::File::open(&path)
+            .map_err(|e| ApiError::io(describe_path(&path, "could not open"), e))?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 1024 * 1024];
+        loop {
+            let n = file
+                .read(&mut buffer)
+                .map_err(|e| ApiError::io(describe_path(&path, "could not read"), e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    })
+    .await
+    .map_err(|_| {
+        ApiError::io(
+            "hashing the file was interrupted",
+            std::io::Error::other("task failed"),
+        )
+    })?
+}
+
+/// The MIME type of a file: sniffed from its first bytes, else from its extension, else
+/// `application/octet-stream`.
+pub async fn detect_content_type(path: &Path) -> Result<String, ApiError> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| ApiError::io(describe_path(path, "could not open"), e))?;
+    let mut head = vec![0u8; 8192];
+    let mut filled = 0;
+    while filled < head.len() {
+        let n = file
+            .read(&mut head[filled..])
+            .await
+            .map_err(|e| ApiError::io(describe_path(path, "could not read"), e))?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    if let Some(kind) = infer::get(&head) {
+        return Ok(kind.mime_type().to_owned());
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let by_ext = match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
+        "pdf" => "application/pdf",
+        "srt" => "application/x-subrip",
+        _ => "application/octet-stream",
+    };
+    Ok(by_ext.to_owned())
+}
+
+async fn file_size(path: &Path) -> Result<u64, ApiError> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| ApiError::io(describe_path(path, "could not read"), e))?;
+    if !meta.is_file() {
+        return Err(ApiError::invalid_request(
+            describe_path(path, "not a regular file:"),
+            Some("file"),
+        ));
+    }
+    Ok(meta.len())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("upload")
+        .to_owned()
+}
+
+fn describe_path(path: &Path, what: &str) -> String {
+    format!("{what} {}", path.display())
+}
+
+fn open_for_upload(path: &Path) -> Result<tokio::fs::File, ApiError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ApiError::io(describe_path(path, "could not open"), e))?;
+    Ok(tokio::fs::File::from_std(file))
+}
+
+/// Exactly `len` bytes of `file` in chunks, reporting progress. A file that shrinks while being
+/// sent ends the stream with an error instead of sending a short body.
+fn file_stream(
+    file: tokio::fs::File,
+    len: u64,
+    progress: Option<ProgressFn>,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    if let Some(progress) = &progress {
+        progress(0, len);
+    }
+    stream::try_unfold(
+        (file, 0u64, progress),
+        move |(mut file, sent, progress)| async move {
+            if sent >= len {
+                return Ok(None);
+            }
+            let want = usize::try_from(len - sent)
+                .unwrap_or(CHUNK_BYTES)
+                .min(CHUNK_BYTES);
+            let mut buffer = vec![0u8; want];
+            let n = file.read(&mut buffer).await?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the file became shorter while it was being uploaded",
+                ));
+            }
+            buffer.truncate(n);
+            let sent = sent + n as u64;
+            if let Some(progress) = &progress {
+                progress(sent, len);
+            }
+            Ok(Some((Bytes::from(buffer), (file, sent, progress))))
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+    use std::sync::Mutex;
+
+    #[tokio::test]
+    async fn file_stream_reports_progress_and_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let data: Vec<u8> = (0..(CHUNK_BYTES * 2 + 17))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &data).unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let progress: ProgressFn =
+            Arc::new(move |sent, total| sink.lock().unwrap().push((sent, total)));
+        let file = open_for_upload(&path).unwrap();
+        let chunks: Vec<Bytes> = file_stream(file, data.len() as u64, Some(progress))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(chunks.concat(), data);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.first(), Some(&(0, data.len() as u64)));
+        assert_eq!(seen.last(), Some(&(data.len() as u64, data.len() as u64)));
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    #[tokio::test]
+    async fn file_stream_fails_when_file_is_shorter_than_declared() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("short.bin");
+        std::fs::write(&path, b"abc").unwrap();
+        let file = open_for_upload(&path).unwrap();
+        let result: Result<Vec<Bytes>, _> = file_stream(file, 10, None).try_collect().await;
+        assert_eq!(
+            result.unwrap_err().kind(),
+            std::io::ErrorKind::UnexpectedEof
+        );
+    }
+
+    #[tokio::test]
+    async fn sha256_and_content_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, b"abc").unwrap();
+        assert_eq!(
+            sha256_file(&path).await.unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let png = dir.path().join("pic.bin");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+        assert_eq!(detect_content_type(&png).await.unwrap(), "image/png");
+        let srt = dir.path().join("subs.srt");
+        std::fs::write(&srt, b"1\n00:00:00,000 --> 00:00:01,000\nHi\n").unwrap();
+        assert_eq!(
+            detect_content_type(&srt).await.unwrap(),
+            "application/x-subrip"
+        );
+        assert_eq!(
+            sha256_file(&dir.path().join("missing"))
+                .await
+                .unwrap_err()
+                .code(),
+            "io_error"
+        );
+    }
+}
