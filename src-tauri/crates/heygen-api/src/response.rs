@@ -49,7 +49,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<f64>() {
         if seconds.is_finite() {
             return Some(Duration::from_secs(
-                seconds.max(0.0).min(1.0e9).ceil() as u64
+                seconds.clamp(0.0, 1.0e9).ceil() as u64
             ));
         }
         return None;
