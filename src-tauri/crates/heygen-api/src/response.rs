@@ -48,9 +48,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     if let Ok(seconds) = value.parse::<f64>() {
         if seconds.is_finite() {
-            return Some(Duration::from_secs(
-                seconds.clamp(0.0, 1.0e9).ceil() as u64
-            ));
+            return Some(Duration::from_secs(seconds.clamp(0.0, 1.0e9).ceil() as u64));
         }
         return None;
     }
