@@ -302,7 +302,12 @@ pub async fn detect_content_type(path: &Path) -> Result<String, ApiError> {
     }
     head.truncate(filled);
     if let Some(kind) = infer::get(&head) {
-        return Ok(kind.mime_type().to_owned());
+        // Report the spec's names for the types the API accepts.
+        let mime = match kind.mime_type() {
+            "audio/x-wav" | "audio/vnd.wave" => "audio/wav",
+            other => other,
+        };
+        return Ok(mime.to_owned());
     }
     let ext = path
         .extension()
