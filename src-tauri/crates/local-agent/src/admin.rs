@@ -1,0 +1,162 @@
+//! `/__admin/*` (no auth): faults, stats, rendered-file details, big blobs for download
+//! benchmarks, limits and account balance.
+
+use std::sync::atomic::Ordering;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{ApiError, ApiResult};
+use crate::faults::FaultConfig;
+use crate::json_input::Body;
+use crate::state::AppState;
+
+/// `GET /__admin/faults`
+pub async fn get_faults(State(state): State<AppState>) -> Json<FaultConfig> {
+    Json(state.faults.get())
+}
+
+/// `POST /__admin/faults` — replaces the active set.
+pub async fn set_faults(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> ApiResult<Json<FaultConfig>> {
+    let cfg: FaultConfig = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("invalid fault config: {e}")))?;
+    state.faults.replace(cfg.clone());
+    Ok(Json(cfg))
+}
+
+/// `DELETE /__admin/faults`
+pub async fn clear_faults(State(state): State<AppState>) -> Json<FaultConfig> {
+    state.faults.replace(FaultConfig::default());
+    Json(FaultConfig::default())
+}
+
+/// `GET /__admin/stats`
+pub async fn stats(State(state): State<AppState>) -> Json<Value> {
+    let requests = state
+        .stats
+        .requests
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    let db = state.db();
+    Json(json!({
+        "creates": state.stats.creates.load(Ordering::SeqCst),
+        "requests": requests,
+        "bytes_served": state.stats.bytes_served.load(Ordering::Relaxed),
+        "active_jobs": db.active_jobs(),
+        "max_active_jobs": state.max_active_jobs(),
+        "sessions": db.sessions.len(),
+        "videos": db.videos.len(),
+        "espeak_available": state.espeak_available,
+    }))
+}
+
+async fn file_info(path: std::path::PathBuf) -> Value {
+    let p2 = path.clone();
+    let r = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
+        use sha2::Digest;
+        use std::io::Read;
+        let mut f = std::fs::File::open(&p2)?;
+        let mut h = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut n = 0u64;
+        loop {
+            let k = f.read(&mut buf)?;
+            if k == 0 {
+                break;
+            }
+            n += k as u64;
+            h.update(&buf[..k]);
+        }
+        Ok((n, hex::encode(h.finalize())))
+    })
+    .await;
+    match r {
+        Ok(Ok((size, sha))) => {
+            json!({"path": path.display().to_string(), "size_bytes": size, "sha256": sha})
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `GET /__admin/videos/{video_id}` — sizes and SHA-256 of the rendered files.
+pub async fn video_files(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    if !state.db().videos.contains_key(&id) {
+        return Err(ApiError::not_found("video_not_found", "video not found"));
+    }
+    let dir = state.videos_dir().join(&id);
+    Ok(Json(json!({
+        "video_id": id,
+        "files": {
+            "video": file_info(dir.join("video.mp4")).await,
+            "thumbnail": file_info(dir.join("thumbnail.jpg")).await,
+            "subtitles": file_info(dir.join("subtitles.srt")).await,
+            "captioned_video": file_info(dir.join("captioned.mp4")).await,
+        }
+    })))
+}
+
+/// `POST /__admin/blobs {"size_bytes": N}` — a deterministic file of N bytes (byte i = i mod 251)
+/// served at a signed CDN URL.
+pub async fn create_blob(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let b = Body::parse(&body)?;
+    let size = b
+        .opt_u64("size_bytes")?
+        .ok_or_else(|| ApiError::invalid("size_bytes", "size_bytes is required"))?;
+    let name = format!("blob_{size}.bin");
+    let dir = state.data_dir.join("blobs");
+    tokio::fs::create_dir_all(&dir).await?;
+    let path = dir.join(&name);
+    let existing = tokio::fs::metadata(&path).await.map(|m| m.len()).ok();
+    if existing != Some(size) {
+        let tmp = dir.join(format!("{name}.tmp"));
+        let mut f =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&tmp).await?);
+        // 251 is prime, so a 1 MiB-ish pattern block that is a multiple of 251 repeats cleanly.
+        let block: Vec<u8> = (0..251 * 4177).map(|i| (i % 251) as u8).collect();
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(block.len() as u64) as usize;
+            f.write_all(&block[..n]).await?;
+            left -= n as u64;
+        }
+        f.flush().await?;
+        drop(f);
+        tokio::fs::rename(&tmp, &path).await?;
+    }
+    let url = state.signed_url(&format!("/cdn/blobs/{name}"));
+    Ok(Json(
+        json!({"url": url, "size_bytes": size, "path": path.display().to_string()}),
+    ))
+}
+
+/// `POST /__admin/limits {"max_active_jobs": n}`
+pub async fn set_limits(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let b = Body::parse(&body)?;
+    if let Some(n) = b.opt_u64("max_active_jobs")? {
+        state.max_active_jobs.store(n as usize, Ordering::SeqCst);
+    }
+    Ok(Json(json!({"max_active_jobs": state.max_active_jobs()})))
+}
+
+/// `POST /__admin/account {"remaining_balance": x}`
+pub async fn set_account(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let b = Body::parse(&body)?;
+    let v =
+        b.0.get("remaining_balance")
+            .and_then(|v| v.as_f64())
+            .ok_or_else(|| {
+                ApiError::invalid("remaining_balance", "remaining_balance must be a number")
+            })?;
+    state.update(|db| db.account.remaining_balance = v);
+    Ok(Json(json!({"remaining_balance": v})))
+}

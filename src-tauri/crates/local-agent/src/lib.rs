@@ -1,0 +1,134 @@
+//! The local Video Agent: a loopback server that speaks HeyGen's Video Agent v3 API
+//! (see `shared/spec/video-agent-api.md`), renders real MP4s with ffmpeg and espeak-ng,
+//! serves them from its own signed-URL "CDN", and injects faults on request.
+//!
+//! Usable in-process from any tokio runtime (`start`) or as the `local-agent` binary.
+
+mod admin;
+mod app;
+mod auth;
+mod catalog;
+mod cdn;
+mod error;
+mod faults;
+mod idempotency;
+mod jobs;
+mod json_input;
+mod media;
+mod middleware;
+mod pagination;
+mod pdf_text;
+mod persistence;
+mod planner;
+mod presenter;
+mod render;
+mod routes;
+mod state;
+mod store;
+mod util;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use error::StartError;
+pub use faults::{FaultConfig, FaultKind, FaultRule, RetryAfterFormat};
+pub use planner::{plan, PlanInput, Storyboard};
+
+/// Helpers for tests of this crate and of its clients.
+pub mod testing {
+    /// A minimal one-page PDF showing `lines` (text the planner can read).
+    pub use crate::pdf_text::minimal_pdf;
+}
+
+/// How to run a local agent.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// State (`state.json`) and rendered files persist here.
+    pub data_dir: PathBuf,
+    /// Accepted API keys (as `X-Api-Key` or `Authorization: Bearer`). Empty means any non-empty
+    /// key or token is accepted — convenient for offline mode and tests.
+    pub api_keys: Vec<String>,
+    /// Divides simulated waiting (queueing, thinking, storyboard preparation), which is given in
+    /// minutes at 1.0 as on HeyGen. 60 turns each simulated minute into a second.
+    pub time_scale: f64,
+    /// Initial faults (also settable at run time via `/__admin/faults`).
+    pub faults: FaultConfig,
+}
+
+impl Config {
+    /// Defaults: `127.0.0.1:0`, any key accepted, time scale 60, no faults.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            api_keys: Vec::new(),
+            time_scale: 60.0,
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+/// Binds the listener, loads persisted state, resumes unfinished jobs and serves in the background.
+pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
+    app::start(config).await
+}
+
+/// A running server. Dropping it shuts it down (best effort); prefer `shutdown().await`.
+pub struct RunningAgent {
+    addr: SocketAddr,
+    state: state::AppState,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningAgent {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Replaces the active fault set (same as `POST /__admin/faults`).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.state.faults.replace(faults);
+    }
+
+    /// Sets how many jobs may be active (thinking or generating) before creates get 429.
+    pub fn set_max_active_jobs(&self, n: usize) {
+        self.state
+            .max_active_jobs
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Graceful shutdown: stops accepting, cancels running jobs (they resume on the next start
+    /// over the same data dir), writes state to disk.
+    pub async fn shutdown(mut self) {
+        self.state.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            // Long downloads could hold graceful shutdown open; don't wait forever.
+            let abort = server.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), server)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+        self.state.persist_now().await;
+    }
+}
+
+impl Drop for RunningAgent {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+        if self.server.is_some() {
+            self.state.persist_blocking_best_effort();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Cross-cutting layers: `X-Request-Id` on every response and per-route request counting.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::state::AppState;
+
+/// Outermost layer, so injected faults and 404s carry an id too.
+pub async fn request_id(req: Request, next: Next) -> Response {
+    let id = format!("req_{}", crate::util::random_secret(10));
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
+
+/// Route layer: counts requests per `"METHOD /route/{template}"` for `/__admin/stats`.
+pub async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    if !template.starts_with("/__admin") {
+        state.count_request(format!("{} {}", req.method(), template));
+    }
+    next.run(req).await
+}
