@@ -1,7 +1,12 @@
-//! Jobs: the state machine, the model, submission and the background tracker.
+//! Jobs: the state machine, the model, validation, submission and the background tracker.
 
+pub mod budget;
+pub mod cadence;
 pub mod model;
 pub mod state;
+mod submit;
+pub(crate) mod tracker;
+pub mod validate;
 
 pub use model::{Job, JobEventRecord, JobMessage, JobOutputs, JobRequest, Mode, Orientation};
 pub use state::JobState;

@@ -46,6 +46,8 @@ pub struct JobRequest {
     pub brand_kit_id: Option<String>,
     /// Absolute paths of attached files.
     pub files: Vec<PathBuf>,
+    /// Where this job's files go (None = the library folder in settings).
+    pub output_dir: Option<PathBuf>,
 }
 
 /// Files written into the library folder for a job.

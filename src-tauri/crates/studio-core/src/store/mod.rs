@@ -17,6 +17,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::error::{CoreError, Result};
 
 pub use catalogue::CachedItem;
+pub use jobs::RemoteUpdate;
 pub use uploads::{AttachmentRecord, UploadRecord};
 
 pub struct Store {

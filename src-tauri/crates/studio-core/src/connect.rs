@@ -1,0 +1,103 @@
+//! Which server and key the engine talks to, and the cached client. Order for the base URL:
+//! offline agent > explicit (CLI `--base-url`) > `HEYGEN_BASE_URL` > settings > HeyGen. Order for
+//! the key: offline agent's > explicit > `HEYGEN_API_KEY` > keyring.
+
+use std::sync::{Arc, Mutex};
+
+use heygen_api::{Auth, Client, ClientConfig, RetryPolicy, Secret, DEFAULT_BASE_URL};
+
+use crate::credentials::Credentials;
+use crate::engine::Connected;
+use crate::error::{CoreError, Result};
+
+/// Environment variable naming the API base URL (same as `vas --base-url`).
+pub const BASE_URL_ENV: &str = "HEYGEN_BASE_URL";
+
+pub(crate) struct Connector {
+    pub credentials: Credentials,
+    pub explicit_key: Option<Secret>,
+    pub explicit_base_url: Option<String>,
+    pub settings_base_url: Mutex<Option<String>>,
+    pub proxy: Mutex<Option<String>>,
+    /// Base URL and key of the embedded local agent while offline mode is on.
+    pub offline: Mutex<Option<(String, Secret)>>,
+    pub retry: Option<RetryPolicy>,
+    cache: Mutex<Option<Connected>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Connector {
+    pub fn new(
+        credentials: Credentials,
+        explicit_key: Option<Secret>,
+        explicit_base_url: Option<String>,
+        retry: Option<RetryPolicy>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            credentials,
+            explicit_key,
+            explicit_base_url,
+            settings_base_url: Mutex::new(None),
+            proxy: Mutex::new(None),
+            offline: Mutex::new(None),
+            retry,
+            cache: Mutex::new(None),
+        })
+    }
+
+    /// Forget the cached client (key, URL, proxy or offline mode changed).
+    pub fn invalidate(&self) {
+        *lock(&self.cache) = None;
+    }
+
+    /// The base URL in effect (without touching the keyring).
+    pub fn base_url(&self) -> String {
+        if let Some((url, _)) = lock(&self.offline).as_ref() {
+            return url.clone();
+        }
+        self.explicit_base_url
+            .clone()
+            .or_else(|| std::env::var(BASE_URL_ENV).ok().filter(|s| !s.is_empty()))
+            .or_else(|| lock(&self.settings_base_url).clone())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
+    }
+
+    pub fn is_offline(&self) -> bool {
+        lock(&self.offline).is_some()
+    }
+
+    /// Build a client for `key` against the current base URL (used to test a candidate key).
+    pub fn client_for(&self, key: Secret) -> Result<Client> {
+        let mut config = ClientConfig::new(self.base_url(), Auth::ApiKey(key));
+        config.proxy = lock(&self.proxy).clone();
+        if let Some(retry) = &self.retry {
+            config.retry = retry.clone();
+        }
+        Ok(Client::new(config)?)
+    }
+
+    /// The cached client, built on first use. Blocking (reads the keyring).
+    pub fn connect(&self) -> Result<Connected> {
+        if let Some(c) = lock(&self.cache).as_ref() {
+            return Ok(c.clone());
+        }
+        let offline = lock(&self.offline).clone();
+        let key = match offline {
+            Some((_, key)) => key,
+            None => match &self.explicit_key {
+                Some(k) => k.clone(),
+                None => self.credentials.api_key()?.ok_or(CoreError::NoApiKey)?.0,
+            },
+        };
+        let client = self.client_for(key)?;
+        let connected = Connected {
+            scope: client.base_url().to_string(),
+            client: Arc::new(client),
+        };
+        *lock(&self.cache) = Some(connected.clone());
+        Ok(connected)
+    }
+}

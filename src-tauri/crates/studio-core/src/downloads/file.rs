@@ -1,0 +1,264 @@
+//! One resumable download: bytes go to `<dest>.part` with a sidecar `<dest>.part.json` naming the
+//! source (URL without its signature) and the expected size. A later attempt — after a reset, a
+//! crash or a kill — continues with `Range` when the sidecar still matches, insists on `206` (a
+//! `200` means start over), refreshes an expired link through a callback, checks the size,
+//! fsyncs and renames atomically.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use heygen_api::{ApiError, Client};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{CoreError, Result};
+
+/// Attempts (connections opened) per file before giving up for now.
+const MAX_ATTEMPTS: u32 = 8;
+/// Link refreshes per file before giving up for now.
+const MAX_REFRESHES: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Sidecar {
+    /// Scheme, host and path of the source (the query holds the signature: not stored).
+    source: String,
+    expected_size: Option<u64>,
+}
+
+fn part_path(dest: &Path) -> PathBuf {
+    let mut s = dest.as_os_str().to_owned();
+    s.push(".part");
+    PathBuf::from(s)
+}
+
+fn sidecar_path(dest: &Path) -> PathBuf {
+    let mut s = dest.as_os_str().to_owned();
+    s.push(".part.json");
+    PathBuf::from(s)
+}
+
+/// The URL without query and fragment: identifies the file across re-signed links.
+fn source_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.split(['?', '#']).next().unwrap_or("").to_string(),
+    }
+}
+
+fn read_sidecar(dest: &Path) -> Option<Sidecar> {
+    let raw = std::fs::read(sidecar_path(dest)).ok()?;
+    serde_json::from_slice(&raw).ok()
+}
+
+async fn write_sidecar(dest: &Path, s: &Sidecar) -> Result<()> {
+    let path = sidecar_path(dest);
+    let json = serde_json::to_vec(s).expect("sidecar serializes");
+    tokio::fs::write(&path, json)
+        .await
+        .map_err(|e| CoreError::io(&path, e))
+}
+
+/// What a finished download looked like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fetched {
+    pub size: u64,
+    /// Bytes that came over the network in this call (less than `size` after a resume).
+    pub transferred: u64,
+}
+
+/// Capped exponential backoff between attempts.
+fn backoff(attempt: u32, unit: Duration) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.min(6));
+    (unit * factor).min(unit * 30)
+}
+
+/// Download `url` to `dest`. `refresh` returns a freshly signed URL for the same file (re-reads
+/// the video); `progress(received, total)` is throttled; `backoff_unit` sets the retry clock.
+pub async fn fetch_to_file<R, Fut>(
+    client: &Client,
+    url: String,
+    dest: &Path,
+    mut refresh: R,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    backoff_unit: Duration,
+) -> Result<Fetched>
+where
+    R: FnMut() -> Fut,
+    Fut: Future<Output = Result<String>>,
+{
+    let part = part_path(dest);
+    let mut url = url;
+    let mut transferred = 0u64;
+    let mut refreshes = 0u32;
+    let mut last_error: Option<CoreError> = None;
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(backoff(attempt - 1, backoff_unit)) => {}
+                _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+            }
+        }
+        let source = source_of(&url);
+        // What we have on disk, if it is a prefix of this same file.
+        let mut have = match (read_sidecar(dest), std::fs::metadata(&part)) {
+            (Some(side), Ok(meta)) if side.source == source => meta.len(),
+            _ => 0,
+        };
+        let opened = tokio::select! {
+            r = client.download(&url, have) => r,
+            _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+        };
+        let mut stream = match opened {
+            Ok(s) => s,
+            Err(ApiError::LinkExpired { .. }) if refreshes < MAX_REFRESHES => {
+                refreshes += 1;
+                tracing::info!(dest = %dest.display(), "download link expired; fetching a fresh one");
+                url = refresh().await?;
+                continue;
+            }
+            Err(e) if e.is_retryable() => {
+                last_error = Some(e.into());
+                continue;
+            }
+            Err(ApiError::Api(f)) if f.status == 416 => {
+                // Our part is not a prefix the server recognises: start over.
+                let _ = tokio::fs::remove_file(&part).await;
+                continue;
+            }
+            Err(e) if e.http_status() == Some(416) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if have > 0 && !(stream.partial() && stream.start == have) {
+            // 200 (the whole file) or a range we did not ask for: start over from byte 0.
+            tracing::info!(dest = %dest.display(), status = stream.status, "server did not resume; starting over");
+            if stream.start != 0 {
+                let _ = tokio::fs::remove_file(&part).await;
+                continue;
+            }
+            have = 0;
+        }
+        let expected = stream.total_size;
+        let previous = read_sidecar(dest);
+        if have > 0 && previous.as_ref().and_then(|p| p.expected_size) != expected {
+            // The file changed on the server since we began: start over.
+            let _ = tokio::fs::remove_file(&part).await;
+            continue;
+        }
+        write_sidecar(
+            dest,
+            &Sidecar {
+                source: source.clone(),
+                expected_size: expected,
+            },
+        )
+        .await?;
+        let mut file = if have == 0 {
+            tokio::fs::File::create(&part).await
+        } else {
+            tokio::fs::OpenOptions::new().append(true).open(&part).await
+        }
+        .map_err(|e| CoreError::io(&part, e))?;
+        let mut received = have;
+        let mut last_emit = Instant::now() - Duration::from_secs(1);
+        progress(received, expected);
+        let mut broke: Option<CoreError> = None;
+        loop {
+            let chunk = tokio::select! {
+                c = stream.next_chunk() => c,
+                _ = cancel.cancelled() => {
+                    let _ = file.flush().await;
+                    return Err(CoreError::Cancelled);
+                }
+            };
+            match chunk {
+                None => break,
+                Some(Ok(bytes)) => {
+                    file.write_all(&bytes)
+                        .await
+                        .map_err(|e| CoreError::io(&part, e))?;
+                    received += bytes.len() as u64;
+                    transferred += bytes.len() as u64;
+                    if last_emit.elapsed() >= Duration::from_millis(150) {
+                        last_emit = Instant::now();
+                        progress(received, expected);
+                    }
+                }
+                Some(Err(e)) => {
+                    broke = Some(e.into());
+                    break;
+                }
+            }
+        }
+        file.flush().await.map_err(|e| CoreError::io(&part, e))?;
+        file.sync_all().await.map_err(|e| CoreError::io(&part, e))?;
+        drop(file);
+        if let Some(e) = broke {
+            tracing::info!(dest = %dest.display(), received, "download interrupted; will resume");
+            last_error = Some(e);
+            continue;
+        }
+        match expected {
+            Some(total) if received < total => {
+                last_error = Some(CoreError::Download(format!(
+                    "got {received} of {total} bytes"
+                )));
+                continue;
+            }
+            Some(total) if received > total => {
+                let _ = tokio::fs::remove_file(&part).await;
+                last_error = Some(CoreError::Download(format!(
+                    "got {received} bytes, more than the announced {total}"
+                )));
+                continue;
+            }
+            _ => {}
+        }
+        progress(received, Some(received));
+        tokio::fs::rename(&part, dest)
+            .await
+            .map_err(|e| CoreError::io(dest, e))?;
+        let _ = tokio::fs::remove_file(sidecar_path(dest)).await;
+        if let Some(dir) = dest.parent() {
+            // Make the rename itself durable.
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        return Ok(Fetched {
+            size: received,
+            transferred,
+        });
+    }
+    Err(last_error.unwrap_or_else(|| CoreError::Download("too many attempts".into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_drops_the_signature() {
+        assert_eq!(
+            source_of("http://127.0.0.1:1/cdn/v.mp4?sig=abc&exp=1#x"),
+            "http://127.0.0.1:1/cdn/v.mp4"
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let u = Duration::from_millis(100);
+        assert_eq!(backoff(0, u), u);
+        assert_eq!(backoff(3, u), u * 8);
+        assert_eq!(backoff(20, u), u * 30);
+    }
+}

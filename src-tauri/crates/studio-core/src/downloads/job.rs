@@ -1,0 +1,195 @@
+//! The download step of a job: fresh URLs from `GET /v3/videos/{id}`, then the video (required),
+//! thumbnail, subtitles and captioned video (best effort) into the job's folder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use heygen_api::models::Video;
+
+use super::file::fetch_to_file;
+use super::names::{file_stem, guarded_path};
+use crate::engine::{ActiveGuard, Connected, Engine};
+use crate::error::{CoreError, Result};
+use crate::events::{OutputKind, StudioEvent};
+use crate::jobs::{JobOutputs, JobState};
+
+fn url_for(video: &Video, kind: OutputKind) -> Option<String> {
+    match kind {
+        OutputKind::Video => video.video_url.clone(),
+        OutputKind::Thumbnail => video.thumbnail_url.clone(),
+        OutputKind::Subtitles => video.subtitle_url.clone(),
+        OutputKind::CaptionedVideo => video.captioned_video_url.clone(),
+    }
+    .filter(|u| !u.is_empty())
+}
+
+/// File extension for an output, from our own table (the thumbnail keeps a known image type
+/// from its URL path; nothing else of the server's naming is used).
+fn extension(kind: OutputKind, url: &str) -> &'static str {
+    match kind {
+        OutputKind::Video | OutputKind::CaptionedVideo => "mp4",
+        OutputKind::Subtitles => "srt",
+        OutputKind::Thumbnail => {
+            let path = url
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if path.ends_with(".png") {
+                "png"
+            } else if path.ends_with(".webp") {
+                "webp"
+            } else {
+                "jpg"
+            }
+        }
+    }
+}
+
+fn suffix(kind: OutputKind) -> &'static str {
+    match kind {
+        OutputKind::Video => "",
+        OutputKind::Thumbnail => "-thumbnail",
+        OutputKind::Subtitles => "",
+        OutputKind::CaptionedVideo => "-captioned",
+    }
+}
+
+impl Engine {
+    /// Download everything of a completed job, then mark it `downloaded`. A transient failure
+    /// puts the job back to `completed` (the tracker tries again); partial files stay for resume.
+    pub(crate) async fn download_job(
+        self: &Arc<Self>,
+        guard: &ActiveGuard,
+        id: &str,
+    ) -> Result<()> {
+        let _slot = tokio::select! {
+            s = self.download_slots.acquire() => s.map_err(|_| CoreError::Cancelled)?,
+            _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+        };
+        let job = self.move_to(id, JobState::Downloading, None)?;
+        match self.download_outputs(guard, &job).await {
+            Ok(outputs) => {
+                self.store.set_outputs(id, &outputs)?;
+                self.move_to(id, JobState::Downloaded, None)?;
+                Ok(())
+            }
+            Err(CoreError::Cancelled) => Err(CoreError::Cancelled),
+            Err(e) => {
+                let transient = match &e {
+                    CoreError::Api(api) => api.is_retryable() || api.code() == "link_expired",
+                    CoreError::Download(_) | CoreError::Io { .. } => true,
+                    _ => false,
+                };
+                if transient {
+                    self.move_to(id, JobState::Completed, Some("download will resume"))?;
+                } else {
+                    self.fail(id, e.code(), &e.to_string())?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn download_outputs(
+        self: &Arc<Self>,
+        guard: &ActiveGuard,
+        job: &crate::jobs::Job,
+    ) -> Result<JobOutputs> {
+        let video_id = job
+            .video_id
+            .clone()
+            .ok_or_else(|| CoreError::Download("the job has no video id".into()))?;
+        let conn = self.connected().await?;
+        let video = self.fresh_video(&conn, &video_id).await?;
+        let dir = job
+            .request
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| self.library_dir());
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| CoreError::io(&dir, e))?;
+        let stem = file_stem(&job.id, job.title.as_deref().or(video.title.as_deref()));
+        let mut outputs = JobOutputs::default();
+        let mut kinds = vec![OutputKind::Video, OutputKind::Thumbnail];
+        if self
+            .download_captions
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            kinds.extend([OutputKind::Subtitles, OutputKind::CaptionedVideo]);
+        }
+        let backoff_unit = self.cadence.apply(Duration::from_secs(1));
+        for kind in kinds {
+            let Some(url) = url_for(&video, kind) else {
+                if kind == OutputKind::Video {
+                    return Err(CoreError::Download(
+                        "the video is completed but has no download URL yet".into(),
+                    ));
+                }
+                continue;
+            };
+            let name = format!("{stem}{}.{}", suffix(kind), extension(kind, &url));
+            let dest = guarded_path(&dir, &name)?;
+            let events = self.events.clone();
+            let job_id = job.id.clone();
+            let progress = move |received: u64, total: Option<u64>| {
+                events.send(StudioEvent::DownloadProgress {
+                    job_id: job_id.clone(),
+                    kind,
+                    received,
+                    total,
+                });
+            };
+            let refresh = || {
+                let conn = conn.clone();
+                let video_id = video_id.clone();
+                let engine = self.clone();
+                async move {
+                    let v = engine.fresh_video(&conn, &video_id).await?;
+                    url_for(&v, kind).ok_or_else(|| {
+                        CoreError::Download(format!(
+                            "the video no longer has a {} URL",
+                            kind.as_str()
+                        ))
+                    })
+                }
+            };
+            let fetched = fetch_to_file(
+                &conn.client,
+                url,
+                &dest,
+                refresh,
+                &guard.cancel,
+                &progress,
+                backoff_unit,
+            )
+            .await;
+            match fetched {
+                Ok(f) => {
+                    tracing::info!(job_id = %job.id, kind = kind.as_str(), size = f.size, transferred = f.transferred, "downloaded");
+                    let slot = match kind {
+                        OutputKind::Video => &mut outputs.video,
+                        OutputKind::Thumbnail => &mut outputs.thumbnail,
+                        OutputKind::Subtitles => &mut outputs.subtitles,
+                        OutputKind::CaptionedVideo => &mut outputs.captioned_video,
+                    };
+                    *slot = Some(dest);
+                }
+                Err(e) if kind == OutputKind::Video || matches!(e, CoreError::Cancelled) => {
+                    return Err(e)
+                }
+                Err(e) => {
+                    // Extras are nice to have; the job is done when the video is.
+                    tracing::warn!(job_id = %job.id, kind = kind.as_str(), error = %e, "optional download failed");
+                }
+            }
+        }
+        Ok(outputs)
+    }
+
+    async fn fresh_video(&self, conn: &Connected, video_id: &str) -> Result<Video> {
+        self.budget.acquire().await;
+        Ok(conn.client.get_video(video_id).await?)
+    }
+}

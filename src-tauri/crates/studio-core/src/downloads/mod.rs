@@ -1,0 +1,6 @@
+//! Downloads into the library folder: a resumable file fetch (`file`), safe file names (`names`)
+//! and the per-job pipeline (`job`).
+
+pub mod file;
+mod job;
+pub mod names;

@@ -1,0 +1,319 @@
+//! Submitting a job: validate, persist (with its `Idempotency-Key`) before anything is sent,
+//! upload attachments (deduplicated by content), then create the session. `drive_create` is also
+//! what the tracker and the startup sweep call for a job that never got a session id: it re-sends
+//! the create with the same key, so the server replays instead of creating twice.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use heygen_api::models::{AssetInput, CreateVideoAgentRequest, VideoAgentMode};
+use heygen_api::{ApiError, UploadOptions};
+
+use super::model::{Job, JobOutputs, JobRequest, Mode};
+use super::state::JobState;
+use super::validate::{check_file, check_request, CheckedFile};
+use crate::engine::{ActiveGuard, Engine};
+use crate::error::{CoreError, Result};
+use crate::events::StudioEvent;
+use crate::store::{now_unix, AttachmentRecord, RemoteUpdate, UploadRecord};
+
+/// Map a session status to our state (`None` = no change: unknown statuses mean "working").
+pub(crate) fn state_for_session(status: &heygen_api::models::SessionStatus) -> Option<JobState> {
+    use heygen_api::models::SessionStatus as S;
+    Some(match status {
+        S::Thinking => JobState::Thinking,
+        S::WaitingForInput => JobState::WaitingForInput,
+        S::Reviewing => JobState::Reviewing,
+        S::Generating => JobState::Generating,
+        // The video decides completion (and download); the session only says it is close.
+        S::Completed => JobState::Generating,
+        S::Failed => JobState::Failed,
+        _ => return None,
+    })
+}
+
+/// Errors after which the same create may simply be sent again later (the idempotency key makes
+/// that safe): 429, 5xx, network faults, timeouts, cut-off bodies, and 409 "still running".
+pub(crate) fn is_transient(e: &ApiError) -> bool {
+    e.is_retryable() || e.http_status() == Some(409)
+}
+
+impl Engine {
+    /// Validate, persist and send a new job. Validation errors return before anything is
+    /// stored. A transient failure of the create leaves the job `submitted` for the tracker to
+    /// finish; a definitive one marks it `failed` and is returned.
+    pub async fn submit(
+        self: &Arc<Self>,
+        request: JobRequest,
+        retry_of: Option<String>,
+    ) -> Result<Job> {
+        let mut request = request;
+        request.files = request
+            .files
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        let checked = {
+            let r = request.clone();
+            tokio::task::spawn_blocking(move || check_request(&r))
+                .await
+                .map_err(|e| CoreError::Config(e.to_string()))??
+        };
+        // Fail early (nothing stored) when there is no way to reach the API at all.
+        self.connected().await?;
+
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let now = now_unix();
+        let job = Job {
+            idempotency_key: format!("vas-create-{id}"),
+            id: id.clone(),
+            state: JobState::Draft,
+            request,
+            session_id: None,
+            video_id: None,
+            title: None,
+            progress: None,
+            failure_code: None,
+            failure_message: None,
+            video_page_url: None,
+            outputs: JobOutputs::default(),
+            retry_of,
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+        };
+        self.store.insert_job(&job)?;
+        let records: Vec<AttachmentRecord> = checked
+            .iter()
+            .map(|c| AttachmentRecord {
+                path: c.path.display().to_string(),
+                sha256: c.sha256.clone(),
+                size_bytes: c.size_bytes,
+                mime_type: c.mime_type.to_string(),
+                asset_id: None,
+            })
+            .collect();
+        self.store.set_attachments(&id, &records)?;
+        self.events.send(StudioEvent::JobState {
+            job_id: id.clone(),
+            from: None,
+            to: JobState::Draft,
+            detail: None,
+        });
+        let guard = self
+            .try_begin(&id)
+            .expect("a brand-new job has no work in flight");
+        self.drive_create(&guard, Some(checked)).await
+    }
+
+    /// Take a job without a session id up to `submitted` and send (or re-send) its create.
+    pub(crate) async fn drive_create(
+        self: &Arc<Self>,
+        guard: &ActiveGuard,
+        checked: Option<Vec<CheckedFile>>,
+    ) -> Result<Job> {
+        let id = guard.job_id().to_string();
+        let mut job = self.store.job(&id)?;
+        if job.session_id.is_some() || job.state.is_terminal() {
+            return Ok(job);
+        }
+        let conn = self.connected().await?;
+        if job.state == JobState::Draft {
+            job = self.move_to(&id, JobState::Uploading, None)?;
+        }
+        let mut files = Vec::new();
+        if job.state == JobState::Uploading {
+            let checked = match checked {
+                Some(c) => c,
+                None => {
+                    // Resumed: re-read the files (they may have changed since the crash).
+                    let paths = job.request.files.clone();
+                    tokio::task::spawn_blocking(move || {
+                        paths
+                            .iter()
+                            .map(|p| check_file(p))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .await
+                    .map_err(|e| CoreError::Config(e.to_string()))?
+                    .inspect_err(|e| {
+                        let _ = self.fail(&id, e.code(), &e.to_string());
+                    })?
+                }
+            };
+            let mut records = Vec::new();
+            for file in &checked {
+                let asset_id = tokio::select! {
+                    r = self.upload_once(&conn, &id, file) => r,
+                    _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+                };
+                let asset_id = match asset_id {
+                    Ok(a) => a,
+                    Err(CoreError::Api(e)) if is_transient(&e) => {
+                        let err = CoreError::Api(e);
+                        self.note_rate_limit(&err);
+                        return Err(err);
+                    }
+                    Err(e) => {
+                        self.fail(&id, e.code(), &e.to_string())?;
+                        return Err(e);
+                    }
+                };
+                records.push(AttachmentRecord {
+                    path: file.path.display().to_string(),
+                    sha256: file.sha256.clone(),
+                    size_bytes: file.size_bytes,
+                    mime_type: file.mime_type.to_string(),
+                    asset_id: Some(asset_id.clone()),
+                });
+                files.push(AssetInput::asset_id(asset_id));
+            }
+            self.store.set_attachments(&id, &records)?;
+            // Persisted before the create goes out: from here on, a restart re-sends it with the
+            // same idempotency key.
+            self.store.update_remote(
+                &id,
+                &RemoteUpdate {
+                    submitted_at: Some(now_unix()),
+                    ..Default::default()
+                },
+            )?;
+            job = self.move_to(&id, JobState::Submitted, Some("create sent"))?;
+        } else {
+            for a in self.store.attachments(&id)? {
+                match a.asset_id {
+                    Some(asset) => files.push(AssetInput::asset_id(asset)),
+                    None => {
+                        return Err(CoreError::Config(format!(
+                            "job {id} is submitted but attachment {} has no asset id",
+                            a.path
+                        )))
+                    }
+                }
+            }
+        }
+
+        let request = create_request(&job.request, files);
+        self.budget.acquire().await;
+        let sent = tokio::select! {
+            r = conn.client.create_video_agent(&request, Some(&job.idempotency_key)) => r,
+            _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+        };
+        match sent {
+            Ok(created) => {
+                tracing::info!(job_id = %id, session_id = %created.session_id, "session created");
+                self.store.update_remote(
+                    &id,
+                    &RemoteUpdate {
+                        session_id: Some(created.session_id.clone()),
+                        video_id: created.video_id.clone(),
+                        ..Default::default()
+                    },
+                )?;
+                match state_for_session(&created.status) {
+                    Some(JobState::Failed) => self.fail(
+                        &id,
+                        "session_failed",
+                        "The agent could not start this video",
+                    ),
+                    Some(next) => self.move_to(&id, next, None),
+                    None => self.move_to(&id, JobState::Thinking, None),
+                }
+            }
+            Err(e) if is_transient(&e) => {
+                let err = CoreError::Api(e);
+                self.note_rate_limit(&err);
+                tracing::warn!(job_id = %id, code = err.code(), "create not confirmed; will re-send with the same idempotency key");
+                self.events.send(StudioEvent::JobWarning {
+                    job_id: id.clone(),
+                    error: err.view(),
+                });
+                self.store.job(&id)
+            }
+            Err(e) => {
+                let err = CoreError::Api(e);
+                self.fail(&id, err.code(), &err.to_string())?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Upload a file unless the same content already lives on this server; returns its asset id.
+    async fn upload_once(
+        &self,
+        conn: &crate::engine::Connected,
+        job_id: &str,
+        file: &CheckedFile,
+    ) -> Result<String> {
+        if let Some(known) = self
+            .store
+            .find_upload(&file.sha256, file.size_bytes, &conn.scope)?
+        {
+            tracing::debug!(job_id, asset_id = %known.asset_id, "attachment already uploaded");
+            return Ok(known.asset_id);
+        }
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        let events = self.events.clone();
+        let (job, label) = (job_id.to_string(), name.clone());
+        let last = std::sync::Mutex::new(Instant::now() - Duration::from_secs(1));
+        let progress: heygen_api::ProgressFn = Arc::new(move |sent, total| {
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            if sent == total || last.elapsed() >= Duration::from_millis(150) {
+                *last = Instant::now();
+                events.send(StudioEvent::UploadProgress {
+                    job_id: job.clone(),
+                    file: label.clone(),
+                    sent,
+                    total,
+                });
+            }
+        });
+        let options = UploadOptions {
+            filename: Some(name),
+            content_type: Some(file.mime_type.to_string()),
+            // Same content → same key: a re-sent upload after a lost answer is replayed.
+            idempotency_key: Some(format!(
+                "vas-upload-{}-{}",
+                &file.sha256[..32],
+                file.size_bytes
+            )),
+            progress: Some(progress),
+        };
+        self.budget.acquire().await;
+        let uploaded = conn.client.upload_file(&file.path, &options).await?;
+        self.store.record_upload(&UploadRecord {
+            sha256: file.sha256.clone(),
+            size_bytes: file.size_bytes,
+            scope: conn.scope.clone(),
+            asset_id: uploaded.asset.asset_id.clone(),
+            url: uploaded.asset.url.clone(),
+            mime_type: uploaded.asset.mime_type.clone(),
+        })?;
+        Ok(uploaded.asset.asset_id)
+    }
+}
+
+fn create_request(r: &JobRequest, files: Vec<AssetInput>) -> CreateVideoAgentRequest {
+    use heygen_api::models::Orientation as O;
+    CreateVideoAgentRequest {
+        prompt: r.prompt.clone(),
+        mode: Some(match r.mode {
+            Mode::Generate => VideoAgentMode::Generate,
+            Mode::Chat => VideoAgentMode::Chat,
+        }),
+        avatar_id: r.avatar_id.clone(),
+        voice_id: r.voice_id.clone(),
+        style_id: r.style_id.clone(),
+        brand_kit_id: r.brand_kit_id.clone(),
+        orientation: r.orientation.map(|o| match o {
+            super::model::Orientation::Landscape => O::Landscape,
+            super::model::Orientation::Portrait => O::Portrait,
+        }),
+        files,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,249 @@
+//! The background tracker: follows every live job on HeyGen's cadence under the one request
+//! budget, re-sends unconfirmed creates with their idempotency key, and hands finished videos to
+//! the downloader. The startup sweep is simply "everything live is due now".
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use heygen_api::models::{PageRequest, SessionStatus, VideoStatus};
+use tokio::time::Instant;
+
+use super::model::{Job, JobMessage, Mode};
+use super::state::JobState;
+use super::submit::state_for_session;
+use crate::engine::{ActiveGuard, Engine};
+use crate::error::{CoreError, Result};
+use crate::events::StudioEvent;
+use crate::store::{now_unix, RemoteUpdate};
+
+/// Wakes the tracker early (a new job, resume, a finished step).
+#[derive(Debug, Default)]
+pub(crate) struct Schedule {
+    due: std::sync::Mutex<HashMap<String, Instant>>,
+    pub wake: tokio::sync::Notify,
+}
+
+impl Schedule {
+    fn due(&self, id: &str, now: Instant) -> bool {
+        self.due
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .is_none_or(|at| *at <= now)
+    }
+
+    pub fn set(&self, id: &str, at: Instant) {
+        self.due
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), at);
+    }
+
+    /// Make every job due now.
+    pub fn all_due_now(&self) {
+        self.due.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.wake.notify_one();
+    }
+}
+
+impl Engine {
+    /// Run until shutdown: every tick, start work for each live job that is due and idle.
+    pub(crate) async fn run_tracker(self: Arc<Self>, schedule: Arc<Schedule>) {
+        let tick = self
+            .cadence
+            .apply(Duration::from_secs(1))
+            .min(Duration::from_secs(1));
+        loop {
+            let live = match self.store.live_jobs() {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::error!(error = %e, "tracker cannot read jobs");
+                    Vec::new()
+                }
+            };
+            let now = Instant::now();
+            for job in live {
+                if !schedule.due(&job.id, now) {
+                    continue;
+                }
+                let Some(guard) = self.try_begin(&job.id) else {
+                    continue;
+                };
+                let engine = self.clone();
+                let schedule = schedule.clone();
+                tokio::spawn(async move {
+                    let id = job.id.clone();
+                    let outcome = engine.advance(&guard, job).await;
+                    let next = engine.next_poll(&id, outcome.as_ref().err());
+                    schedule.set(&id, Instant::now() + next);
+                    drop(guard);
+                    if outcome.as_ref().is_ok_and(|progressed| *progressed) {
+                        schedule.wake.notify_one();
+                    }
+                });
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => break,
+                _ = tokio::time::sleep(tick) => {}
+                _ = schedule.wake.notified() => {}
+            }
+        }
+    }
+
+    fn next_poll(&self, id: &str, error: Option<&CoreError>) -> Duration {
+        let job = self.store.get_job(id).ok().flatten();
+        let since = job
+            .as_ref()
+            .and_then(|j| j.submitted_at)
+            .map(|t| Duration::from_secs((now_unix() - t).max(0) as u64))
+            .unwrap_or_default();
+        let base = self.cadence.interval(since);
+        match (error, job.map(|j| j.state)) {
+            (Some(e), _) => {
+                tracing::warn!(job_id = id, code = e.code(), error = %e, "job step failed; will retry");
+                self.events.send(StudioEvent::JobWarning {
+                    job_id: id.to_string(),
+                    error: e.view(),
+                });
+                base
+            }
+            // A finished video should be fetched right away.
+            (None, Some(JobState::Completed)) => Duration::ZERO,
+            _ => base,
+        }
+    }
+
+    /// One step for one job. Returns whether the job moved on (so the next step runs soon).
+    pub(crate) async fn advance(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<bool> {
+        let before = job.state;
+        let result = match job.state {
+            JobState::Uploading | JobState::Submitted if job.session_id.is_none() => {
+                self.drive_create(guard, None).await.map(|_| ())
+            }
+            JobState::Completed | JobState::Downloading => self.download_job(guard, &job.id).await,
+            s if s.is_live() => self.poll_remote(guard, job.clone()).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = &result {
+            self.note_rate_limit(e);
+            if matches!(e, CoreError::Cancelled) {
+                return Ok(false);
+            }
+        }
+        result?;
+        Ok(self.store.job(&job.id)?.state != before)
+    }
+
+    /// Ask the server where a job stands and record it.
+    async fn poll_remote(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<()> {
+        let conn = self.connected().await?;
+        let id = job.id.clone();
+        let Some(session_id) = job.session_id.clone() else {
+            return Ok(());
+        };
+        let mut video_id = job.video_id.clone();
+        let follow_session = video_id.is_none()
+            || (job.request.mode == Mode::Chat && job.state != JobState::Generating);
+        if follow_session {
+            self.budget.acquire().await;
+            let session = tokio::select! {
+                r = conn.client.get_video_agent_session(&session_id) => r?,
+                _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+            };
+            let messages: Vec<JobMessage> = session
+                .messages
+                .iter()
+                .map(|m| JobMessage {
+                    role: m.role.as_str().to_string(),
+                    content: m.content.clone(),
+                    kind: m.kind.as_ref().map_or("text", |k| k.as_str()).to_string(),
+                    created_at: m.created_at,
+                    resource_ids: m.resource_ids.clone(),
+                })
+                .collect();
+            self.store.replace_messages(&id, &messages)?;
+            if session.video_id.is_none() && session.status == SessionStatus::Completed {
+                // Completed without a video id on the session: ask for the session's videos.
+                self.budget.acquire().await;
+                let page = conn
+                    .client
+                    .list_session_videos(&session_id, &PageRequest::default())
+                    .await?;
+                video_id = page.data.first().map(|v| v.id.clone());
+            } else if session.video_id.is_some() {
+                video_id = session.video_id.clone();
+            }
+            let updated = self.store.update_remote(
+                &id,
+                &RemoteUpdate {
+                    video_id: video_id.clone(),
+                    title: session.title.clone(),
+                    progress: Some(session.progress),
+                    ..Default::default()
+                },
+            )?;
+            if updated.progress != job.progress || updated.title != job.title {
+                self.events.send(StudioEvent::JobUpdated {
+                    job_id: id.clone(),
+                    progress: updated.progress,
+                    title: updated.title.clone(),
+                });
+            }
+            match state_for_session(&session.status) {
+                Some(JobState::Failed) => {
+                    let message = session
+                        .latest_error()
+                        .unwrap_or("The agent could not make this video")
+                        .to_string();
+                    self.fail(&id, "session_failed", &message)?;
+                    return Ok(());
+                }
+                Some(next) if !(next == JobState::Generating && video_id.is_none()) => {
+                    self.move_to(&id, next, None)?;
+                }
+                Some(_) => {}
+                None if job.state == JobState::Submitted => {
+                    self.move_to(&id, JobState::Thinking, None)?;
+                }
+                None => {}
+            }
+        }
+        let Some(video_id) = video_id else {
+            return Ok(());
+        };
+        self.budget.acquire().await;
+        let video = tokio::select! {
+            r = conn.client.get_video(&video_id) => r?,
+            _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+        };
+        self.store.update_remote(
+            &id,
+            &RemoteUpdate {
+                title: video.title.clone(),
+                video_page_url: video.video_page_url.clone(),
+                ..Default::default()
+            },
+        )?;
+        match video.status {
+            VideoStatus::Completed => {
+                self.move_to(&id, JobState::Completed, Some("video ready"))?;
+            }
+            VideoStatus::Failed => {
+                let code = video.failure_code.as_deref().unwrap_or("video_failed");
+                let message = video
+                    .failure_message
+                    .as_deref()
+                    .unwrap_or("The video could not be rendered");
+                self.fail(&id, code, message)?;
+            }
+            _ => {
+                let current = self.store.job(&id)?.state;
+                if current != JobState::Generating && current.can_go_to(JobState::Generating) {
+                    self.move_to(&id, JobState::Generating, None)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
