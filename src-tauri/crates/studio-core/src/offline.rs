@@ -25,6 +25,15 @@ impl EmbeddedAgent {
     /// Start an agent over `data_dir` (created if missing). `time_scale` divides its simulated
     /// minutes (60 = a simulated minute per second).
     pub async fn start(data_dir: &Path, time_scale: f64) -> Result<Self> {
+        Self::start_at(([127, 0, 0, 1], 0).into(), data_dir, time_scale).await
+    }
+
+    /// Like [`start`](Self::start) on a chosen address (`vas local --addr`).
+    pub async fn start_at(
+        addr: std::net::SocketAddr,
+        data_dir: &Path,
+        time_scale: f64,
+    ) -> Result<Self> {
         std::fs::create_dir_all(data_dir).map_err(|e| CoreError::io(data_dir, e))?;
         let mut raw = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut raw);
@@ -32,6 +41,7 @@ impl EmbeddedAgent {
         let config = local_agent::Config {
             api_keys: vec![key.expose().to_string()],
             time_scale,
+            addr,
             ..local_agent::Config::new(data_dir)
         };
         let agent = local_agent::start(config)

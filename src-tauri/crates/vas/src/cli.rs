@@ -1,0 +1,123 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  unexpected error (database, file system, ...)
+  2  usage error (bad arguments)
+  3  no API key, or the key/keyring did not work (see the message for the fix)
+  4  the job ended without a video (failed, stopped or cancelled)
+  5  the API or network could not be reached, or kept failing
+  6  invalid input (prompt, files, ids)
+
+Environment: HEYGEN_API_KEY (overrides the keyring), HEYGEN_BASE_URL, VAS_DATA_DIR, VAS_LOG.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vas",
+    version,
+    about = "Video Agent Studio on the command line: make videos with HeyGen's Video Agent",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// API base URL (default: HeyGen's, or the settings).
+    #[arg(long, global = true, env = "HEYGEN_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Data dir (database, caches); isolates a run.
+    #[arg(long, global = true, env = "VAS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Use an embedded local agent instead of HeyGen (no account needed).
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Poll cadence scale (1.0 = HeyGen's 10 s / 30 s / 60 s). For tests and local agents.
+    #[arg(long, global = true, env = "VAS_POLL_SCALE", hide = true)]
+    pub poll_scale: Option<f64>,
+    /// Embedded local agent clock (simulated minutes per second), with --offline or `vas local`.
+    #[arg(long, global = true, default_value_t = 60.0, hide = true)]
+    pub agent_time_scale: f64,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the API key in the OS keyring.
+    Auth {
+        #[command(subcommand)]
+        action: AuthAction,
+    },
+    /// List visual styles.
+    Styles {
+        #[arg(long)]
+        tag: Option<String>,
+        /// Fetch every page, not just the first.
+        #[arg(long)]
+        all: bool,
+    },
+    /// List avatar looks (their ids are what --avatar takes).
+    Avatars,
+    /// List voices.
+    Voices,
+    /// Submit a video job.
+    Generate {
+        /// What the video should be ("A 20-second welcome video for new gym members").
+        prompt: String,
+        /// Attach a file (PNG, JPEG, MP4, WebM, MP3, WAV, PDF); repeatable, at most 20.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        style: Option<String>,
+        /// An avatar look id.
+        #[arg(long)]
+        avatar: Option<String>,
+        #[arg(long)]
+        voice: Option<String>,
+        #[arg(long)]
+        brand_kit: Option<String>,
+        #[arg(long, value_enum)]
+        orientation: Option<OrientationArg>,
+        /// Follow the job until the video is downloaded; the last stdout line is its path.
+        #[arg(long)]
+        wait: bool,
+        /// Folder for this job's files (default: the library folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// List jobs, newest first.
+    Jobs,
+    /// Resume and follow every unfinished job until done; prints each video's path.
+    Watch,
+    /// Download (again) a finished job's files; prints the video's path.
+    Download {
+        /// Job id (a unique prefix is enough).
+        id: String,
+    },
+    /// Stop a job on the server.
+    Stop { id: String },
+    /// Run a local Video Agent in the foreground and print how to point vas at it.
+    Local {
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthAction {
+    /// Store a key (read from stdin, never from the command line).
+    Set,
+    /// Check the key: prints the account name and credits.
+    Test,
+    /// Remove the stored key.
+    Remove,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OrientationArg {
+    Landscape,
+    Portrait,
+}
