@@ -177,3 +177,69 @@ impl Client {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+
+    fn page(items: &[u32], next: Option<&str>) -> Page<u32> {
+        Page {
+            data: items.to_vec(),
+            has_more: next.is_some(),
+            next_token: next.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn follows_tokens_until_the_last_page() {
+        let requests = std::cell::RefCell::new(Vec::new());
+        let items: Vec<u32> = paginate(PageRequest::with_limit(2), |request| {
+            requests.borrow_mut().push(request.clone());
+            async move {
+                Ok(match request.token.as_deref() {
+                    None => page(&[1, 2], Some("t2")),
+                    Some("t2") => page(&[3, 4], Some("t3")),
+                    Some("t3") => page(&[5], None),
+                    other => panic!("unexpected token {other:?}"),
+                })
+            }
+        })
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, [1, 2, 3, 4, 5]);
+        let requests = requests.into_inner();
+        assert_eq!(requests.len(), 3);
+        assert!(requests.iter().all(|r| r.limit == Some(2)));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_token_ends_with_an_error_instead_of_looping() {
+        let result: Result<Vec<u32>, ApiError> = paginate(PageRequest::first(), |_| async {
+            Ok(page(&[1], Some("same")))
+        })
+        .try_collect()
+        .await;
+        assert_eq!(result.unwrap_err().code(), "decode_error");
+    }
+
+    #[tokio::test]
+    async fn an_error_ends_the_stream_after_the_items_so_far() {
+        let mut stream = std::pin::pin!(paginate(PageRequest::first(), |request| async move {
+            match request.token {
+                None => Ok(page(&[7], Some("t2"))),
+                Some(_) => Err(ApiError::Network {
+                    message: "down".into(),
+                }),
+            }
+        }));
+        use futures::StreamExt;
+        assert_eq!(stream.next().await.unwrap().unwrap(), 7);
+        assert_eq!(
+            stream.next().await.unwrap().unwrap_err().code(),
+            "network_error"
+        );
+        assert!(stream.next().await.is_none());
+    }
+}

@@ -336,3 +336,49 @@ async fn validation_errors_carry_param_and_client_checks_come_first() {
     assert_eq!(h.stats().await["creates"], 0);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn uploads_are_retried_per_policy() {
+    let h = Harness::start_with(|c| c.simple_upload_max_bytes = 64 * 1024).await;
+    let logo = common::fixture("logo.png");
+    // 429 on the multipart POST: retried, the file re-read from the start.
+    h.faults(json!({"rules": [rule("POST /v3/assets",
+        json!({"kind": "status", "status": 429, "retry_after_seconds": 1}), 1)]}))
+        .await;
+    let asset = h
+        .client
+        .upload_file(&logo, &Default::default())
+        .await
+        .expect("simple upload after 429");
+    assert_eq!(
+        asset.asset.size_bytes,
+        Some(std::fs::metadata(&logo).unwrap().len())
+    );
+    // 503 on the multipart POST: not retried.
+    h.faults(
+        json!({"rules": [rule("POST /v3/assets", json!({"kind": "status", "status": 503}), 1)]}),
+    )
+    .await;
+    let err = h
+        .client
+        .upload_file(&logo, &Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "internal_error");
+
+    // 503 on the presigned PUT: retried (PUT is idempotent) and the direct upload completes.
+    let wav = h.work.join("tone.wav");
+    common::write_wav(&wav, 6);
+    h.faults(
+        json!({"rules": [rule("PUT /uploads/*", json!({"kind": "status", "status": 503}), 2)]}),
+    )
+    .await;
+    let direct = h
+        .client
+        .upload_file(&wav, &Default::default())
+        .await
+        .expect("direct upload after 503s");
+    assert_eq!(direct.method, heygen_api::UploadMethod::Direct);
+    assert_eq!(h.active_faults().await["rules"][0]["count"], 0);
+    h.shutdown().await;
+}
