@@ -107,7 +107,8 @@ impl RetryPolicy {
 }
 
 /// Everything the client needs. Build with [`ClientConfig::new`] and adjust fields.
-#[derive(Clone, Debug)]
+/// `Debug` redacts the credentials and any password in the proxy URL.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// `https://api.heygen.com`, or `http://127.0.0.1:PORT` for a local agent. Plain `http` is
     /// accepted only for loopback hosts.
@@ -141,9 +142,51 @@ impl ClientConfig {
     }
 }
 
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("timeouts", &self.timeouts)
+            .field("retry", &self.retry)
+            .field("simple_upload_max_bytes", &self.simple_upload_max_bytes)
+            .finish()
+    }
+}
+
+/// `http://user:pass@host:3128` → `http://<redacted>@host:3128`.
+fn redact_userinfo(proxy: &str) -> String {
+    match (proxy.find("://"), proxy.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}<redacted>{}", &proxy[..scheme_end + 3], &proxy[at..])
+        }
+        (None, Some(at)) => format!("<redacted>{}", &proxy[at..]),
+        _ => proxy.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_redacts_key_and_proxy_password() {
+        let mut config = ClientConfig::with_api_key(Secret::new("sk-123"));
+        config.proxy = Some("http://bob:hunter2@proxy.local:3128".into());
+        let text = format!("{config:?}");
+        assert!(
+            !text.contains("sk-123") && !text.contains("hunter2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http://<redacted>@proxy.local:3128"),
+            "{text}"
+        );
+        assert_eq!(redact_userinfo("socks5://h:1080"), "socks5://h:1080");
+        assert_eq!(redact_userinfo("u:p@h:1"), "<redacted>@h:1");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_cap() {

@@ -68,7 +68,7 @@ pub enum ApiError {
     Network { message: String },
 
     /// No answer within the configured time.
-    #[error("the request timed out{}", after.map(|d| format!(" after {} s", d.as_secs())).unwrap_or_default())]
+    #[error("the request timed out{}", after.map(|d| format!(" after {:.1} s", d.as_secs_f64())).unwrap_or_default())]
     Timeout { after: Option<Duration> },
 
     /// A presigned download link was refused (403/404): it expired. Re-read the video for a
