@@ -104,7 +104,8 @@ pub async fn create_session(
         status: SessionStatus::Thinking,
         step: match mode {
             Mode::Generate => Step::Generate,
-            Mode::Chat if voice_id.is_none() => Step::AskQuestion,
+            // The older form has no `waiting_for_input`: it goes straight to a draft.
+            Mode::Chat if voice_id.is_none() && !legacy => Step::AskQuestion,
             Mode::Chat => Step::Draft,
         },
         created_at: now_unix(),
