@@ -174,7 +174,7 @@ impl Client {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        self.call_json::<(), DataEnvelope<T>>(Method::GET, url, None, None)
+        self.call_json::<(), DataEnvelope<T>>(Method::GET, url, None, None, true)
             .await
             .map(|e| e.data)
     }
@@ -190,7 +190,7 @@ impl Client {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        self.call_json::<(), crate::models::Page<T>>(Method::GET, url, None, None)
+        self.call_json::<(), crate::models::Page<T>>(Method::GET, url, None, None, true)
             .await
     }
 
@@ -203,7 +203,24 @@ impl Client {
         idempotency_key: Option<&str>,
     ) -> Result<T, ApiError> {
         let url = self.endpoint(segments);
-        self.call_json::<B, DataEnvelope<T>>(method, url, body, idempotency_key)
+        let idempotent = is_idempotent(&method);
+        self.call_json::<B, DataEnvelope<T>>(method, url, body, idempotency_key, idempotent)
+            .await
+            .map(|e| e.data)
+    }
+
+    /// A POST the spec documents as idempotent (e.g. `/assets/{id}/complete`): retried on
+    /// 5xx/network errors like a GET.
+    pub(crate) async fn post_idempotent<
+        B: Serialize + ?Sized,
+        T: DeserializeOwned + Send + 'static,
+    >(
+        &self,
+        segments: &[&str],
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let url = self.endpoint(segments);
+        self.call_json::<B, DataEnvelope<T>>(Method::POST, url, Some(body), None, true)
             .await
             .map(|e| e.data)
     }
@@ -214,6 +231,7 @@ impl Client {
         url: Url,
         body: Option<&B>,
         idempotency_key: Option<&str>,
+        idempotent: bool,
     ) -> Result<T, ApiError> {
         let body = match body {
             Some(body) => Some(bytes::Bytes::from(serde_json::to_vec(body).map_err(
@@ -235,7 +253,6 @@ impl Client {
         } else {
             CallKind::Write
         };
-        let idempotent = is_idempotent(&method);
         let path_for_log = url.path().to_owned();
         let make = || {
             let mut request = self.api_request(method.clone(), url.clone(), kind);

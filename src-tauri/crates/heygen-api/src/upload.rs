@@ -238,19 +238,15 @@ impl Client {
     }
 
     /// `POST /v3/assets/{asset_id}/complete` — step 3; the asset is usable once this succeeds.
+    /// Documented as idempotent, so it is retried on 5xx/network errors too.
     pub async fn complete_direct_upload(
         &self,
         asset_id: &str,
         request: &CompleteUploadRequest,
     ) -> Result<Asset, ApiError> {
         let id = Client::id(asset_id, "asset_id")?;
-        self.send_data(
-            Method::POST,
-            &["v3", "assets", id, "complete"],
-            Some(request),
-            None,
-        )
-        .await
+        self.post_idempotent(&["v3", "assets", id, "complete"], request)
+            .await
     }
 }
 

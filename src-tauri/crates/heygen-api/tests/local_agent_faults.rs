@@ -380,5 +380,18 @@ async fn uploads_are_retried_per_policy() {
         .expect("direct upload after 503s");
     assert_eq!(direct.method, heygen_api::UploadMethod::Direct);
     assert_eq!(h.active_faults().await["rules"][0]["count"], 0);
+
+    // `/complete` is documented as idempotent: a 502 there is retried as well.
+    h.faults(
+        json!({"rules": [rule("POST /v3/assets/*/complete", json!({"kind": "html_gateway"}), 1)]}),
+    )
+    .await;
+    let again = h
+        .client
+        .upload_file(&wav, &Default::default())
+        .await
+        .expect("complete retried after 502");
+    assert_eq!(again.sha256, direct.sha256);
+    assert_eq!(h.active_faults().await["rules"][0]["count"], 0);
     h.shutdown().await;
 }
