@@ -6,9 +6,9 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::stream::{self, Stream};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
 use reqwest::{Body, Method};
@@ -71,48 +71,72 @@ pub struct UploadedAsset {
 }
 
 impl Client {
-    /// Uploads a file, choosing simple or direct upload by size. Progress runs 0 → size.
+    /// Uploads a file, choosing simple or direct upload by size. Progress runs 0 → size. The
+    /// SHA-256 is computed while the bytes stream out (one pass over the file).
     pub async fn upload_file(
         &self,
         path: &Path,
         options: &UploadOptions,
     ) -> Result<UploadedAsset, ApiError> {
+        self.upload_file_with_sha256(path, None, options).await
+    }
+
+    /// Like [`Client::upload_file`], for a caller that already knows the file's SHA-256 (lower-case
+    /// hex, e.g. from hash-based de-duplication): it is sent with the direct-upload request so
+    /// the server can check the bytes, and the file is read only once, to send it.
+    pub async fn upload_file_with_sha256(
+        &self,
+        path: &Path,
+        known_sha256: Option<&str>,
+        options: &UploadOptions,
+    ) -> Result<UploadedAsset, ApiError> {
         let size = file_size(path).await?;
-        let sha256 = sha256_file(path).await?;
-        if size <= self.config().simple_upload_max_bytes {
-            let asset = self.upload_asset(path, options).await?;
-            return Ok(UploadedAsset {
-                asset,
-                method: UploadMethod::Simple,
+        let known = match known_sha256 {
+            Some(hex) => Some(normalize_sha256(hex)?),
+            None => None,
+        };
+        let digest = DigestSlot::default();
+        let (asset, method) = if size <= self.config().simple_upload_max_bytes {
+            let asset = self
+                .upload_asset_inner(path, options, Some(&digest))
+                .await?;
+            (asset, UploadMethod::Simple)
+        } else {
+            let filename = options.filename.clone().unwrap_or_else(|| file_name(path));
+            let content_type = match &options.content_type {
+                Some(ct) => ct.clone(),
+                None => detect_content_type(path).await?,
+            };
+            let request = CreateDirectUploadRequest {
+                filename,
+                content_type,
                 size_bytes: size,
-                sha256,
-            });
-        }
-        let filename = options.filename.clone().unwrap_or_else(|| file_name(path));
-        let content_type = match &options.content_type {
-            Some(ct) => ct.clone(),
-            None => detect_content_type(path).await?,
+                checksum_sha256: known.clone(),
+            };
+            let upload = self
+                .create_direct_upload(&request, options.idempotency_key.as_deref())
+                .await?;
+            self.put_direct_upload_inner(&upload, path, options.progress.clone(), Some(&digest))
+                .await?;
+            let checksum = match &known {
+                Some(hex) => hex.clone(),
+                None => streamed_or_fresh_digest(&digest, path).await?,
+            };
+            let complete = CompleteUploadRequest {
+                checksum_sha256: Some(checksum),
+            };
+            let asset = self
+                .complete_direct_upload(&upload.asset_id, &complete)
+                .await?;
+            (asset, UploadMethod::Direct)
         };
-        let request = CreateDirectUploadRequest {
-            filename,
-            content_type,
-            size_bytes: size,
-            checksum_sha256: Some(sha256.clone()),
+        let sha256 = match known {
+            Some(hex) => hex,
+            None => streamed_or_fresh_digest(&digest, path).await?,
         };
-        let upload = self
-            .create_direct_upload(&request, options.idempotency_key.as_deref())
-            .await?;
-        self.put_direct_upload(&upload, path, options.progress.clone())
-            .await?;
-        let complete = CompleteUploadRequest {
-            checksum_sha256: Some(sha256.clone()),
-        };
-        let asset = self
-            .complete_direct_upload(&upload.asset_id, &complete)
-            .await?;
         Ok(UploadedAsset {
             asset,
-            method: UploadMethod::Direct,
+            method,
             size_bytes: size,
             sha256,
         })
@@ -124,6 +148,15 @@ impl Client {
         &self,
         path: &Path,
         options: &UploadOptions,
+    ) -> Result<Asset, ApiError> {
+        self.upload_asset_inner(path, options, None).await
+    }
+
+    async fn upload_asset_inner(
+        &self,
+        path: &Path,
+        options: &UploadOptions,
+        digest: Option<&DigestSlot>,
     ) -> Result<Asset, ApiError> {
         let size = file_size(path).await?;
         let filename = options.filename.clone().unwrap_or_else(|| file_name(path));
@@ -140,7 +173,8 @@ impl Client {
         let progress = options.progress.clone();
         let make = || {
             let file = open_for_upload(path)?;
-            let body = Body::wrap_stream(file_stream(file, size, progress.clone()));
+            let body =
+                Body::wrap_stream(file_stream(file, size, progress.clone(), digest.cloned()));
             let part = reqwest::multipart::Part::stream_with_length(body, size)
                 .file_name(filename.clone())
                 .mime_str(&content_type)
@@ -188,6 +222,17 @@ impl Client {
         path: &Path,
         progress: Option<ProgressFn>,
     ) -> Result<(), ApiError> {
+        self.put_direct_upload_inner(upload, path, progress, None)
+            .await
+    }
+
+    async fn put_direct_upload_inner(
+        &self,
+        upload: &DirectUpload,
+        path: &Path,
+        progress: Option<ProgressFn>,
+        digest: Option<&DigestSlot>,
+    ) -> Result<(), ApiError> {
         let url = url_policy::parse_allowed(&upload.upload_url)?;
         let size = file_size(path).await?;
         if let Some(max) = upload.max_bytes {
@@ -215,7 +260,12 @@ impl Client {
             let mut request = self
                 .transfer_request(Method::PUT, url.clone())
                 .timeout(timeout)
-                .body(Body::wrap_stream(file_stream(file, size, progress.clone())));
+                .body(Body::wrap_stream(file_stream(
+                    file,
+                    size,
+                    progress.clone(),
+                    digest.cloned(),
+                )));
             for (name, value) in &headers {
                 request = request.header(name.clone(), value.clone());
             }
@@ -354,39 +404,90 @@ fn open_for_upload(path: &Path) -> Result<tokio::fs::File, ApiError> {
     Ok(tokio::fs::File::from_std(file))
 }
 
-/// Exactly `len` bytes of `file` in chunks, reporting progress. A file that shrinks while being
-/// sent ends the stream with an error instead of sending a short body.
+/// Where a streamed upload leaves the SHA-256 of what it sent (set only when the whole file
+/// went out; cleared at the start of each attempt).
+#[derive(Clone, Default)]
+struct DigestSlot(Arc<Mutex<Option<String>>>);
+
+impl DigestSlot {
+    fn set(&self, value: Option<String>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = value;
+    }
+
+    fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// The digest computed while streaming, or (should the last attempt not have streamed the whole
+/// file) a fresh pass over it.
+async fn streamed_or_fresh_digest(digest: &DigestSlot, path: &Path) -> Result<String, ApiError> {
+    match digest.get() {
+        Some(hex) => Ok(hex),
+        None => sha256_file(path).await,
+    }
+}
+
+fn normalize_sha256(hex: &str) -> Result<String, ApiError> {
+    let hex = hex.trim().to_ascii_lowercase();
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::invalid_request(
+            "a SHA-256 must be 64 hexadecimal characters",
+            Some("checksum_sha256"),
+        ));
+    }
+    Ok(hex)
+}
+
+/// Exactly `len` bytes of `file` in chunks, reporting progress and (optionally) hashing what
+/// goes out. A file that shrinks while being sent ends the stream with an error instead of
+/// sending a short body.
 fn file_stream(
     file: tokio::fs::File,
     len: u64,
     progress: Option<ProgressFn>,
+    digest: Option<DigestSlot>,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     if let Some(progress) = &progress {
         progress(0, len);
     }
+    if let Some(slot) = &digest {
+        slot.set(None);
+    }
+    let hasher = digest.as_ref().map(|_| Sha256::new());
+    let state = (file, 0u64, progress, hasher, digest);
     stream::try_unfold(
-        (file, 0u64, progress),
-        move |(mut file, sent, progress)| async move {
+        state,
+        move |(mut file, sent, progress, mut hasher, digest)| async move {
             if sent >= len {
                 return Ok(None);
             }
             let want = usize::try_from(len - sent)
                 .unwrap_or(CHUNK_BYTES)
                 .min(CHUNK_BYTES);
-            let mut buffer = vec![0u8; want];
-            let n = file.read(&mut buffer).await?;
+            let mut buffer = BytesMut::with_capacity(want);
+            // read_buf fills spare capacity without zeroing it first.
+            let n = (&mut file).take(want as u64).read_buf(&mut buffer).await?;
             if n == 0 {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,
                     "the file became shorter while it was being uploaded",
                 ));
             }
-            buffer.truncate(n);
+            let chunk = buffer.freeze();
             let sent = sent + n as u64;
+            if let Some(h) = hasher.as_mut() {
+                h.update(&chunk);
+            }
+            if sent >= len {
+                if let (Some(h), Some(slot)) = (hasher.take(), &digest) {
+                    slot.set(Some(hex::encode(h.finalize())));
+                }
+            }
             if let Some(progress) = &progress {
                 progress(sent, len);
             }
-            Ok(Some((Bytes::from(buffer), (file, sent, progress))))
+            Ok(Some((chunk, (file, sent, progress, hasher, digest))))
         },
     )
 }
@@ -410,7 +511,7 @@ mod tests {
         let progress: ProgressFn =
             Arc::new(move |sent, total| sink.lock().unwrap().push((sent, total)));
         let file = open_for_upload(&path).unwrap();
-        let chunks: Vec<Bytes> = file_stream(file, data.len() as u64, Some(progress))
+        let chunks: Vec<Bytes> = file_stream(file, data.len() as u64, Some(progress), None)
             .try_collect()
             .await
             .unwrap();
@@ -422,12 +523,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn file_stream_hashes_what_it_sends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.bin");
+        let data: Vec<u8> = (0..(CHUNK_BYTES * 3 + 5)).map(|i| (i % 13) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let slot = DigestSlot::default();
+        slot.set(Some("stale".into()));
+        let file = open_for_upload(&path).unwrap();
+        let stream = file_stream(file, data.len() as u64, None, Some(slot.clone()));
+        assert_eq!(slot.get(), None, "a new attempt clears the previous digest");
+        let chunks: Vec<Bytes> = stream.try_collect().await.unwrap();
+        assert!(chunks.iter().all(|c| c.len() <= CHUNK_BYTES));
+        assert_eq!(slot.get().unwrap(), sha256_file(&path).await.unwrap());
+        // A partial send leaves no digest.
+        let file = open_for_upload(&path).unwrap();
+        let mut partial = std::pin::pin!(file_stream(
+            file,
+            data.len() as u64,
+            None,
+            Some(slot.clone())
+        ));
+        let _ = futures::StreamExt::next(&mut partial).await;
+        assert_eq!(slot.get(), None);
+        assert!(normalize_sha256("ABC").is_err());
+        assert_eq!(normalize_sha256(&"AB".repeat(32)).unwrap(), "ab".repeat(32));
+    }
+
+    #[tokio::test]
     async fn file_stream_fails_when_file_is_shorter_than_declared() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("short.bin");
         std::fs::write(&path, b"abc").unwrap();
         let file = open_for_upload(&path).unwrap();
-        let result: Result<Vec<Bytes>, _> = file_stream(file, 10, None).try_collect().await;
+        let result: Result<Vec<Bytes>, _> = file_stream(file, 10, None, None).try_collect().await;
         assert_eq!(
             result.unwrap_err().kind(),
             std::io::ErrorKind::UnexpectedEof

@@ -107,6 +107,24 @@ async fn one_shot_flow_with_uploads_and_resumable_download() {
         Some(&(audio.size_bytes, audio.size_bytes))
     );
     assert!(audio.asset.status.is_some(), "complete returns a status");
+    // A caller that already hashed the file passes the digest; the server checks it.
+    let known = h
+        .client
+        .upload_file_with_sha256(&wav, Some(&audio.sha256), &UploadOptions::default())
+        .await
+        .expect("direct upload with a known digest");
+    assert_eq!(known.sha256, audio.sha256);
+    let wrong = "0".repeat(64);
+    let err = h
+        .client
+        .upload_file_with_sha256(&wav, Some(&wrong), &UploadOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.param()),
+        ("invalid_parameter", Some("checksum_sha256")),
+        "{err:?}"
+    );
 
     let mut request = CreateVideoAgentRequest::new(
         "A 5-second welcome clip for new gym members. Show the attached logo; the attached audio is background music.",
