@@ -317,27 +317,63 @@ impl Client {
     }
 }
 
-/// Reads the whole body; a success status decodes as `T`, anything else becomes an error.
+/// Largest success body decoded (a page of 100 items is a few hundred kB).
+const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+/// Error bodies are read only this far (a gateway's HTML page needs no more to be recognised).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Reads the body; a success status decodes as `T`, anything else becomes an error.
 pub(crate) async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status().as_u16();
+    if !(200..300).contains(&status) {
+        return Err(read_error(response).await);
+    }
     let headers = response.headers().clone();
-    let body = response
-        .bytes()
+    let (body, complete) = read_capped(response, MAX_JSON_BODY)
         .await
         .map_err(|e| map_reqwest_error(e, None))?;
-    if !(200..300).contains(&status) {
-        return Err(error_from_response(status, &headers, &body));
+    if !complete {
+        return Err(ApiError::Decode {
+            status,
+            reason: format!(
+                "the response is larger than {} MiB",
+                MAX_JSON_BODY / (1024 * 1024)
+            ),
+            truncated: false,
+            request_id: crate::response::request_id(&headers),
+        });
     }
     serde_json::from_slice::<T>(&body).map_err(|err| decode_error(status, &headers, &body, &err))
 }
 
-/// Reads an error response's body and maps it.
+/// Reads (the start of) an error response's body and maps it. A body that breaks off still
+/// leaves the status to report.
 pub(crate) async fn read_error(response: Response) -> ApiError {
     let status = response.status().as_u16();
     let headers: HeaderMap = response.headers().clone();
-    // The body of an error is small; a failure to read it still leaves the status.
-    let body = response.bytes().await.unwrap_or_default();
+    let body = read_capped(response, MAX_ERROR_BODY)
+        .await
+        .map(|(body, _)| body)
+        .unwrap_or_default();
     error_from_response(status, &headers, &body)
+}
+
+/// Up to `cap` bytes of the body, and whether that was all of it.
+async fn read_capped(
+    mut response: Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body =
+        Vec::with_capacity(response.content_length().unwrap_or(0).min(cap as u64) as usize);
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
 }
 
 /// GET, HEAD, PUT, DELETE, OPTIONS (what may be retried on 5xx/network errors).

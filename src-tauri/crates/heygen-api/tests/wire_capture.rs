@@ -284,3 +284,17 @@ fn config_debug_never_shows_the_key() {
     let client = Client::new(config).unwrap();
     assert!(!format!("{client:?}").contains("sk-very-secret"));
 }
+
+#[tokio::test]
+async fn a_huge_error_page_is_read_only_in_part() {
+    let page: &'static str =
+        Box::leak(format!("<html>{}</html>", "x".repeat(4 * 1024 * 1024)).into_boxed_str());
+    let gateway = Recorder::start(502, page).await;
+    let err = client(&gateway.base_url, Auth::ApiKey(Secret::new("k")))
+        .get_current_user()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "bad_gateway");
+    assert!(err.to_string().contains("HTML"), "{err}");
+    assert_eq!(err.request_id(), Some("req_cap"));
+}
