@@ -247,37 +247,22 @@ fn reset_after(resp: Response, after: Option<u64>) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let limit = after.unwrap_or_else(|| total.map(|t| t / 2).unwrap_or(64));
-    let mut sent = 0u64;
-    let stream = body.into_data_stream();
-    let cut = stream
-        .map(move |chunk| -> Result<bytes::Bytes, std::io::Error> {
-            let chunk = chunk.map_err(std::io::Error::other)?;
-            if sent >= limit {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "injected connection reset",
-                ));
+    let cut = body.into_data_stream().scan(0u64, move |sent, chunk| {
+        let item = match chunk {
+            Err(e) => Some(Err(std::io::Error::other(e))),
+            Ok(_) if *sent >= limit => None,
+            Ok(c) => {
+                let room = (limit - *sent) as usize;
+                *sent += c.len() as u64;
+                Some(Ok(if c.len() > room { c.slice(..room) } else { c }))
             }
-            let room = (limit - sent) as usize;
-            sent += chunk.len() as u64;
-            if chunk.len() > room {
-                Ok(chunk.slice(..room))
-            } else {
-                Ok(chunk)
-            }
-        })
-        .scan(false, |failed, item| {
-            // Stop after the first error so the stream ends in the failed state.
-            if *failed {
-                return futures::future::ready(None);
-            }
-            if item.is_err() {
-                *failed = true;
-            }
-            futures::future::ready(Some(item))
-        });
-    // Guarantee the failure even when the whole body fits before `limit` is checked again.
+        };
+        futures::future::ready(item)
+    });
+    // Pause before failing so hyper flushes the headers and the partial body first; then the
+    // error makes it drop the connection.
     let tail = futures::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         Err::<bytes::Bytes, _>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "injected connection reset",

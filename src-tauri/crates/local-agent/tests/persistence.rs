@@ -1,0 +1,68 @@
+//! Restart persistence: a job created before a shutdown is still there after a restart on the
+//! same data dir and completes; finished videos stay downloadable.
+
+mod common;
+
+use common::Agent;
+use serde_json::json;
+
+#[tokio::test]
+async fn jobs_and_files_survive_a_restart() {
+    let a = Agent::start().await;
+    // A finished video before the restart.
+    let (_, done) = a
+        .one_shot(json!({"prompt": "A 3-second video about lighthouses."}))
+        .await;
+    let done_id = done["id"].as_str().unwrap().to_string();
+    let done_sha = a
+        .admin(
+            reqwest::Method::GET,
+            &format!("/__admin/videos/{done_id}"),
+            None,
+        )
+        .await["files"]["video"]["sha256"]
+        .clone();
+    let old_url = done["video_url"].as_str().unwrap().to_string();
+    // A job in flight: held in `thinking` while the server goes down.
+    a.faults(json!({"stuck_thinking": true})).await;
+    let id = a
+        .create(json!({"prompt": "A 3-second video about harbours.", "callback_id": "keep-me"}))
+        .await;
+    let chat = a
+        .create(json!({"prompt": "A 3-second video about boats.", "mode": "chat"}))
+        .await;
+    let dir = a.stop().await;
+
+    // Restart on the same data dir (no faults this time).
+    let b = Agent::start_in(dir).await;
+    let s = b.get(&format!("/v3/video-agents/{id}")).await;
+    assert_eq!(s.status, 200, "session survived: {}", s.text);
+    let s = b.wait_status(&id, "completed", 90).await;
+    let v = b.wait_video(s["video_id"].as_str().unwrap(), 30).await;
+    assert_eq!(v["status"], "completed");
+    assert_eq!(
+        b.get("/v3/video-agents").await.body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // The chat session resumes too and pauses for its question.
+    b.wait_status(&chat, "waiting_for_input", 30).await;
+
+    // The old video and its (still valid) signed URL: the signing key persisted.
+    let again = b.get(&format!("/v3/videos/{done_id}")).await;
+    assert_eq!(again.body["data"]["status"], "completed");
+    // (The port changed; the path and signature are what must still be valid.)
+    let path = &old_url[old_url.find("/cdn/").unwrap()..];
+    let bytes = b.download(&b.url(path)).await;
+    assert_eq!(json!(common::sha256(&bytes)), done_sha);
+    // Creates count per process; the balance persisted (two videos charged).
+    let me = b.get("/v3/users/me").await;
+    assert!(
+        me.body["data"]["wallet"]["remaining_balance"]
+            .as_f64()
+            .unwrap()
+            < 3600.0 - 5.0
+    );
+}
