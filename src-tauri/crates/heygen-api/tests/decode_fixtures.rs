@@ -176,6 +176,12 @@ fn unknown_values_nulls_and_extra_fields() {
     assert_eq!(video.id, "v1");
     assert_eq!(video.status, VideoStatus::Waiting);
     assert_eq!(video.duration, Some(12.5));
+    let both: Video =
+        serde_json::from_str(r#"{"id": "v9", "video_id": "v9", "status": "completed"}"#).unwrap();
+    assert_eq!(both.id, "v9");
+    assert!(serde_json::from_str::<Video>(r#"{"status": "completed"}"#).is_err());
+    let round: Video = serde_json::from_value(serde_json::to_value(&both).unwrap()).unwrap();
+    assert_eq!(round, both);
 
     let user: User = serde_json::from_str(
         r#"{"username": "ana", "first_name": "Ana", "last_name": null, "billing_type": "subscription",

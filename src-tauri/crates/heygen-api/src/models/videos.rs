@@ -23,45 +23,105 @@ impl VideoStatus {
     }
 }
 
-/// A video (`GET /v3/videos/{id}`, list items, and a session's videos).
+/// A video (`GET /v3/videos/{id}`, list items, and a session's videos). The id is read from
+/// `id`, or from `video_id` when `id` is absent (some listings name it so).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Decoding goes through `RawVideo` (where the lenient field rules live).
+#[serde(try_from = "RawVideo")]
 pub struct Video {
-    #[serde(alias = "video_id")]
     pub id: String,
-    #[serde(default = "default_status")]
     pub status: VideoStatus,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub title: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub created_at: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub completed_at: Option<i64>,
     /// Seconds.
-    #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub duration: Option<f64>,
     /// Presigned; expires. Each GET of the video returns a fresh one.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub video_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub captioned_video_url: Option<String>,
     /// SRT.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub subtitle_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub thumbnail_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub gif_url: Option<String>,
     /// Share page in the HeyGen app.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub video_page_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub folder_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub output_language: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub failure_code: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub failure_message: Option<String>,
+}
+
+/// The wire form of [`Video`], before the id is settled.
+#[derive(Deserialize)]
+struct RawVideo {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    video_id: Option<String>,
+    #[serde(default = "default_status")]
+    status: VideoStatus,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    title: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    created_at: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    completed_at: Option<i64>,
+    /// Seconds.
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    duration: Option<f64>,
+    /// Presigned; expires. Each GET of the video returns a fresh one.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    video_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    captioned_video_url: Option<String>,
+    /// SRT.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    subtitle_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    thumbnail_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    gif_url: Option<String>,
+    /// Share page in the HeyGen app.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    video_page_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    folder_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    output_language: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    failure_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    failure_message: Option<String>,
+}
+
+impl TryFrom<RawVideo> for Video {
+    type Error = String;
+
+    fn try_from(raw: RawVideo) -> Result<Self, Self::Error> {
+        let id = raw
+            .id
+            .filter(|id| !id.is_empty())
+            .or(raw.video_id)
+            .ok_or_else(|| "missing field `id`".to_owned())?;
+        Ok(Video {
+            id,
+            status: raw.status,
+            title: raw.title,
+            created_at: raw.created_at,
+            completed_at: raw.completed_at,
+            duration: raw.duration,
+            video_url: raw.video_url,
+            captioned_video_url: raw.captioned_video_url,
+            subtitle_url: raw.subtitle_url,
+            thumbnail_url: raw.thumbnail_url,
+            gif_url: raw.gif_url,
+            video_page_url: raw.video_page_url,
+            folder_id: raw.folder_id,
+            output_language: raw.output_language,
+            failure_code: raw.failure_code,
+            failure_message: raw.failure_message,
+        })
+    }
 }
 
 fn default_status() -> VideoStatus {
