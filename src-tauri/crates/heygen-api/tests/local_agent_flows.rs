@@ -195,6 +195,12 @@ async fn one_shot_flow_with_uploads_and_resumable_download() {
         assert!(!bytes.is_empty());
     }
     // The session lists its video; the server saw exactly one create.
+    let listed = h
+        .client
+        .list_videos(&VideoQuery::default(), &PageRequest::first())
+        .await
+        .unwrap();
+    assert!(listed.data.iter().any(|v| v.id == video.id));
     let videos = h
         .client
         .list_session_videos(&created.session_id, &PageRequest::first())
@@ -202,6 +208,17 @@ async fn one_shot_flow_with_uploads_and_resumable_download() {
         .unwrap();
     assert!(videos.data.iter().any(|v| v.id == video.id));
     assert_eq!(h.stats().await["creates"], 1);
+    let deleted = h.client.delete_video(&video.id).await.expect("delete");
+    assert_eq!(
+        (deleted.id.as_str(), deleted.deleted),
+        (video.id.as_str(), true)
+    );
+    assert!(h
+        .client
+        .get_video(&video.id)
+        .await
+        .unwrap_err()
+        .is_not_found());
     h.shutdown().await;
 }
 

@@ -134,11 +134,36 @@ pub struct VideoQuery {
     pub title: Option<String>,
 }
 
-/// `data` of `DELETE /v3/videos/{id}`.
+/// `data` of `DELETE /v3/videos/{id}` (id read from `id`, else `video_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawDeletedVideo")]
 pub struct DeletedVideo {
-    #[serde(alias = "video_id")]
     pub id: String,
-    #[serde(default, deserialize_with = "lenient::flag")]
     pub deleted: bool,
+}
+
+#[derive(Deserialize)]
+struct RawDeletedVideo {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    video_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::flag")]
+    deleted: bool,
+}
+
+impl TryFrom<RawDeletedVideo> for DeletedVideo {
+    type Error = String;
+
+    fn try_from(raw: RawDeletedVideo) -> Result<Self, Self::Error> {
+        let id = raw
+            .id
+            .filter(|id| !id.is_empty())
+            .or(raw.video_id)
+            .ok_or_else(|| "missing field `id`".to_owned())?;
+        Ok(DeletedVideo {
+            id,
+            deleted: raw.deleted,
+        })
+    }
 }
