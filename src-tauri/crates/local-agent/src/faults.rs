@@ -161,6 +161,19 @@ pub fn route_matches(pattern: &str, method: &str, path: &str) -> bool {
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
+    // A route template (`/v3/videos/{video_id}`): each `{…}` matches exactly one segment.
+    if pattern.contains('{') && !pattern.contains('*') {
+        let (p, t): (Vec<&str>, Vec<&str>) =
+            (pattern.split('/').collect(), text.split('/').collect());
+        return p.len() == t.len()
+            && p.iter().zip(&t).all(|(ps, ts)| {
+                if ps.starts_with('{') && ps.ends_with('}') {
+                    !ts.is_empty()
+                } else {
+                    ps == ts
+                }
+            });
+    }
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == text;

@@ -340,7 +340,7 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     // the prompt has nothing else to say.
     let content: Vec<String> = sentences(input.prompt)
         .into_iter()
-        .filter(|s| !is_instruction(s))
+        .filter(|s| !is_instruction(s) && requested_seconds(s).is_none())
         .collect();
     pool.extend(content);
     if pool.is_empty() {

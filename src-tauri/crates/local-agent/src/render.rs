@@ -46,7 +46,11 @@ pub struct RenderOutput {
     pub notes: Vec<String>,
 }
 
+/// Is espeak-ng installed? `LOCAL_AGENT_NO_ESPEAK=1` pretends it is not (tests, troubleshooting).
 pub fn espeak_available() -> bool {
+    if std::env::var_os("LOCAL_AGENT_NO_ESPEAK").is_some() {
+        return false;
+    }
     std::process::Command::new("espeak-ng")
         .arg("--version")
         .stdout(Stdio::null())
@@ -385,8 +389,10 @@ pub async fn render(
     g.push_str(&filters.join(",\n"));
     g.push_str(";\n");
     let sub_size = if portrait { 12 } else { 16 };
+    // libass measures margins on a 288-line canvas; in portrait, lift captions above the presenter.
+    let sub_margin = if portrait { 84 } else { 24 };
     g.push_str(&format!(
-        "[vcapin]subtitles=filename='{}':force_style='FontName=DejaVu Sans,FontSize={sub_size},PrimaryColour=&H00FFFFFF,BackColour=&H80000000,BorderStyle=4,Outline=0,Shadow=0,MarginV=24'[vcap];\n",
+        "[vcapin]subtitles=filename='{}':force_style='FontName=DejaVu Sans,FontSize={sub_size},PrimaryColour=&H00FFFFFF,BackColour=&H80000000,BorderStyle=4,Outline=0,Shadow=0,MarginV={sub_margin}'[vcap];\n",
         "subtitles.tmp.srt"
     ));
     // Audio: each scene's narration trimmed/padded to the scene, then concatenated.
