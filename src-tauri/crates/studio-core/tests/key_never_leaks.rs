@@ -23,7 +23,9 @@ impl Write for Captured {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 fn scan_dir(dir: &std::path::Path, key: &str, hits: &mut Vec<String>) {
@@ -51,7 +53,10 @@ async fn key_is_not_in_the_database_logs_or_errors() {
     let studio = env.studio().await;
     let png = env.file("logo.png", PNG);
     let job = studio
-        .submit(request("A 3-second video about keeping secrets. Show the logo.", vec![png]))
+        .submit(request(
+            "A 3-second video about keeping secrets. Show the logo.",
+            vec![png],
+        ))
         .await
         .unwrap();
     let done = wait_done(&studio, &job).await;
@@ -74,11 +79,19 @@ async fn key_is_not_in_the_database_logs_or_errors() {
         .submit(request("A 3-second video.", vec![]))
         .await
         .unwrap_err();
-    strings.extend([err.to_string(), format!("{err:?}"), serde_json::to_string(&err).unwrap()]);
+    strings.extend([
+        err.to_string(),
+        format!("{err:?}"),
+        serde_json::to_string(&err).unwrap(),
+    ]);
     bad.shutdown().await;
 
     let captured = logs.0.lock().unwrap().clone();
-    assert!(captured.len() > 1000, "logs were captured ({} bytes)", captured.len());
+    assert!(
+        captured.len() > 1000,
+        "logs were captured ({} bytes)",
+        captured.len()
+    );
     for key in [KEY, wrong_key] {
         assert!(!contains(&captured, key), "key found in the logs");
         for s in &strings {
