@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use crate::config::{Auth, ClientConfig};
+use crate::config::{Auth, ClientConfig, RetryPolicy};
 use crate::error::ApiError;
 use crate::models::DataEnvelope;
 use crate::response::{decode_error, error_from_response};
@@ -72,15 +72,25 @@ impl Client {
             });
         }
         let auth_header = auth_header(&config.auth)?;
-        let api = builder(&config)?.build().map_err(|e| ApiError::Config {
+        let api = http_client_builder(
+            &config.user_agent,
+            config.proxy.as_deref(),
+            config.timeouts.connect,
+        )?
+        .build()
+        .map_err(|e| ApiError::Config {
             message: format!("could not build the HTTP client: {}", e.without_url()),
         })?;
-        let transfer = builder(&config)?
-            .read_timeout(config.timeouts.download_idle)
-            .build()
-            .map_err(|e| ApiError::Config {
-                message: format!("could not build the HTTP client: {}", e.without_url()),
-            })?;
+        let transfer = http_client_builder(
+            &config.user_agent,
+            config.proxy.as_deref(),
+            config.timeouts.connect,
+        )?
+        .read_timeout(config.timeouts.download_idle)
+        .build()
+        .map_err(|e| ApiError::Config {
+            message: format!("could not build the HTTP client: {}", e.without_url()),
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -279,41 +289,55 @@ impl Client {
     pub(crate) async fn send_with_retry<T, M, H>(
         &self,
         idempotent: bool,
-        mut make: M,
+        make: M,
         handle: H,
     ) -> Result<T, ApiError>
     where
         M: FnMut() -> Result<RequestBuilder, ApiError>,
         H: Fn(Response) -> ResponseFuture<T>,
     {
-        let policy = &self.inner.config.retry;
-        let mut retry = 0u32;
-        loop {
-            let (client, request) = make()?.build_split();
-            let request = request.map_err(|err| map_reqwest_error(err, None))?;
-            let request_timeout = request.timeout().copied();
-            let outcome = match client.execute(request).await {
-                Ok(response) => handle(response).await,
-                Err(err) => Err(map_reqwest_error(err, request_timeout)),
-            };
-            let err = match outcome {
-                Ok(value) => return Ok(value),
-                Err(err) => err,
-            };
-            let may_retry = err.is_rate_limited() || (idempotent && err.is_retryable());
-            if !may_retry || retry >= policy.max_retries {
-                return Err(err);
-            }
-            let delay = policy.delay(retry, err.retry_after(), rand::random::<f64>());
-            tracing::info!(
-                code = err.code(),
-                retry = retry + 1,
-                delay_ms = delay.as_millis() as u64,
-                "retrying request"
-            );
-            tokio::time::sleep(delay).await;
-            retry += 1;
+        send_with_policy(&self.inner.config.retry, idempotent, make, handle).await
+    }
+}
+
+/// The retry loop behind every call (also used by the OAuth client): 429 retried for any
+/// request, other retryable failures only when `idempotent`; waits per `policy`.
+pub(crate) async fn send_with_policy<T, M, H>(
+    policy: &RetryPolicy,
+    idempotent: bool,
+    mut make: M,
+    handle: H,
+) -> Result<T, ApiError>
+where
+    M: FnMut() -> Result<RequestBuilder, ApiError>,
+    H: Fn(Response) -> ResponseFuture<T>,
+{
+    let mut retry = 0u32;
+    loop {
+        let (client, request) = make()?.build_split();
+        let request = request.map_err(|err| map_reqwest_error(err, None))?;
+        let request_timeout = request.timeout().copied();
+        let outcome = match client.execute(request).await {
+            Ok(response) => handle(response).await,
+            Err(err) => Err(map_reqwest_error(err, request_timeout)),
+        };
+        let err = match outcome {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let may_retry = err.is_rate_limited() || (idempotent && err.is_retryable());
+        if !may_retry || retry >= policy.max_retries {
+            return Err(err);
         }
+        let delay = policy.delay(retry, err.retry_after(), rand::random::<f64>());
+        tracing::info!(
+            code = err.code(),
+            retry = retry + 1,
+            delay_ms = delay.as_millis() as u64,
+            "retrying request"
+        );
+        tokio::time::sleep(delay).await;
+        retry += 1;
     }
 }
 
@@ -461,11 +485,16 @@ pub(crate) fn idempotency_header(key: &str) -> Result<HeaderValue, ApiError> {
         .map_err(|_| ApiError::invalid_request("invalid Idempotency-Key", Some("Idempotency-Key")))
 }
 
-fn builder(config: &ClientConfig) -> Result<reqwest::ClientBuilder, ApiError> {
+/// A reqwest builder with our User-Agent, connect timeout and proxy (none unless configured).
+pub(crate) fn http_client_builder(
+    user_agent: &str,
+    proxy: Option<&str>,
+    connect_timeout: Duration,
+) -> Result<reqwest::ClientBuilder, ApiError> {
     let mut builder = reqwest::Client::builder()
-        .user_agent(config.user_agent.clone())
-        .connect_timeout(config.timeouts.connect);
-    builder = match &config.proxy {
+        .user_agent(user_agent.to_owned())
+        .connect_timeout(connect_timeout);
+    builder = match proxy {
         Some(proxy) if !proxy.trim().is_empty() => {
             let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| ApiError::Config {
                 message: "the proxy setting is not a valid proxy URL (use http://, https:// or socks5://host:port)".into(),

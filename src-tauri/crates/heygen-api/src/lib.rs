@@ -14,6 +14,7 @@ mod download;
 mod endpoints;
 mod error;
 pub mod models;
+pub mod oauth;
 mod pagination;
 pub mod response;
 pub mod secret;

@@ -73,6 +73,14 @@ struct EnvelopeError {
     doc_url: Option<String>,
 }
 
+/// The OAuth 2.0 error form (RFC 6749 §5.2): `{"error": "invalid_grant", "error_description": …}`.
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    error_description: Option<String>,
+}
+
 /// Builds the error for a non-success response. Uses the envelope when the body has one;
 /// otherwise describes the status (and says so when the body was an HTML page).
 pub fn error_from_response(status: u16, headers: &HeaderMap, body: &[u8]) -> ApiError {
@@ -99,6 +107,24 @@ pub fn error_from_response(status: u16, headers: &HeaderMap, body: &[u8]) -> Api
             request_id,
             retry_after,
         }));
+    }
+    if let Ok(oauth) = serde_json::from_slice::<OAuthErrorBody>(body) {
+        let code = sanitize_code(&oauth.error);
+        if !code.is_empty() {
+            let message = oauth
+                .error_description
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| format!("the sign-in server refused the request ({code})"));
+            return ApiError::Api(Box::new(ApiFailure {
+                status,
+                code,
+                message,
+                param: None,
+                doc_url: None,
+                request_id,
+                retry_after,
+            }));
+        }
     }
     let looks_html = is_html(headers, body);
     let mut message = format!(
@@ -259,6 +285,17 @@ mod tests {
         let report = err.report();
         assert_eq!(report.retry_after, Some(7));
         assert_eq!(report.code, "rate_limit_exceeded");
+    }
+
+    #[test]
+    fn oauth_error_form_is_understood() {
+        let body =
+            br#"{"error": "invalid_grant", "error_description": "The refresh token has expired."}"#;
+        let err = error_from_response(400, &HeaderMap::new(), body);
+        assert_eq!(err.code(), "invalid_grant");
+        assert_eq!(err.to_string(), "The refresh token has expired.");
+        let err = error_from_response(401, &HeaderMap::new(), br#"{"error": "invalid_client"}"#);
+        assert_eq!(err.code(), "invalid_client");
     }
 
     #[test]

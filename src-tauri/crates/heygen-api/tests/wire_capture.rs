@@ -298,3 +298,98 @@ async fn a_huge_error_page_is_read_only_in_part() {
     assert!(err.to_string().contains("HTML"), "{err}");
     assert_eq!(err.request_id(), Some("req_cap"));
 }
+
+fn oauth_client(server: &str) -> heygen_api::oauth::OAuthClient {
+    let mut config =
+        heygen_api::oauth::OAuthConfig::new("app_42", "http://127.0.0.1:53682/callback");
+    config.token_url = format!("{server}/v1/oauth/token");
+    config.revoke_url = format!("{server}/v1/oauth/revoke");
+    config.retry = RetryPolicy::none();
+    heygen_api::oauth::OAuthClient::new(config).unwrap()
+}
+
+fn form(body: &[u8]) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+#[tokio::test]
+async fn oauth_code_exchange_refresh_and_revoke() {
+    let server = Recorder::start(
+        200,
+        r#"{"token_type": "Bearer", "access_token": "at-1", "expires_in": 864000, "refresh_token": "rt-1"}"#,
+    )
+    .await;
+    let oauth = oauth_client(&server.base_url);
+    let request = oauth.authorization_request();
+    let tokens = oauth
+        .exchange_code("code-9", &request.code_verifier)
+        .await
+        .unwrap();
+    assert_eq!(tokens.access_token.expose(), "at-1");
+    assert_eq!(
+        tokens.refresh_token.as_ref().map(Secret::expose),
+        Some("rt-1")
+    );
+    let sent = &server.requests()[0];
+    assert_eq!(sent.request_line, "POST /v1/oauth/token HTTP/1.1");
+    assert_eq!(
+        sent.header("content-type"),
+        ["application/x-www-form-urlencoded"]
+    );
+    assert!(sent.header("authorization").is_empty() && sent.header("x-api-key").is_empty());
+    let fields = form(&sent.body);
+    assert_eq!(fields["grant_type"], "authorization_code");
+    assert_eq!(fields["code"], "code-9");
+    assert_eq!(fields["client_id"], "app_42");
+    assert_eq!(fields["redirect_uri"], "http://127.0.0.1:53682/callback");
+    assert_eq!(fields["code_verifier"], request.code_verifier.expose());
+
+    // A refresh answer without a refresh token keeps the old one; the API client switches to it.
+    let refresh_server = Recorder::start(
+        200,
+        r#"{"token_type": "Bearer", "access_token": "at-2", "expires_in": 10}"#,
+    )
+    .await;
+    let refreshed = oauth_client(&refresh_server.base_url)
+        .refresh(tokens.refresh_token.as_ref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(refreshed.access_token.expose(), "at-2");
+    assert_eq!(
+        refreshed.refresh_token.as_ref().map(Secret::expose),
+        Some("rt-1")
+    );
+    assert_eq!(
+        form(&refresh_server.requests()[0].body)["grant_type"],
+        "refresh_token"
+    );
+    let api = Recorder::start(200, USER).await;
+    client(&api.base_url, refreshed.auth())
+        .get_current_user()
+        .await
+        .unwrap();
+    assert_eq!(api.requests()[0].header("authorization"), ["Bearer at-2"]);
+
+    let revoke_server = Recorder::start(200, "").await;
+    oauth_client(&revoke_server.base_url)
+        .revoke(&refreshed.access_token)
+        .await
+        .expect("revoke");
+    assert_eq!(form(&revoke_server.requests()[0].body)["token"], "at-2");
+}
+
+#[tokio::test]
+async fn oauth_errors_keep_their_code() {
+    let server = Recorder::start(
+        400,
+        r#"{"error": "invalid_grant", "error_description": "The code has expired."}"#,
+    )
+    .await;
+    let err = oauth_client(&server.base_url)
+        .exchange_code("old", &Secret::new("verifier"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_grant");
+    assert_eq!(err.to_string(), "The code has expired.");
+    assert!(!format!("{err:?}").contains("verifier"));
+}
