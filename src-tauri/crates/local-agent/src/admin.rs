@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
-use tokio::io::AsyncWriteExt;
 
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultConfig;
@@ -105,38 +104,15 @@ pub async fn video_files(
     })))
 }
 
-/// `POST /__admin/blobs {"size_bytes": N}` — a deterministic file of N bytes (byte i = i mod 251)
-/// served at a signed CDN URL.
+/// `POST /__admin/blobs {"size_bytes": N}` — a signed CDN URL serving N deterministic bytes
+/// (byte i = i mod 251), generated on the fly so even 2 GB costs no disk and no memory.
 pub async fn create_blob(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let b = Body::parse(&body)?;
     let size = b
         .opt_u64("size_bytes")?
         .ok_or_else(|| ApiError::invalid("size_bytes", "size_bytes is required"))?;
-    let name = format!("blob_{size}.bin");
-    let dir = state.data_dir.join("blobs");
-    tokio::fs::create_dir_all(&dir).await?;
-    let path = dir.join(&name);
-    let existing = tokio::fs::metadata(&path).await.map(|m| m.len()).ok();
-    if existing != Some(size) {
-        let tmp = dir.join(format!("{name}.tmp"));
-        let mut f =
-            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&tmp).await?);
-        // 251 is prime, so a 1 MiB-ish pattern block that is a multiple of 251 repeats cleanly.
-        let block: Vec<u8> = (0..251 * 4177).map(|i| (i % 251) as u8).collect();
-        let mut left = size;
-        while left > 0 {
-            let n = left.min(block.len() as u64) as usize;
-            f.write_all(&block[..n]).await?;
-            left -= n as u64;
-        }
-        f.flush().await?;
-        drop(f);
-        tokio::fs::rename(&tmp, &path).await?;
-    }
-    let url = state.signed_url(&format!("/cdn/blobs/{name}"));
-    Ok(Json(
-        json!({"url": url, "size_bytes": size, "path": path.display().to_string()}),
-    ))
+    let url = state.signed_url(&format!("/cdn/blobs/blob_{size}.bin"));
+    Ok(Json(json!({"url": url, "size_bytes": size})))
 }
 
 /// `POST /__admin/limits {"max_active_jobs": n}`

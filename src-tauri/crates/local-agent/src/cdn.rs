@@ -144,6 +144,59 @@ fn parse_range(headers: &HeaderMap, size: u64) -> RangeSpec {
     RangeSpec::Partial(start, end)
 }
 
+/// A 416 for a resource of this size.
+struct Unsatisfiable(u64);
+
+impl IntoResponse for Unsatisfiable {
+    fn into_response(self) -> Response {
+        let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", self.0)) {
+            r.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+        r
+    }
+}
+
+/// Status, headers and byte window for a response of `size` bytes (honouring `Range`).
+fn ranged(
+    req_headers: &HeaderMap,
+    size: u64,
+    content_type: &str,
+) -> Result<(axum::http::response::Builder, u64, u64), Unsatisfiable> {
+    let (status, start, len) = match parse_range(req_headers, size) {
+        RangeSpec::Full => (StatusCode::OK, 0, size),
+        RangeSpec::Partial(s, e) => (StatusCode::PARTIAL_CONTENT, s, e - s + 1),
+        RangeSpec::Unsatisfiable => return Err(Unsatisfiable(size)),
+    };
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CONTENT_LENGTH, len.to_string());
+    if status == StatusCode::PARTIAL_CONTENT {
+        builder = builder.header(
+            header::CONTENT_RANGE,
+            format!("bytes {start}-{}/{size}", start + len - 1),
+        );
+    }
+    Ok((builder, start, len))
+}
+
+fn counted<S>(state: &AppState, stream: S) -> Body
+where
+    S: futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+{
+    let st = state.clone();
+    Body::from_stream(stream.map(move |chunk| {
+        if let Ok(c) = &chunk {
+            st.stats
+                .bytes_served
+                .fetch_add(c.len() as u64, Ordering::Relaxed);
+        }
+        chunk
+    }))
+}
+
 /// Serves a file (GET or HEAD) with `Accept-Ranges`, `Content-Length`, and 206/416 for ranges.
 pub async fn serve_file(
     state: &AppState,
@@ -160,28 +213,10 @@ pub async fn serve_file(
         Ok(m) => m.len(),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let (status, start, len) = match parse_range(req_headers, size) {
-        RangeSpec::Full => (StatusCode::OK, 0, size),
-        RangeSpec::Partial(s, e) => (StatusCode::PARTIAL_CONTENT, s, e - s + 1),
-        RangeSpec::Unsatisfiable => {
-            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
-                r.headers_mut().insert(header::CONTENT_RANGE, v);
-            }
-            return r;
-        }
+    let (builder, start, len) = match ranged(req_headers, size, content_type) {
+        Ok(x) => x,
+        Err(r) => return r.into_response(),
     };
-    let mut builder = Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT_RANGES, "bytes")
-        .header(header::CONTENT_LENGTH, len.to_string());
-    if status == StatusCode::PARTIAL_CONTENT {
-        builder = builder.header(
-            header::CONTENT_RANGE,
-            format!("bytes {start}-{}/{size}", start + len - 1),
-        );
-    }
     if head_only {
         return builder.body(Body::empty()).unwrap_or_default();
     }
@@ -190,17 +225,41 @@ pub async fn serve_file(
             return ApiError::from(e).into_response();
         }
     }
-    let st = state.clone();
-    let stream =
-        tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024).map(move |chunk| {
-            if let Ok(c) = &chunk {
-                st.stats
-                    .bytes_served
-                    .fetch_add(c.len() as u64, Ordering::Relaxed);
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
+    builder.body(counted(state, stream)).unwrap_or_default()
+}
+
+/// Byte `i` of a benchmark blob.
+pub fn blob_byte(i: u64) -> u8 {
+    (i % 251) as u8
+}
+
+/// Serves a generated blob of `size` bytes (byte i = i mod 251): no disk, no memory growth.
+fn serve_blob(state: &AppState, size: u64, req_headers: &HeaderMap, head_only: bool) -> Response {
+    let (builder, start, len) = match ranged(req_headers, size, "application/octet-stream") {
+        Ok(x) => x,
+        Err(r) => return r.into_response(),
+    };
+    if head_only {
+        return builder.body(Body::empty()).unwrap_or_default();
+    }
+    const CHUNK: u64 = 251 * 1024;
+    // One pattern period-aligned buffer; each chunk is a slice of it at the right phase.
+    let pattern: bytes::Bytes = (0..CHUNK + 251).map(blob_byte).collect::<Vec<u8>>().into();
+    let end = start + len;
+    let stream = futures::stream::unfold(start, move |pos| {
+        let pattern = pattern.clone();
+        async move {
+            if pos >= end {
+                return None;
             }
-            chunk
-        });
-    builder.body(Body::from_stream(stream)).unwrap_or_default()
+            let n = CHUNK.min(end - pos);
+            let phase = pos % 251;
+            let chunk = pattern.slice(phase as usize..(phase + n) as usize);
+            Some((Ok::<_, std::io::Error>(chunk), pos + n))
+        }
+    });
+    builder.body(counted(state, stream)).unwrap_or_default()
 }
 
 fn safe_segment(s: &str) -> bool {
@@ -283,7 +342,7 @@ pub fn asset_path(state: &AppState, asset_id: &str) -> PathBuf {
     state.assets_dir().join(asset_id)
 }
 
-/// `GET|HEAD /cdn/blobs/{name}` — signed: admin-made large files for download benchmarks.
+/// `GET|HEAD /cdn/blobs/blob_{size}.bin` — signed: generated content for download benchmarks.
 pub async fn blob_file(
     State(state): State<AppState>,
     axum::extract::Path(name): axum::extract::Path<String>,
@@ -294,19 +353,15 @@ pub async fn blob_file(
     if let Err(e) = state.check_signature(&path, &q) {
         return e.into_response();
     }
-    if !safe_segment(&name) {
+    let Some(size) = name
+        .strip_prefix("blob_")
+        .and_then(|n| n.strip_suffix(".bin"))
+        .and_then(|n| n.parse::<u64>().ok())
+    else {
         return ApiError::not_found("not_found", "no such blob").into_response();
-    }
+    };
     let head = req.method() == axum::http::Method::HEAD;
-    let on_disk = state.data_dir.join("blobs").join(&name);
-    serve_file(
-        &state,
-        &on_disk,
-        "application/octet-stream",
-        req.headers(),
-        head,
-    )
-    .await
+    serve_blob(&state, size, req.headers(), head)
 }
 
 #[cfg(test)]
