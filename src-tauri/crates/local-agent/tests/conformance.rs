@@ -618,7 +618,19 @@ async fn idempotency_replays_and_conflicts() {
         .header("idempotency-key", "job-3")
         .json(&json!({"prompt": "slow", "files": [{"type": "url", "url": file_url}]}));
     let slow = tokio::spawn(async move { slow_req.send().await.unwrap().status() });
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // Once the CDN fault has fired, the first request is inside the handler (fetching its file).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let f = a.admin(reqwest::Method::GET, "/__admin/faults", None).await;
+        if f["rules"][0]["count"] == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "first request never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let busy = a.send(send("job-3")).await;
     assert_eq!(busy.status, 409, "{}", busy.text);
     assert_eq!(busy.body["error"]["code"], "request_in_progress");

@@ -77,7 +77,7 @@ async fn html_gateway_truncated_json_and_latency() {
     a.faults(json!({"rules": [
         rule("GET /v3/video-agents/styles", json!({"kind": "html_gateway"}), 1),
         rule("GET /v3/video-agents/styles", json!({"kind": "truncated_json"}), 1),
-        rule("GET /v3/brand-kits", json!({"kind": "latency", "ms": 600}), 1),
+        rule("GET /v3/brand-kits", json!({"kind": "latency", "ms": 1500}), 1),
     ]}))
     .await;
     let r = a.get("/v3/video-agents/styles").await;
@@ -105,10 +105,13 @@ async fn html_gateway_truncated_json_and_latency() {
 
     let t = Instant::now();
     assert_eq!(a.get("/v3/brand-kits").await.status, 200);
-    assert!(t.elapsed() >= Duration::from_millis(600));
+    assert!(t.elapsed() >= Duration::from_millis(1500));
     let t = Instant::now();
     assert_eq!(a.get("/v3/brand-kits").await.status, 200);
-    assert!(t.elapsed() < Duration::from_millis(500));
+    assert!(
+        t.elapsed() < Duration::from_millis(1200),
+        "the latency fault is spent"
+    );
 
     // Global latency applies to every request.
     a.faults(json!({"latency_ms": 300})).await;
@@ -220,7 +223,7 @@ async fn url_expiry_forced_and_by_ttl() {
     a.clear_faults().await;
     assert_eq!(a.http.get(&url).send().await.unwrap().status(), 200);
 
-    a.faults(json!({"url_ttl_seconds": 1})).await;
+    a.faults(json!({"url_ttl_seconds": 2})).await;
     let short = a
         .admin(
             reqwest::Method::POST,
@@ -230,7 +233,7 @@ async fn url_expiry_forced_and_by_ttl() {
         .await;
     let short = short["url"].as_str().unwrap().to_string();
     assert_eq!(a.http.get(&short).send().await.unwrap().status(), 200);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_eq!(
         a.http.get(&short).send().await.unwrap().status(),
         403,
