@@ -1,0 +1,50 @@
+//! IPC commands: thin adapters that parse, call the engine, and map errors to `CommandError`.
+
+use serde::Serialize;
+use tauri::{Manager, Runtime};
+
+use crate::error::CommandError;
+use crate::events::Theme;
+use crate::paths::AppPaths;
+
+/// What the Settings screen shows about the app itself.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub product_name: String,
+    pub version: String,
+    /// Where the database, caches and settings live.
+    pub data_dir: String,
+    /// Where finished videos are saved.
+    pub library_dir: String,
+    /// The desktop's current light/dark preference, for the "system" theme.
+    pub system_theme: Theme,
+}
+
+/// Returns the app's name, version and folders.
+#[tauri::command]
+#[specta::specta]
+pub fn app_info<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    window: tauri::Window<R>,
+) -> Result<AppInfo, CommandError> {
+    let paths = app.state::<AppPaths>();
+    if !paths.data_dir.is_dir() {
+        return Err(CommandError::new(
+            "data_dir_unavailable",
+            format!(
+                "The data folder {} does not exist and could not be created. \
+                 Check its permissions or set VAS_DATA_DIR to a writable folder.",
+                paths.data_dir.display()
+            ),
+        ));
+    }
+    let package = app.package_info();
+    Ok(AppInfo {
+        product_name: package.name.clone(),
+        version: package.version.to_string(),
+        data_dir: paths.data_dir.display().to_string(),
+        library_dir: paths.library_dir.display().to_string(),
+        system_theme: window.theme().map(Theme::from).unwrap_or(Theme::Light),
+    })
+}

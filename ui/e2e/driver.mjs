@@ -1,0 +1,120 @@
+// Starts the real app under tauri-driver (which drives WebKitWebDriver) with its own data folders,
+// and opens a WebDriver session on it through webdriverio.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { remote } from "webdriverio";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+export const SHOTS_DIR = join(REPO_ROOT, "target", "e2e-shots");
+
+/** The binary under test: $APP_BINARY, or the default debug build in $CARGO_TARGET_DIR. */
+export function appBinary() {
+  if (process.env.APP_BINARY) return resolve(process.env.APP_BINARY);
+  const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
+  return join(targetDir, "debug", "video-agent-studio");
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForDriver(port, driver, output) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (driver.exitCode !== null) {
+      throw new Error(`tauri-driver exited with ${driver.exitCode}:\n${output.join("")}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`tauri-driver did not answer on port ${port}:\n${output.join("")}`);
+}
+
+// WebKit's helper processes may still be writing caches for a moment after the app quits.
+function removeQuietly(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (error) {
+    console.warn(`could not remove ${dir}: ${error.message}`);
+  }
+}
+
+/**
+ * Launches the app with a fresh, isolated home and data folder.
+ * Returns the webdriverio browser, the folders it uses, and `stop()`.
+ */
+export async function launchApp() {
+  const home = mkdtempSync(join(tmpdir(), "vas-e2e-"));
+  const dataDir = join(home, "data");
+  const port = await freePort();
+  const nativePort = await freePort();
+  const output = [];
+  const driver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort)],
+    {
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_DATA_HOME: join(home, ".local/share"),
+        XDG_CONFIG_HOME: join(home, ".config"),
+        XDG_CACHE_HOME: join(home, ".cache"),
+        VAS_DATA_DIR: dataDir,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  driver.stdout.on("data", (chunk) => output.push(chunk.toString()));
+  driver.stderr.on("data", (chunk) => output.push(chunk.toString()));
+
+  let browser;
+  try {
+    await waitForDriver(port, driver, output);
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      connectionRetryCount: 0,
+      // A WebDriver call that hangs fails the test instead of stalling CI.
+      connectionRetryTimeout: 30_000,
+      capabilities: {
+        browserName: "wry",
+        // WebKitWebDriver speaks classic WebDriver only.
+        "wdio:enforceWebDriverClassic": true,
+        "tauri:options": { application: appBinary() },
+      },
+    });
+  } catch (error) {
+    driver.kill();
+    removeQuietly(home);
+    throw error;
+  }
+
+  async function stop() {
+    try {
+      await browser.deleteSession();
+    } finally {
+      driver.kill();
+      await new Promise((done) => (driver.exitCode !== null ? done() : driver.once("exit", done)));
+      removeQuietly(home);
+    }
+  }
+
+  return { browser, home, dataDir, stop, driverOutput: () => output.join("") };
+}

@@ -1,0 +1,15 @@
+// Picks the Backend: Tauri inside the desktop app, the mock in a plain browser.
+import type { Backend } from "./backend";
+import { createMockBackend } from "./mock";
+import { createTauriBackend } from "./tauri";
+
+export * from "./backend";
+export { createMockBackend, MOCK_APP_INFO, type MockBackend, type MockOptions } from "./mock";
+
+export function isTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export function selectBackend(): Backend {
+  return isTauri() ? createTauriBackend() : createMockBackend();
+}

@@ -1,0 +1,9 @@
+// The app's screens, in sidebar order.
+export const SCREENS = [
+  { id: "create", label: "Create", icon: "create" },
+  { id: "styles", label: "Styles", icon: "styles" },
+  { id: "library", label: "Library", icon: "library" },
+  { id: "settings", label: "Settings", icon: "settings" },
+] as const;
+
+export type ScreenId = (typeof SCREENS)[number]["id"];
