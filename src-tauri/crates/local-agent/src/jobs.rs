@@ -305,6 +305,17 @@ async fn drive(state: &AppState, id: &str, cancel: &CancellationToken) {
                         },
                     );
                     if let Some(s) = db.sessions.get_mut(id) {
+                        s.push_message(
+                            "model",
+                            "text",
+                            format!(
+                                "I wrote a {}-scene script titled \"{}\" (about {:.0} seconds, {}). Rendering it now.",
+                                sb.scenes.len(),
+                                sb.title,
+                                sb.duration,
+                                sb.orientation
+                            ),
+                        );
                         s.title = Some(sb.title.clone());
                         s.storyboard = Some(sb);
                         s.status = SessionStatus::Generating;
@@ -392,15 +403,23 @@ async fn render_current(state: &AppState, id: &str, cancel: &CancellationToken) 
             v.status = VideoStatus::Processing;
         }
     });
-    let images: HashMap<String, std::path::PathBuf> = sb
-        .scenes
-        .iter()
-        .filter_map(|s| s.image_asset_id.clone())
-        .map(|a| {
-            let p = crate::cdn::asset_path(state, &a);
-            (a, p)
-        })
-        .collect();
+    let mut images: HashMap<String, std::path::PathBuf> = HashMap::new();
+    for a in sb.scenes.iter().filter_map(|s| s.image_asset_id.clone()) {
+        let is_video = state
+            .db()
+            .assets
+            .get(&a)
+            .map(|x| x.mime_type.starts_with("video/"))
+            .unwrap_or(false);
+        let path = if is_video {
+            crate::media::video_still(state, &a).await.ok()
+        } else {
+            Some(crate::cdn::asset_path(state, &a))
+        };
+        if let Some(p) = path {
+            images.insert(a, p);
+        }
+    }
     let look = avatar.unwrap_or_else(|| catalog::LOOKS[0].id.to_string());
     let presenter = crate::media::presenter(state, &look).await.ok();
     let out_dir = state.videos_dir().join(&vid);

@@ -162,6 +162,26 @@ pub async fn presenter(state: &AppState, look_id: &str) -> Result<PathBuf, ApiEr
     .await
 }
 
+/// A still (PNG) from an attached video, shown in its scene.
+pub async fn video_still(state: &AppState, asset_id: &str) -> Result<PathBuf, ApiError> {
+    let src = crate::cdn::asset_path(state, asset_id);
+    let path = state
+        .cache_dir()
+        .join("stills")
+        .join(format!("{asset_id}.png"));
+    cached(state, path, |tmp| async move {
+        ffmpeg(&[
+            "-i".into(),
+            src.display().to_string(),
+            "-frames:v".into(),
+            "1".into(),
+            tmp.display().to_string(),
+        ])
+        .await
+    })
+    .await
+}
+
 pub async fn look_preview(state: &AppState, id: &str) -> Result<PathBuf, ApiError> {
     // Groups preview with their first look.
     let look = catalog::look(id)

@@ -324,9 +324,10 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             pool.extend(sentences(t).into_iter().take(40));
         }
         match a.kind {
-            AttachmentKind::Video => {
-                notes.push(format!("Used the attached video {} as reference.", a.name))
-            }
+            AttachmentKind::Video => notes.push(format!(
+                "Showed a still from the attached video {} (its motion and sound are not used).",
+                a.name
+            )),
             AttachmentKind::Audio => {
                 notes.push(format!("Used the attached audio {} as reference.", a.name))
             }
@@ -354,14 +355,21 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     let n = ((seconds / 6.0).round() as usize).clamp(1, 12);
     let scene_len = seconds / n as f64;
     let budget = ((scene_len * WORDS_PER_SECOND).floor() as usize).max(3);
+    // Images first, then a still from each attached video.
     let images: Vec<&Attachment> = input
         .attachments
         .iter()
         .filter(|a| a.kind == AttachmentKind::Image)
+        .chain(
+            input
+                .attachments
+                .iter()
+                .filter(|a| a.kind == AttachmentKind::Video),
+        )
         .collect();
     if images.len() > n {
         notes.push(format!(
-            "{} of {} attached images fit into {n} scenes.",
+            "{} of {} attached images and videos fit into {n} scenes.",
             n,
             images.len()
         ));

@@ -190,9 +190,44 @@ async fn one_shot_renders_h264_aac_mp4_with_thumbnail_srt_and_captions() {
 #[tokio::test]
 async fn portrait_video_is_720_by_1280() {
     let a = Agent::start().await;
-    let (_, v) = a
-        .one_shot(json!({"prompt": "A 3-second vertical clip about coffee. Coffee wakes you up.", "orientation": "portrait"}))
+    // An attached video contributes a still to its scene.
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let ok = std::process::Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=s=320x240:d=1",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let up = upload(&a, std::fs::read(&clip).unwrap(), "clip.mp4").await;
+    assert_eq!(up.body["data"]["mime_type"], "video/mp4");
+    let (s, v) = a
+        .one_shot(json!({
+            "prompt": "A 3-second vertical clip about coffee. Coffee wakes you up.",
+            "orientation": "portrait",
+            "files": [{"type": "asset_id", "asset_id": up.body["data"]["asset_id"]}]
+        }))
         .await;
+    assert!(
+        s["messages"]
+            .to_string()
+            .contains("still from the attached video"),
+        "{s}"
+    );
+    let stills = std::fs::read_dir(a.data_dir().join("cache/stills"))
+        .unwrap()
+        .count();
+    assert_eq!(stills, 1, "a still was taken from the clip for its scene");
     let mp4 = a.download(v["video_url"].as_str().unwrap()).await;
     let (_d, p) = write_tmp(&mp4, "p.mp4");
     let (codecs, w, h, dur) = probe(&p);

@@ -120,6 +120,15 @@ pub fn resource_json(state: &AppState, db: &Db, r: &Resource) -> Value {
             json!(url),
             if is_image { json!(url) } else { Value::Null },
         )
+    } else if r.resource_type == "draft" {
+        // A storyboard has no file; its style's thumbnail gives the card a picture.
+        let thumb = r
+            .metadata
+            .as_ref()
+            .and_then(|m| m["style_id"].as_str())
+            .map(|s| json!(state.public_url(&format!("/cdn/styles/{s}/thumbnail.jpg"))))
+            .unwrap_or(Value::Null);
+        (Value::Null, Value::Null, thumb)
     } else {
         (Value::Null, Value::Null, Value::Null)
     };
