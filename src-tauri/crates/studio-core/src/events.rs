@@ -45,6 +45,8 @@ pub enum StudioEvent {
         progress: Option<u8>,
         title: Option<String>,
     },
+    /// The session's messages changed (chat: read them with `Studio::job_messages`).
+    JobMessages { job_id: String, count: usize },
     UploadProgress {
         job_id: String,
         file: String,
@@ -68,6 +70,7 @@ impl StudioEvent {
         match self {
             StudioEvent::JobState { job_id, .. }
             | StudioEvent::JobUpdated { job_id, .. }
+            | StudioEvent::JobMessages { job_id, .. }
             | StudioEvent::UploadProgress { job_id, .. }
             | StudioEvent::DownloadProgress { job_id, .. }
             | StudioEvent::JobWarning { job_id, .. } => Some(job_id),

@@ -53,6 +53,7 @@ pub fn spawn(mut events: broadcast::Receiver<StudioEvent>) -> JoinHandle<()> {
                         say(&multi, format!("job {}: {p}%{title}", short(&job_id)));
                     }
                 }
+                StudioEvent::JobMessages { .. } => {}
                 StudioEvent::UploadProgress {
                     job_id,
                     file,

@@ -284,7 +284,10 @@ impl Engine {
             progress: Some(progress),
         };
         self.budget.acquire().await;
-        let uploaded = conn.client.upload_file(&file.path, &options).await?;
+        let uploaded = conn
+            .client
+            .upload_file_with_sha256(&file.path, Some(&file.sha256), &options)
+            .await?;
         self.store.record_upload(&UploadRecord {
             sha256: file.sha256.clone(),
             size_bytes: file.size_bytes,

@@ -162,7 +162,14 @@ impl Engine {
                     resource_ids: m.resource_ids.clone(),
                 })
                 .collect();
-            self.store.replace_messages(&id, &messages)?;
+            let before = self.store.messages(&id)?;
+            if before != messages {
+                self.store.replace_messages(&id, &messages)?;
+                self.events.send(StudioEvent::JobMessages {
+                    job_id: id.clone(),
+                    count: messages.len(),
+                });
+            }
             if session.video_id.is_none() && session.status == SessionStatus::Completed {
                 // Completed without a video id on the session: ask for the session's videos.
                 self.budget.acquire().await;
