@@ -111,8 +111,10 @@ pub async fn create_blob(State(state): State<AppState>, body: Bytes) -> ApiResul
     let size = b
         .opt_u64("size_bytes")?
         .ok_or_else(|| ApiError::invalid("size_bytes", "size_bytes is required"))?;
-    let url = state.signed_url(&format!("/cdn/blobs/blob_{size}.bin"));
-    Ok(Json(json!({"url": url, "size_bytes": size})))
+    // `path` is the CDN path (there is no file on disk).
+    let path = format!("/cdn/blobs/blob_{size}.bin");
+    let url = state.signed_url(&path);
+    Ok(Json(json!({"url": url, "size_bytes": size, "path": path})))
 }
 
 /// `POST /__admin/limits {"max_active_jobs": n}`
