@@ -36,9 +36,9 @@ struct Inner {
     config: ClientConfig,
     base_url: Url,
     auth_header: (HeaderName, HeaderValue),
-    /// API calls: per-request total timeouts.
+    /// API calls and presigned uploads: per-request total timeouts.
     api: reqwest::Client,
-    /// Presigned PUTs and CDN downloads: no auth, no total timeout, an idle (read) timeout.
+    /// CDN downloads: no auth, no total timeout, an idle (read) timeout.
     transfer: reqwest::Client,
 }
 
@@ -168,9 +168,16 @@ impl Client {
             .header(name.clone(), value.clone())
     }
 
-    /// An unauthenticated request for presigned URLs (uploads, CDN downloads).
+    /// An unauthenticated request for CDN downloads: no total limit, but an idle timeout.
     pub(crate) fn transfer_request(&self, method: Method, url: Url) -> RequestBuilder {
         self.inner.transfer.request(method, url)
+    }
+
+    /// An unauthenticated request for presigned uploads. Not on the transfer client: reqwest's
+    /// read timeout runs from sending until the response starts, so a long upload would trip it.
+    /// The caller sets the total (upload) timeout.
+    pub(crate) fn presigned_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.inner.api.request(method, url)
     }
 
     /// GET `segments` with `query`, decoding `{"data": T}`.
@@ -316,10 +323,11 @@ where
     loop {
         let (client, request) = make()?.build_split();
         let request = request.map_err(|err| map_reqwest_error(err, None))?;
-        let request_timeout = request.timeout().copied();
+        let started = tokio::time::Instant::now();
         let outcome = match client.execute(request).await {
             Ok(response) => handle(response).await,
-            Err(err) => Err(map_reqwest_error(err, request_timeout)),
+            // Report how long it really waited (a total or an idle timeout may have fired).
+            Err(err) => Err(map_reqwest_error(err, Some(started.elapsed()))),
         };
         let err = match outcome {
             Ok(value) => return Ok(value),

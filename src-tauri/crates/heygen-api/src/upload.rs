@@ -258,7 +258,7 @@ impl Client {
         let make = || {
             let file = open_for_upload(path)?;
             let mut request = self
-                .transfer_request(Method::PUT, url.clone())
+                .presigned_request(Method::PUT, url.clone())
                 .timeout(timeout)
                 .body(Body::wrap_stream(file_stream(
                     file,

@@ -395,3 +395,44 @@ async fn uploads_are_retried_per_policy() {
     assert_eq!(h.active_faults().await["rules"][0]["count"], 0);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn slow_presigned_put_is_bounded_by_the_upload_timeout_not_the_download_idle_timeout() {
+    let h = Harness::start_with(|c| {
+        c.simple_upload_max_bytes = 64 * 1024;
+        c.timeouts.download_idle = Duration::from_millis(300);
+        c.retry = RetryPolicy::none();
+    })
+    .await;
+    let wav = h.work.join("tone.wav");
+    common::write_wav(&wav, 6);
+    // The storage takes a second to answer the PUT: longer than the idle timeout for downloads.
+    h.faults(json!({"rules": [rule("PUT /uploads/*", json!({"kind": "latency", "ms": 1000}), 1)]}))
+        .await;
+    let started = Instant::now();
+    let uploaded = h
+        .client
+        .upload_file(&wav, &Default::default())
+        .await
+        .expect("slow PUT still completes");
+    assert_eq!(uploaded.method, heygen_api::UploadMethod::Direct);
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "the PUT really was slow"
+    );
+
+    // A download that goes silent for longer than the idle timeout fails as a timeout.
+    let blob = h
+        .admin_post("/__admin/blobs", json!({"size_bytes": 1000}))
+        .await;
+    h.faults(json!({"rules": [rule("GET /cdn/*", json!({"kind": "latency", "ms": 1500}), 1)]}))
+        .await;
+    let no_retry = h.client_with(|c| c.retry = RetryPolicy::none());
+    let err = no_retry
+        .download(blob["url"].as_str().unwrap(), 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "timeout", "{err:?}");
+    assert!(err.to_string().contains("after 0.3 s"), "{err}");
+    h.shutdown().await;
+}
