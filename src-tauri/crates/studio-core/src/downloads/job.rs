@@ -102,6 +102,14 @@ impl Engine {
             .ok_or_else(|| CoreError::Download("the job has no video id".into()))?;
         let conn = self.connected().await?;
         let video = self.fresh_video(&conn, &video_id).await?;
+        if video.status != heygen_api::models::VideoStatus::Completed {
+            // Not something a retry fixes: the video failed or is not finished.
+            return Err(CoreError::invalid(
+                "video_not_ready",
+                None,
+                format!("The video is {}, not completed", video.status.as_str()),
+            ));
+        }
         let dir = job
             .request
             .output_dir

@@ -150,9 +150,15 @@ impl Engine {
                 let asset_id = match asset_id {
                     Ok(a) => a,
                     Err(CoreError::Api(e)) if is_transient(&e) => {
+                        // Stays `uploading`: the tracker tries again (unchanged files dedupe).
                         let err = CoreError::Api(e);
                         self.note_rate_limit(&err);
-                        return Err(err);
+                        tracing::warn!(job_id = %id, code = err.code(), "upload not confirmed; will retry");
+                        self.events.send(StudioEvent::JobWarning {
+                            job_id: id.clone(),
+                            error: err.view(),
+                        });
+                        return self.store.job(&id);
                     }
                     Err(e) => {
                         self.fail(&id, e.code(), &e.to_string())?;
