@@ -6,11 +6,18 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// The longest a server's `Retry-After` may hold every request (a hostile or buggy value must
+/// not freeze the engine).
+pub const MAX_PAUSE: Duration = Duration::from_secs(600);
+
 #[derive(Debug)]
 pub struct RequestBudget {
     capacity: f64,
     per_second: f64,
     state: Mutex<Bucket>,
+    /// Waiters queue here one at a time (first come, first served; no thundering herd when
+    /// hundreds of jobs wait for tokens).
+    turn: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug)]
@@ -32,11 +39,13 @@ impl RequestBudget {
                 last: Instant::now(),
                 paused_until: None,
             }),
+            turn: tokio::sync::Mutex::new(()),
         }
     }
 
     /// Wait until a request may go out, and take its token.
     pub async fn acquire(&self) {
+        let _turn = self.turn.lock().await;
         loop {
             let wait = {
                 let mut b = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -57,11 +66,11 @@ impl RequestBudget {
         }
     }
 
-    /// Hold every request for `wait` (a 429's `Retry-After`). A longer pause already in force
-    /// is kept.
+    /// Hold every request for `wait` (a 429's `Retry-After`), at most [`MAX_PAUSE`]. A longer
+    /// pause already in force is kept.
     pub fn pause_for(&self, wait: Duration) {
         let mut b = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let until = Instant::now() + wait;
+        let until = Instant::now() + wait.min(MAX_PAUSE);
         if b.paused_until.is_none_or(|p| p < until) {
             b.paused_until = Some(until);
         }
@@ -83,6 +92,40 @@ mod tests {
         let e = start.elapsed();
         assert!(
             e >= Duration::from_millis(240) && e <= Duration::from_millis(260),
+            "{e:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_retry_after_is_capped() {
+        let budget = RequestBudget::new(5, 10.0);
+        budget.pause_for(Duration::from_secs(u64::MAX));
+        let start = Instant::now();
+        budget.acquire().await;
+        assert_eq!(start.elapsed(), MAX_PAUSE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiters_are_served_in_order_at_the_rate() {
+        let budget = std::sync::Arc::new(RequestBudget::new(1, 10.0));
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..5 {
+            let (b, o) = (budget.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                b.acquire().await;
+                o.lock().unwrap().push(i);
+            }));
+            tokio::task::yield_now().await;
+        }
+        let start = Instant::now();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
+        let e = start.elapsed();
+        assert!(
+            e >= Duration::from_millis(390) && e <= Duration::from_millis(420),
             "{e:?}"
         );
     }

@@ -120,12 +120,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Jobs the tracker and the startup sweep must follow, oldest first.
+    /// Jobs the tracker and the startup sweep must follow, oldest first. Filtered in SQL (an
+    /// index on `state`): the tracker calls this every tick, the library may hold thousands.
     pub fn live_jobs(&self) -> Result<Vec<Job>> {
-        let mut jobs = self.list_jobs()?;
-        jobs.retain(|j| j.state.is_live());
-        jobs.reverse();
-        Ok(jobs)
+        let live: Vec<String> = JobState::ALL
+            .iter()
+            .filter(|s| s.is_live())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE state IN ({}) ORDER BY created_at, rowid",
+            live.join(", ")
+        ))?;
+        let rows = stmt.query_map([], job_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The one place a job's state changes: checks the move against the state machine inside a
