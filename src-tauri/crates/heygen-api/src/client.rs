@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
-
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -68,7 +67,7 @@ impl Client {
         let base_url = url_policy::parse_allowed(&config.base_url)?;
         if base_url.cannot_be_a_base() {
             return Err(ApiError::InvalidUrl {
-                reason: "the base URL cannot have paths".into(),
+                reason: "the base URL must look like https://host[:port][/prefix]".into(),
             });
         }
         let auth_header = auth_header(&config.auth)?;
