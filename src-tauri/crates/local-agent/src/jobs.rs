@@ -380,7 +380,12 @@ async fn render_current(state: &AppState, id: &str, cancel: &CancellationToken) 
         db.sessions.get(id).and_then(|s| {
             let vid = s.video_id.clone()?;
             let v = db.videos.get(&vid)?;
-            Some((vid, v.storyboard.clone(), s.params.avatar_id.clone()))
+            let look = v
+                .storyboard
+                .avatar_id
+                .clone()
+                .or_else(|| s.params.avatar_id.clone());
+            Some((vid, v.storyboard.clone(), look))
         })
     }) else {
         return;

@@ -427,6 +427,21 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         });
     }
 
+    let avatar_id = Some(
+        input
+            .avatar_id
+            .filter(|a| catalog::look(a).is_some())
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                // No avatar chosen: the agent picks a presenter whose look suits the orientation.
+                catalog::LOOKS
+                    .iter()
+                    .find(|l| l.orientation == orientation)
+                    .unwrap_or(&catalog::LOOKS[0])
+                    .id
+                    .to_string()
+            }),
+    );
     Storyboard {
         title,
         orientation,
@@ -439,7 +454,7 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             .filter(|v| catalog::voice(v).is_some())
             .unwrap_or(catalog::DEFAULT_VOICE)
             .to_string(),
-        avatar_id: input.avatar_id.map(str::to_string),
+        avatar_id,
         palette,
         typeface: match style.typeface {
             Typeface::Sans => "sans",
