@@ -37,6 +37,9 @@ pub struct Inner {
     /// Lazily generated media (style thumbnails, previews…) must not be generated twice at once.
     pub media_locks: Mutex<std::collections::HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
     pub espeak_available: bool,
+    /// Inline callbacks are signed with the credential that created the session. Kept in memory
+    /// only, so no API key is ever written to the data dir.
+    callback_secrets: Mutex<std::collections::HashMap<String, String>>,
     /// Idempotency keys whose first request is still running.
     pub idem_in_progress: Mutex<std::collections::HashSet<String>>,
 }
@@ -86,6 +89,7 @@ impl AppState {
             media_locks: Mutex::new(Default::default()),
             espeak_available: crate::render::espeak_available(),
             idem_in_progress: Mutex::new(Default::default()),
+            callback_secrets: Mutex::new(Default::default()),
         }))
     }
 
@@ -175,6 +179,22 @@ impl AppState {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         *m.entry(key).or_insert(0) += 1;
+    }
+
+    pub fn remember_callback_secret(&self, session_id: &str, secret: &str) {
+        let mut m = self
+            .callback_secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        m.insert(session_id.to_string(), secret.to_string());
+    }
+
+    pub fn callback_secret(&self, session_id: &str) -> Option<String> {
+        let m = self
+            .callback_secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        m.get(session_id).cloned()
     }
 
     pub fn media_lock(&self, path: &std::path::Path) -> Arc<tokio::sync::Mutex<()>> {

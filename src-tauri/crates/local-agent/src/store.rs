@@ -103,8 +103,6 @@ pub struct Session {
     pub runs: u32,
     /// Served under the old `/v3/video-agents/sessions` routes (status vocabulary differs).
     pub legacy: bool,
-    /// Signs inline `callback_url` deliveries (HMAC key = the credential that created it).
-    pub callback_secret: Option<String>,
     /// `POST …/stop` was received; the driver finishes the session at its next checkpoint.
     #[serde(default)]
     pub stop_requested: bool,

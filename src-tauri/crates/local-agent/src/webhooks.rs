@@ -4,7 +4,7 @@
 //! Signature: header `X-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`
 //! plus `X-Webhook-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`. The secret is the
 //! endpoint's `whsec_…` secret; for an inline `callback_url` it is the API key (or bearer token)
-//! that created the session.
+//! that created the session — held in memory only, so after a restart such deliveries go unsigned.
 
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -57,7 +57,7 @@ pub fn emit_for_video(state: &AppState, video_id: &str, success: bool) {
             s.params
                 .callback_url
                 .clone()
-                .map(|u| (u, s.callback_secret.clone().unwrap_or_default()))
+                .map(|u| (u, state.callback_secret(&s.id)))
         });
         (data, callback)
     };
@@ -69,15 +69,16 @@ pub fn emit_for_video(state: &AppState, video_id: &str, success: bool) {
     emit(state, event_type, data, callback);
 }
 
+/// `callback`: an inline callback URL and its signing secret (None: deliver unsigned).
 pub fn emit(
     state: &AppState,
     event_type: &str,
     data: serde_json::Value,
-    callback: Option<(String, String)>,
+    callback: Option<(String, Option<String>)>,
 ) {
     let event_id = new_id("evt_");
     let created = now_unix();
-    let targets: Vec<(String, String)> = state.update(|db| {
+    let targets: Vec<(String, Option<String>)> = state.update(|db| {
         db.webhook_events.push(WebhookEvent {
             id: event_id.clone(),
             event_type: event_type.to_string(),
@@ -85,11 +86,11 @@ pub fn emit(
             created_at: created,
             deliveries: Vec::new(),
         });
-        let mut t: Vec<(String, String)> = db
+        let mut t: Vec<(String, Option<String>)> = db
             .webhook_endpoints
             .values()
             .filter(|e| e.enabled && e.events.iter().any(|x| x == event_type || x == "*"))
-            .map(|e| (e.url.clone(), e.secret.clone()))
+            .map(|e| (e.url.clone(), Some(e.secret.clone())))
             .collect();
         if let Some(cb) = callback {
             t.push(cb);
@@ -107,7 +108,7 @@ pub fn emit(
         let body = body.clone();
         let eid = event_id.clone();
         tokio::spawn(async move {
-            let outcome = deliver(&st, &url, &secret, &body).await;
+            let outcome = deliver(&st, &url, secret.as_deref(), &body).await;
             st.update(|db| {
                 if let Some(e) = db.webhook_events.iter_mut().find(|e| e.id == eid) {
                     e.deliveries.push(format!("{url} → {outcome}"));
@@ -118,24 +119,25 @@ pub fn emit(
 }
 
 /// Up to 3 attempts with 0.5 s, 1 s backoff; a 2xx ends it.
-async fn deliver(state: &AppState, url: &str, secret: &str, body: &[u8]) -> String {
+async fn deliver(state: &AppState, url: &str, secret: Option<&str>, body: &[u8]) -> String {
     let mut last = String::new();
     for attempt in 0..3u32 {
         if attempt > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(500 * (1 << (attempt - 1)))).await;
         }
         let ts = now_unix();
-        let (sig, sig256) = sign(secret, ts, body);
-        let res = state
+        let mut req = state
             .http
             .post(url)
             .header("content-type", "application/json")
-            .header("x-webhook-signature", sig)
-            .header("x-webhook-signature-256", sig256)
-            .header("x-webhook-timestamp", ts.to_string())
-            .body(body.to_vec())
-            .send()
-            .await;
+            .header("x-webhook-timestamp", ts.to_string());
+        if let Some(secret) = secret {
+            let (sig, sig256) = sign(secret, ts, body);
+            req = req
+                .header("x-webhook-signature", sig)
+                .header("x-webhook-signature-256", sig256);
+        }
+        let res = req.body(body.to_vec()).send().await;
         match res {
             Ok(r) if r.status().is_success() => return r.status().as_u16().to_string(),
             Ok(r) => last = r.status().as_u16().to_string(),

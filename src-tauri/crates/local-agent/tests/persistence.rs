@@ -26,12 +26,19 @@ async fn jobs_and_files_survive_a_restart() {
     // A job in flight: held in `thinking` while the server goes down.
     a.faults(json!({"stuck_thinking": true})).await;
     let id = a
-        .create(json!({"prompt": "A 3-second video about harbours.", "callback_id": "keep-me"}))
+        .create(json!({"prompt": "A 3-second video about harbours.", "callback_id": "keep-me", "callback_url": "http://127.0.0.1:9/hook"}))
         .await;
     let chat = a
         .create(json!({"prompt": "A 3-second video about boats.", "mode": "chat"}))
         .await;
     let dir = a.stop().await;
+    // No credential is written to disk (idempotency scopes hold only a hash of it).
+    let state = std::fs::read_to_string(dir.path().join("state.json")).unwrap();
+    assert!(state.contains("harbours"), "state was persisted");
+    assert!(
+        !state.contains(common::KEY),
+        "the API key must not reach the data dir"
+    );
 
     // Restart on the same data dir (no faults this time).
     let b = Agent::start_in(dir).await;

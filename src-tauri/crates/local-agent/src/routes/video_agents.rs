@@ -131,7 +131,6 @@ pub async fn create_session(
         resource_ids: Vec::new(),
         runs: 1,
         legacy,
-        callback_secret: Some(cred.0.clone()),
         stop_requested: false,
     };
     session.push_message("user", "text", prompt);
@@ -177,6 +176,9 @@ pub async fn create_session(
         db.sessions.insert(id.clone(), session.clone());
         Ok(session.clone())
     })?;
+    if created.params.callback_url.is_some() {
+        state.remember_callback_secret(&id, &cred.0);
+    }
     state.stats.creates.fetch_add(1, Ordering::SeqCst);
     jobs::spawn_driver(state, &id);
     Ok(created)
