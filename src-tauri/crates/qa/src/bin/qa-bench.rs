@@ -1,0 +1,288 @@
+//! Benchmark drivers for `.ci/bench`. Each subcommand starts its own local agent process,
+//! measures both sides in the same run, and prints one line per figure with its target.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use qa::agent::{Admin, AgentProcess};
+use qa::{verdict, QaResult};
+
+#[derive(Debug, Parser)]
+#[command(name = "qa-bench", about = "Video Agent Studio benchmark drivers")]
+struct Cli {
+    /// The `local-agent` binary.
+    #[arg(long, global = true, default_value = "local-agent")]
+    agent_bin: PathBuf,
+    /// Scratch folder (large files go here).
+    #[arg(long, global = true)]
+    work: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Download and direct upload vs curl.
+    Transfer {
+        #[arg(long, default_value_t = 2048)]
+        download_mib: u64,
+        #[arg(long, default_value_t = 1024)]
+        upload_mib: u64,
+        #[arg(long, default_value_t = 2)]
+        rounds: u32,
+    },
+    /// Requests/s and CPU of `vas watch` following many live jobs.
+    Tracking {
+        #[arg(long)]
+        vas_bin: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        jobs: usize,
+        #[arg(long, default_value_t = 15)]
+        warmup_secs: u64,
+        #[arg(long, default_value_t = 60)]
+        window_secs: u64,
+    },
+    /// Jobs through faults while the engine is killed and restarted.
+    Soak {
+        #[arg(long)]
+        engine_bin: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        jobs: usize,
+        #[arg(long, default_value_t = 5)]
+        kills: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 2)]
+        video_seconds: u32,
+        #[arg(long, default_value_t = 1500)]
+        timeout_secs: u64,
+    },
+    /// Render time of a 30 s 720p video vs its duration.
+    Render,
+    /// Start-up to interactive UI and idle PSS: app vs baseline (run under Xvfb + D-Bus).
+    Startup {
+        #[arg(long)]
+        app: PathBuf,
+        #[arg(long)]
+        baseline: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 5)]
+        idle_secs: u64,
+    },
+}
+
+async fn startup(
+    app: &std::path::Path,
+    baseline: &std::path::Path,
+    runs: usize,
+    idle_secs: u64,
+) -> QaResult<bool> {
+    let (a, b) = qa::startup::compare(app, baseline, runs, Duration::from_secs(idle_secs)).await?;
+    let med = |v: &[qa::startup::Launch], f: fn(&qa::startup::Launch) -> f64| {
+        qa::startup::median(v.iter().map(f).collect())
+    };
+    let (sa, sb) = (
+        med(&a, |l| l.startup_seconds),
+        med(&b, |l| l.startup_seconds),
+    );
+    let (pa, pb) = (
+        med(&a, |l| l.idle_pss_bytes as f64) / MIB,
+        med(&b, |l| l.idle_pss_bytes as f64) / MIB,
+    );
+    let all = |v: &[qa::startup::Launch]| {
+        v.iter()
+            .map(|l| format!("{:.3}", l.startup_seconds))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "start-up to interactive UI (median of {runs}): app {sa:.3} s [{}], hello-world {sb:.3} s [{}], ratio {:.2}x (target <= 1.2x) {}",
+        all(&a), all(&b), sa / sb, verdict(sa / sb <= 1.2)
+    );
+    println!(
+        "idle PSS after {idle_secs} s (median of {runs}): app {pa:.0} MiB, hello-world {pb:.0} MiB, ratio {:.2}x (target <= 1.15x) {}",
+        pa / pb, verdict(pa / pb <= 1.15)
+    );
+    if let (Some(la), Some(lb)) = (a.last(), b.last()) {
+        println!("  app processes: {}", la.processes.join(" "));
+        println!("  hello-world processes: {}", lb.processes.join(" "));
+    }
+    Ok(sa / sb <= 1.2 && pa / pb <= 1.15)
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+async fn run(cli: Cli) -> QaResult<bool> {
+    if let Cmd::Startup {
+        app,
+        baseline,
+        runs,
+        idle_secs,
+    } = &cli.command
+    {
+        return startup(app, baseline, *runs, *idle_secs).await;
+    }
+    let scratch = match &cli.work {
+        Some(w) => {
+            std::fs::create_dir_all(w).map_err(|e| qa::QaError::io("work dir", e))?;
+            tempfile::tempdir_in(w)
+        }
+        None => tempfile::tempdir(),
+    }
+    .map_err(|e| qa::QaError::io("scratch dir", e))?;
+    let work = scratch.path();
+    let data = work.join("agent");
+    let agent_args: Vec<&str> = match cli.command {
+        Cmd::Render => vec!["--time-scale", "1000000"],
+        Cmd::Soak { .. } => vec!["--time-scale", "6000"],
+        _ => vec![],
+    };
+    let agent = AgentProcess::spawn(&cli.agent_bin, &data, &agent_args).await?;
+    let admin = Admin::new(&agent.base_url);
+    let ok = match cli.command {
+        Cmd::Transfer {
+            download_mib,
+            upload_mib,
+            rounds,
+        } => {
+            let d = qa::transfer::download_bench(
+                &admin,
+                &agent.base_url,
+                download_mib << 20,
+                rounds,
+                work,
+            )
+            .await?;
+            let ratio = d.ours.mib_per_second() / d.curl.mib_per_second();
+            let growth = d.rss_growth as f64 / MIB;
+            println!(
+                "download {download_mib} MiB: ours {:.2} s ({:.0} MiB/s), curl {:.2} s ({:.0} MiB/s), throughput ratio {ratio:.2}x (target >= 0.9x) {}",
+                d.ours.seconds, d.ours.mib_per_second(), d.curl.seconds, d.curl.mib_per_second(), verdict(ratio >= 0.9)
+            );
+            println!(
+                "download peak RSS growth: {growth:.1} MiB (target <= 32 MiB) {}",
+                verdict(growth <= 32.0)
+            );
+            println!(
+                "download after a connection reset at byte {}: bytes fetched twice {} (server counter: {}), file intact: {} (target 0) {}",
+                d.cut_at, d.refetched_client, d.refetched_server, d.file_intact, verdict(d.refetched_client == 0 && d.file_intact)
+            );
+            let u =
+                qa::transfer::upload_bench(&agent.base_url, upload_mib << 20, rounds, work).await?;
+            let uratio = u.ours.mib_per_second() / u.curl.mib_per_second();
+            let ugrowth = u.rss_growth as f64 / MIB;
+            println!(
+                "direct upload {upload_mib} MiB (PUT): ours {:.2} s ({:.0} MiB/s), curl {:.2} s ({:.0} MiB/s), throughput ratio {uratio:.2}x (target >= 0.9x) {}",
+                u.ours.seconds, u.ours.mib_per_second(), u.curl.seconds, u.curl.mib_per_second(), verdict(uratio >= 0.9)
+            );
+            println!(
+                "upload peak RSS growth: {ugrowth:.1} MiB (target <= 32 MiB) {}",
+                verdict(ugrowth <= 32.0)
+            );
+            ratio >= 0.9
+                && growth <= 32.0
+                && d.refetched_client == 0
+                && d.file_intact
+                && uratio >= 0.9
+                && ugrowth <= 32.0
+        }
+        Cmd::Tracking {
+            vas_bin,
+            jobs,
+            warmup_secs,
+            window_secs,
+        } => {
+            let r = qa::tracking::tracking_bench(
+                &admin,
+                &agent.base_url,
+                &vas_bin,
+                work,
+                jobs,
+                Duration::from_secs(warmup_secs),
+                Duration::from_secs(window_secs),
+            )
+            .await?;
+            println!(
+                "tracking {} live jobs ({} still live at the end): startup sweep {} requests in the first {:.0} s; then {} requests in {:.1} s = {:.2} req/s (target <= 1) {}",
+                r.jobs, r.live_at_end, r.warmup_requests, r.warmup_seconds, r.requests, r.window_seconds, r.requests_per_second, verdict(r.requests_per_second <= 1.0)
+            );
+            println!(
+                "tracking CPU of vas watch: {:.2}% of a core (target <= 2%) {}",
+                r.cpu_share * 100.0,
+                verdict(r.cpu_share <= 0.02)
+            );
+            r.requests_per_second <= 1.0 && r.cpu_share <= 0.02
+        }
+        Cmd::Soak {
+            engine_bin,
+            jobs,
+            kills,
+            seed,
+            video_seconds,
+            timeout_secs,
+        } => {
+            let cfg = qa::soak::SoakConfig {
+                jobs,
+                kills,
+                engine_bin,
+                base_url: agent.base_url.clone(),
+                api_key: "qa-soak-key".into(),
+                work: work.join("soak"),
+                seed,
+                video_seconds,
+                timeout: Duration::from_secs(timeout_secs),
+            };
+            let r = qa::soak::run_soak(&admin, &cfg).await?;
+            println!(
+                "soak: {} jobs planned, {} submitted, {} creates seen by the server, {} videos on disk, sha256 matches {}/{}, jobs lost {}, duplicates {}; engine SIGKILLed {} times ({} runs); {} API/CDN requests; {:.0} s",
+                r.jobs_planned, r.jobs_submitted, r.creates_seen, r.videos_on_disk, r.sha256_matches, r.jobs_planned, r.jobs_lost, r.duplicate_jobs, r.kills, r.engine_runs, r.total_requests, r.seconds
+            );
+            match r.check() {
+                Ok(()) => {
+                    println!("soak invariants: ok");
+                    true
+                }
+                Err(e) => {
+                    println!("soak invariants: MISS: {e}");
+                    false
+                }
+            }
+        }
+        Cmd::Startup { .. } => unreachable!("handled above"),
+        Cmd::Render => {
+            let r = qa::render::render_bench(&agent.base_url, work).await?;
+            println!(
+                "local agent render: {:.1} s {}x{} video rendered in {:.1} s = {:.2}x real time (target >= 3x) {}",
+                r.video_seconds, r.width, r.height, r.render_seconds, r.speed(), verdict(r.speed() >= 3.0)
+            );
+            r.speed() >= 3.0
+        }
+    };
+    agent.stop().await;
+    Ok(ok)
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(Cli::parse())) {
+        // A missed target is reported in the output, not as a failure of the driver.
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Download and direct-upload throughput of our client vs `curl` against the same local agent,
+//! with our peak RSS growth, and the bytes fetched twice after a forced cut mid-body.
+//!
+//! Both sides talk to the same server process over loopback and write to the same disk, and are
+//! run alternately (best of `rounds`) so neither gets a warmer cache.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use heygen_api::models::{CreateDirectUploadRequest, DirectUpload};
+use heygen_api::{Auth, Client, ClientConfig, Secret};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::agent::Admin;
+use crate::error::{QaError, QaResult};
+use crate::procfs;
+
+const MB: f64 = 1024.0 * 1024.0;
+
+/// A client for the agent at `base_url` (transfers carry no key; the API calls need one).
+pub fn client_for(base_url: &str, key: &str) -> QaResult<Client> {
+    Ok(Client::new(ClientConfig::new(
+        base_url,
+        Auth::ApiKey(Secret::new(key)),
+    ))?)
+}
+
+/// One side's best time.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub seconds: f64,
+    pub bytes: u64,
+}
+
+impl Timing {
+    pub fn mib_per_second(&self) -> f64 {
+        self.bytes as f64 / MB / self.seconds.max(1e-9)
+    }
+}
+
+#[derive(Debug)]
+pub struct DownloadReport {
+    pub ours: Timing,
+    pub curl: Timing,
+    /// Peak RSS minus RSS before the download, in bytes.
+    pub rss_growth: u64,
+    /// After an injected connection reset at `cut_at`: bytes our downloader received beyond the
+    /// file's size (what it fetched twice), and the same from the server's byte counter.
+    pub cut_at: u64,
+    pub refetched_client: u64,
+    pub refetched_server: i64,
+    pub file_intact: bool,
+}
+
+#[derive(Debug)]
+pub struct UploadReport {
+    pub ours: Timing,
+    pub curl: Timing,
+    pub rss_growth: u64,
+}
+
+async fn curl(args: &[&str]) -> QaResult<f64> {
+    let started = Instant::now();
+    let out = tokio::process::Command::new("curl")
+        .args(["--silent", "--show-error", "--fail", "--noproxy", "*"])
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| QaError::io("running curl", e))?;
+    if !out.status.success() {
+        return Err(QaError::Protocol(format!(
+            "curl failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Downloads `url` with the engine's resumable downloader (the one jobs use).
+async fn fetch_ours(
+    client: &Client,
+    url: &str,
+    dest: &Path,
+) -> QaResult<studio_core::downloads::file::Fetched> {
+    let fixed = url.to_string();
+    let refresh = || {
+        let u = fixed.clone();
+        async move { Ok(u) }
+    };
+    let fetched = studio_core::downloads::file::fetch_to_file(
+        client,
+        url.to_string(),
+        dest,
+        refresh,
+        &CancellationToken::new(),
+        &|_, _| {},
+        Duration::from_millis(100),
+    )
+    .await?;
+    Ok(fetched)
+}
+
+/// Checks that `path` holds the agent's blob pattern (byte i = i mod 251), reading 1 MiB samples.
+fn blob_is_intact(path: &Path, size: u64) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if procfs::file_size(path) != size {
+        return false;
+    }
+    let step = (size / 16).max(1);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    while at < size {
+        if f.seek(SeekFrom::Start(at)).is_err() {
+            return false;
+        }
+        let n = match f.read(&mut buf) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if buf[..n]
+            .iter()
+            .enumerate()
+            .any(|(i, b)| *b != ((at + i as u64) % 251) as u8)
+        {
+            return false;
+        }
+        at += step;
+    }
+    true
+}
+
+pub async fn download_bench(
+    admin: &Admin,
+    base_url: &str,
+    size: u64,
+    rounds: u32,
+    work: &Path,
+) -> QaResult<DownloadReport> {
+    admin.clear_faults().await?;
+    let blob = admin.blob(size).await?;
+    let client = client_for(base_url, "qa-bench")?;
+    let ours_path = work.join("ours.bin");
+    let curl_path = work.join("curl.bin");
+    let mut best_ours: Option<f64> = None;
+    let mut best_curl: Option<f64> = None;
+    let mut rss_growth = 0u64;
+    for _ in 0..rounds.max(1) {
+        let _ = std::fs::remove_file(&curl_path);
+        let t = curl(&["-o", curl_path.to_str().unwrap_or_default(), &blob.url]).await?;
+        best_curl = Some(best_curl.map_or(t, |b: f64| b.min(t)));
+        let _ = std::fs::remove_file(&curl_path);
+
+        let _ = std::fs::remove_file(&ours_path);
+        let before = procfs::rss_bytes("self").unwrap_or(0);
+        procfs::reset_peak_rss().map_err(|e| QaError::io("resetting peak RSS", e))?;
+        let started = Instant::now();
+        let fetched = fetch_ours(&client, &blob.url, &ours_path).await?;
+        let t = started.elapsed().as_secs_f64();
+        let peak = procfs::peak_rss_bytes("self").unwrap_or(0);
+        rss_growth = rss_growth.max(peak.saturating_sub(before));
+        if fetched.size != size {
+            return Err(QaError::Protocol(format!(
+                "downloaded {} of {size} bytes",
+                fetched.size
+            )));
+        }
+        best_ours = Some(best_ours.map_or(t, |b: f64| b.min(t)));
+    }
+
+    // The forced cut: the server drops the connection after `cut_at` bytes, once.
+    let _ = std::fs::remove_file(&ours_path);
+    let cut_at = size / 2 + 12_345;
+    admin
+        .set_faults(json!({"rules": [{"route": "GET /cdn/*", "kind": "reset", "after_bytes": cut_at, "count": 1}]}))
+        .await?;
+    let served_before = admin.stats().await?["bytes_served"].as_u64().unwrap_or(0);
+    let fetched = fetch_ours(&client, &blob.url, &ours_path).await?;
+    let served_after = admin.stats().await?["bytes_served"].as_u64().unwrap_or(0);
+    admin.clear_faults().await?;
+    let file_intact = blob_is_intact(&ours_path, size);
+    let _ = std::fs::remove_file(&ours_path);
+    Ok(DownloadReport {
+        ours: Timing {
+            seconds: best_ours.unwrap_or(f64::NAN),
+            bytes: size,
+        },
+        curl: Timing {
+            seconds: best_curl.unwrap_or(f64::NAN),
+            bytes: size,
+        },
+        rss_growth,
+        cut_at,
+        refetched_client: fetched.transferred.saturating_sub(size),
+        refetched_server: served_after as i64 - served_before as i64 - size as i64,
+        file_intact,
+    })
+}
+
+/// Writes `size` bytes of a cheap pattern to `path` (not timed).
+fn make_file(path: &Path, size: u64) -> QaResult<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(path).map_err(|e| QaError::io("creating the upload file", e))?,
+    );
+    let block: Vec<u8> = (0..1 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        f.write_all(&block[..n])
+            .map_err(|e| QaError::io("writing the upload file", e))?;
+        left -= n as u64;
+    }
+    f.flush()
+        .map_err(|e| QaError::io("writing the upload file", e))?;
+    Ok(())
+}
+
+async fn new_direct_upload(client: &Client, size: u64, sha256: &str) -> QaResult<DirectUpload> {
+    Ok(client
+        .create_direct_upload(
+            &CreateDirectUploadRequest {
+                filename: "bench.mp4".into(),
+                content_type: "video/mp4".into(),
+                size_bytes: size,
+                checksum_sha256: Some(sha256.to_string()),
+            },
+            None,
+        )
+        .await?)
+}
+
+/// The PUT step of a direct upload: our `put_direct_upload` vs `curl -T` to a presigned URL of
+/// the same kind (each side gets its own upload slot with the same headers and checksum).
+pub async fn upload_bench(
+    base_url: &str,
+    size: u64,
+    rounds: u32,
+    work: &Path,
+) -> QaResult<UploadReport> {
+    let client = client_for(base_url, "qa-bench")?;
+    let file: PathBuf = work.join("upload.bin");
+    make_file(&file, size)?;
+    let sha256 = heygen_api::sha256_file(&file).await?;
+    let mut best_ours: Option<f64> = None;
+    let mut best_curl: Option<f64> = None;
+    let mut rss_growth = 0u64;
+    for _ in 0..rounds.max(1) {
+        let slot = new_direct_upload(&client, size, &sha256).await?;
+        let mut args: Vec<String> = vec![
+            "-T".into(),
+            file.display().to_string(),
+            "-o".into(),
+            "/dev/null".into(),
+        ];
+        for (name, value) in &slot.upload_headers {
+            args.push("-H".into());
+            args.push(format!("{name}: {value}"));
+        }
+        args.push(slot.upload_url.clone());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let t = curl(&refs).await?;
+        best_curl = Some(best_curl.map_or(t, |b: f64| b.min(t)));
+
+        let slot = new_direct_upload(&client, size, &sha256).await?;
+        let before = procfs::rss_bytes("self").unwrap_or(0);
+        procfs::reset_peak_rss().map_err(|e| QaError::io("resetting peak RSS", e))?;
+        let started = Instant::now();
+        let progress: heygen_api::ProgressFn = Arc::new(|_, _| {});
+        client
+            .put_direct_upload(&slot, &file, Some(progress))
+            .await?;
+        let t = started.elapsed().as_secs_f64();
+        rss_growth = rss_growth.max(
+            procfs::peak_rss_bytes("self")
+                .unwrap_or(0)
+                .saturating_sub(before),
+        );
+        best_ours = Some(best_ours.map_or(t, |b: f64| b.min(t)));
+    }
+    let _ = std::fs::remove_file(&file);
+    Ok(UploadReport {
+        ours: Timing {
+            seconds: best_ours.unwrap_or(f64::NAN),
+            bytes: size,
+        },
+        curl: Timing {
+            seconds: best_curl.unwrap_or(f64::NAN),
+            bytes: size,
+        },
+        rss_growth,
+    })
+}
