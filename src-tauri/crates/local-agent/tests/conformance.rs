@@ -578,7 +578,46 @@ async fn direct_upload_three_steps_with_checks() {
     );
     // Tampered URL.
     let tampered = url.replace("signature=", "signature=0");
-    assert_eq!(a.send(a.http.put(tampered).body(bytes)).await.status, 403);
+    assert_eq!(
+        a.send(a.http.put(tampered).body(bytes.clone()))
+            .await
+            .status,
+        403
+    );
+
+    // Without a declared checksum, `complete` verifies the one it is given.
+    let r = a
+        .post(
+            "/v3/assets/direct-uploads",
+            json!({"filename": "c.png", "content_type": "image/png", "size_bytes": bytes.len()}),
+        )
+        .await;
+    let d = r.body["data"].clone();
+    let mut put = a
+        .http
+        .put(d["upload_url"].as_str().unwrap())
+        .body(bytes.clone());
+    for (k, v) in d["upload_headers"].as_object().unwrap() {
+        put = put.header(k.as_str(), v.as_str().unwrap());
+    }
+    assert_eq!(a.send(put).await.status, 200);
+    let id = d["asset_id"].as_str().unwrap();
+    let wrong = common::sha256(b"something else");
+    let r = a
+        .post(
+            &format!("/v3/assets/{id}/complete"),
+            json!({"checksum_sha256": wrong}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.body["error"]["param"], "checksum_sha256");
+    let r = a
+        .post(
+            &format!("/v3/assets/{id}/complete"),
+            json!({"checksum_sha256": sum}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[tokio::test]

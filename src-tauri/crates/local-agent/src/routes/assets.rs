@@ -255,7 +255,9 @@ pub async fn upload(
         let id = new_id("asset_");
         tokio::fs::create_dir_all(state.assets_dir()).await?;
         let path = crate::cdn::asset_path(&state, &id);
-        let mut out = tokio::fs::File::create(&path).await?;
+        // Big buffer: request chunks are small, and each tokio::fs write is a thread hop.
+        let mut out =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&path).await?);
         let mut size = 0u64;
         let mut head = Vec::new();
         let mut hasher = Sha256::new();
@@ -469,8 +471,12 @@ async fn put_upload_inner(
     tokio::fs::create_dir_all(state.assets_dir()).await?;
     let final_path = crate::cdn::asset_path(state, id);
     let tmp = final_path.with_extension("part");
-    let mut out = tokio::fs::File::create(&tmp).await?;
-    let mut hasher = Sha256::new();
+    // Big buffer: request chunks are small, and each tokio::fs write is a thread hop.
+    let mut out =
+        tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&tmp).await?);
+    // Hash while streaming only when a checksum was declared; otherwise `complete` hashes on
+    // demand (SHA-256 of gigabytes is the costliest part of an upload).
+    let mut hasher = direct.checksum_sha256.is_some().then(Sha256::new);
     let mut size = 0u64;
     let mut stream = req.into_body().into_data_stream();
     while let Some(chunk) = stream.next().await {
@@ -485,11 +491,13 @@ async fn put_upload_inner(
                 "body is larger than the declared size_bytes",
             ));
         }
-        hasher.update(&chunk);
+        if let Some(h) = hasher.as_mut() {
+            h.update(&chunk);
+        }
         out.write_all(&chunk).await?;
     }
-    out.sync_all().await?;
-    drop(out);
+    out.flush().await?;
+    out.into_inner().sync_all().await?;
     if size != direct.size_bytes {
         let _ = tokio::fs::remove_file(&tmp).await;
         return Err(ApiError::invalid(
@@ -500,9 +508,9 @@ async fn put_upload_inner(
             ),
         ));
     }
-    let digest = hex::encode(hasher.finalize());
-    if let Some(expected) = &direct.checksum_sha256 {
-        if expected != &digest {
+    let digest = hasher.map(|h| hex::encode(h.finalize()));
+    if let (Some(expected), Some(digest)) = (&direct.checksum_sha256, &digest) {
+        if expected != digest {
             let _ = tokio::fs::remove_file(&tmp).await;
             return Err(ApiError::invalid(
                 "checksum_sha256",
@@ -513,17 +521,31 @@ async fn put_upload_inner(
     tokio::fs::rename(&tmp, &final_path).await?;
     state.update(|db| {
         if let Some(a) = db.assets.get_mut(id) {
-            a.sha256 = Some(digest.clone());
+            a.sha256 = digest.clone();
             if a.status == AssetStatus::PendingUpload {
                 a.status = AssetStatus::Uploaded;
             }
         }
     });
-    Ok(axum::http::Response::builder()
-        .status(200)
-        .header("etag", format!("\"{digest}\""))
-        .body(Body::empty())
-        .unwrap_or_default())
+    let mut resp = axum::http::Response::builder().status(200);
+    if let Some(d) = &digest {
+        resp = resp.header("etag", format!("\"{d}\""));
+    }
+    Ok(resp.body(Body::empty()).unwrap_or_default())
+}
+
+fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hex::encode(h.finalize()));
+        }
+        h.update(&buf[..n]);
+    }
 }
 
 /// `POST /v3/assets/{asset_id}/complete` — idempotent.
@@ -549,7 +571,22 @@ pub async fn complete(
             "the file has not been uploaded to upload_url yet",
         ));
     }
-    if let (Some(c), Some(actual)) = (&checksum, &asset.sha256) {
+    let actual = match (&checksum, &asset.sha256) {
+        (Some(_), None) => {
+            let path = crate::cdn::asset_path(&state, &id);
+            let digest = tokio::task::spawn_blocking(move || file_sha256(&path))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??;
+            state.update(|db| {
+                if let Some(a) = db.assets.get_mut(&id) {
+                    a.sha256 = Some(digest.clone());
+                }
+            });
+            Some(digest)
+        }
+        (_, known) => known.clone(),
+    };
+    if let (Some(c), Some(actual)) = (&checksum, &actual) {
         if c != actual {
             return Err(ApiError::invalid(
                 "checksum_sha256",
