@@ -8,6 +8,20 @@ use studio_core::{
 };
 
 use crate::cli::{AuthAction, Cli, Command, OrientationArg};
+
+/// Print a line on stdout; a closed pipe (`vas styles | head`) ends the program quietly instead
+/// of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
 use crate::progress;
 
 pub const EXIT_OK: u8 = 0;
@@ -60,7 +74,7 @@ fn video_path(job: &Job) -> Option<PathBuf> {
 fn report_finished(job: &Job) -> u8 {
     match (job.state, video_path(job)) {
         (JobState::Downloaded, Some(path)) => {
-            println!("{}", path.display());
+            outln!("{}", path.display());
             EXIT_OK
         }
         _ => {
@@ -88,7 +102,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             loop {
                 let page = studio.styles(tag.clone(), token.clone()).await?;
                 for s in &page.items {
-                    println!(
+                    outln!(
                         "{}\t{}\t{}\t{}",
                         s.style_id,
                         s.name,
@@ -115,7 +129,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let studio = open(&cli, None).await?;
             let page = studio.avatar_looks(None, None).await?;
             for l in &page.items {
-                println!(
+                outln!(
                     "{}\t{}\t{}",
                     l.id,
                     l.name,
@@ -129,7 +143,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let studio = open(&cli, None).await?;
             let page = studio.voices(None).await?;
             for v in &page.items {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}",
                     v.voice_id,
                     v.name,
@@ -177,7 +191,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let job = studio.submit(request).await?;
             eprintln!("job {} submitted ({})", job.id, job.state);
             if !*wait {
-                println!("{}", job.id);
+                outln!("{}", job.id);
                 studio.shutdown().await;
                 bars.abort();
                 return Ok(EXIT_OK);
@@ -202,7 +216,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
                     .as_ref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
                     short(&j.id),
                     j.state,
@@ -270,10 +284,10 @@ async fn auth(cli: &Cli, action: &AuthAction) -> Result<u8> {
                 .balance
                 .map(|b| format!("{} {:?}", b.amount, b.unit).to_lowercase())
                 .unwrap_or_else(|| "unknown".into());
-            println!("account: {}", account.name);
-            println!("credits: {balance}");
+            outln!("account: {}", account.name);
+            outln!("credits: {balance}");
             if account.offline {
-                println!("(local agent)");
+                outln!("(local agent)");
             }
             EXIT_OK
         }
@@ -306,9 +320,9 @@ async fn local(cli: &Cli, addr: &str) -> Result<u8> {
         cli.agent_time_scale,
     )
     .await?;
-    println!("listening on {}", agent.base_url());
-    println!("export HEYGEN_BASE_URL={}", agent.base_url());
-    println!("export HEYGEN_API_KEY={}", agent.key().expose());
+    outln!("listening on {}", agent.base_url());
+    outln!("export HEYGEN_BASE_URL={}", agent.base_url());
+    outln!("export HEYGEN_API_KEY={}", agent.key().expose());
     eprintln!("local Video Agent running; Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     agent.shutdown().await;
