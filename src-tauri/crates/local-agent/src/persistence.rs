@@ -28,13 +28,28 @@ pub fn state_path(data_dir: &Path) -> PathBuf {
     data_dir.join("state.json")
 }
 
+/// Loads the state. An unreadable (corrupt) file is moved aside to `state.json.corrupt-<unix>`
+/// and the server starts empty, so offline mode never gets stuck on a damaged file.
 pub fn load(data_dir: &Path) -> Result<Db, PersistError> {
     let path = state_path(data_dir);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| PersistError::Parse {
-            path: path.clone(),
-            source,
-        }),
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(db) => Ok(db),
+            Err(source) => {
+                let aside =
+                    data_dir.join(format!("state.json.corrupt-{}", crate::util::now_unix()));
+                tracing::error!(
+                    "{}: {source}; moved to {} and starting with an empty state",
+                    path.display(),
+                    aside.display()
+                );
+                std::fs::rename(&path, &aside).map_err(|_| PersistError::Parse {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(Db::default())
+            }
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Db::default()),
         Err(source) => Err(PersistError::Read { path, source }),
     }
@@ -51,4 +66,36 @@ pub fn save_bytes(data_dir: &Path, bytes: &[u8]) -> Result<(), PersistError> {
         std::fs::rename(&tmp, &path)
     };
     write().map_err(|source| PersistError::Write { path, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_state_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(state_path(dir.path()), b"{not json").unwrap();
+        let db = load(dir.path()).unwrap();
+        assert!(db.sessions.is_empty());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("state.json.corrupt-")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn saves_and_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db {
+            signing_key: "k".into(),
+            ..Default::default()
+        };
+        save_bytes(dir.path(), &serde_json::to_vec(&db).unwrap()).unwrap();
+        assert_eq!(load(dir.path()).unwrap().signing_key, "k");
+    }
 }
