@@ -1,7 +1,7 @@
 //! The download primitive for presigned CDN URLs (videos, thumbnails, subtitles).
 //!
-//! No auth header is ever sent to a CDN URL. Only `https` URLs are fetched, except `http` to a
-//! loopback host (the local agent). A 403/404/410 means the link expired
+//! No auth header is ever sent to a CDN URL. Only `https` URLs are fetched, except `http` to the
+//! configured local agent (loopback, same port as the base URL). A 403/404/410 means the link expired
 //! ([`ApiError::LinkExpired`]): re-read the video for a freshly signed URL.
 
 use std::pin::Pin;
@@ -72,7 +72,7 @@ impl Client {
     /// `Range: bytes=N-` request). The initial request is retried per policy (429, 5xx, network);
     /// the body is not — resume with a new call.
     pub async fn download(&self, url: &str, range_start: u64) -> Result<DownloadStream, ApiError> {
-        let url = url_policy::parse_allowed(url)?;
+        let url = url_policy::parse_transfer_url(url, self.base_url())?;
         let make = || {
             let mut request = self.transfer_request(Method::GET, url.clone());
             if range_start > 0 {

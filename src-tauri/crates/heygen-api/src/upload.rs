@@ -233,7 +233,7 @@ impl Client {
         progress: Option<ProgressFn>,
         digest: Option<&DigestSlot>,
     ) -> Result<(), ApiError> {
-        let url = url_policy::parse_allowed(&upload.upload_url)?;
+        let url = url_policy::parse_transfer_url(&upload.upload_url, self.base_url())?;
         let size = file_size(path).await?;
         if let Some(max) = upload.max_bytes {
             if size > max {

@@ -42,6 +42,26 @@ pub fn check_allowed(url: &Url) -> Result<(), ApiError> {
     }
 }
 
+/// For URLs the API hands out (presigned uploads, CDN downloads): `https` anywhere; plain
+/// `http` only on loopback *and* on the port of the configured (loopback) API — i.e. the local
+/// agent's own CDN — so a response cannot point the client at other local services.
+pub fn parse_transfer_url(raw: &str, api_base: &Url) -> Result<Url, ApiError> {
+    let url = parse_allowed(raw)?;
+    if url.scheme() == "http" {
+        let same_agent = is_loopback(api_base)
+            && api_base.port_or_known_default() == url.port_or_known_default();
+        if !same_agent {
+            return Err(ApiError::InvalidUrl {
+                reason: format!(
+                    "plain http is only allowed to the configured local agent, not to {}; use https",
+                    describe(&url)
+                ),
+            });
+        }
+    }
+    Ok(url)
+}
+
 /// True for 127.0.0.0/8, ::1 and `localhost`.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -99,6 +119,28 @@ mod tests {
             let err = parse_allowed(bad).unwrap_err();
             assert_eq!(err.code(), "invalid_url", "{bad}");
         }
+    }
+
+    #[test]
+    fn transfer_urls_over_http_only_from_the_configured_agent() {
+        let agent = Url::parse("http://127.0.0.1:8080").unwrap();
+        let cloud = Url::parse("https://api.heygen.com").unwrap();
+        assert!(parse_transfer_url("http://127.0.0.1:8080/cdn/v/x.mp4?sig=1", &agent).is_ok());
+        assert!(parse_transfer_url("http://localhost:8080/cdn/v/x.mp4", &agent).is_ok());
+        assert!(parse_transfer_url("https://cdn.example.com/x.mp4", &agent).is_ok());
+        assert!(parse_transfer_url("https://cdn.example.com/x.mp4", &cloud).is_ok());
+        for bad in [
+            "http://127.0.0.1:6379/",
+            "http://127.0.0.1/x",
+            "http://cdn.example.com:8080/x",
+        ] {
+            assert_eq!(
+                parse_transfer_url(bad, &agent).unwrap_err().code(),
+                "invalid_url",
+                "{bad}"
+            );
+        }
+        assert!(parse_transfer_url("http://127.0.0.1:8080/x", &cloud).is_err());
     }
 
     #[test]

@@ -171,10 +171,8 @@ async fn create_sends_json_body_and_idempotency_key() {
 #[tokio::test]
 async fn presigned_put_sends_exact_headers_length_and_no_auth() {
     let storage = Recorder::start(200, "").await;
-    let api = client(
-        "http://127.0.0.1:9",
-        Auth::ApiKey(Secret::new("key-secret-1")),
-    );
+    // Plain-http transfer URLs are accepted only from the configured (loopback) API's origin.
+    let api = client(&storage.base_url, Auth::ApiKey(Secret::new("key-secret-1")));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.bin");
     let data: Vec<u8> = (0..700_000u32).map(|i| (i % 253) as u8).collect();
@@ -221,10 +219,7 @@ async fn presigned_put_sends_exact_headers_length_and_no_auth() {
 #[tokio::test]
 async fn downloads_send_no_auth_and_only_https_or_loopback() {
     let cdn = Recorder::start(200, "0123456789").await;
-    let api = client(
-        "http://127.0.0.1:9",
-        Auth::ApiKey(Secret::new("key-secret-2")),
-    );
+    let api = client(&cdn.base_url, Auth::ApiKey(Secret::new("key-secret-2")));
     let mut download = api
         .download(&format!("{}/v/video.mp4?sig=1", cdn.base_url), 0)
         .await
@@ -240,8 +235,10 @@ async fn downloads_send_no_auth_and_only_https_or_loopback() {
         .unwrap();
     assert_eq!(cdn.requests()[1].header("range"), ["bytes=5-"]);
 
+    let other_local_service = "http://127.0.0.1:6379/";
     for refused in [
         "http://cdn.example.com/v.mp4",
+        other_local_service,
         "ftp://127.0.0.1/v.mp4",
         "file:///etc/hosts",
         "nonsense",
