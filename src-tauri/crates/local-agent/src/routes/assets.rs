@@ -24,6 +24,8 @@ use crate::util::{new_id, now_unix};
 pub const SIMPLE_UPLOAD_MAX: u64 = 32 * 1024 * 1024;
 pub const DIRECT_UPLOAD_MAX: u64 = 10 * 1024 * 1024 * 1024;
 const UPLOAD_URL_TTL: i64 = 3600;
+/// `files[]` given as URLs are fetched into memory; cap them.
+const URL_FETCH_MAX: u64 = 256 * 1024 * 1024;
 
 /// Accepted as Video Agent inputs.
 pub const AGENT_TYPES: &[&str] = &[
@@ -186,12 +188,24 @@ pub async fn resolve_files(state: &AppState, files: Vec<Value>) -> ApiResult<Vec
                         resp.status().as_u16()
                     )));
                 }
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| fail(format!("could not fetch {url}: {e}")))?;
-                if bytes.len() as u64 > DIRECT_UPLOAD_MAX {
-                    return Err(ApiError::payload_too_large("file is too large"));
+                // Fetched into memory, so bounded: larger inputs go through direct upload.
+                let too_large = || {
+                    ApiError::payload_too_large(format!(
+                        "files fetched by URL may be at most {} MB; upload larger files with POST /v3/assets/direct-uploads",
+                        URL_FETCH_MAX >> 20
+                    ))
+                };
+                if resp.content_length().unwrap_or(0) > URL_FETCH_MAX {
+                    return Err(too_large());
+                }
+                let mut bytes = Vec::new();
+                let mut stream = resp.bytes_stream();
+                while let Some(chunk) = stream.next().await {
+                    let chunk = chunk.map_err(|e| fail(format!("could not fetch {url}: {e}")))?;
+                    if (bytes.len() + chunk.len()) as u64 > URL_FETCH_MAX {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&chunk);
                 }
                 let name = url
                     .rsplit('/')

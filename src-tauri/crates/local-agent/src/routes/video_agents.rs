@@ -56,6 +56,13 @@ fn check_ids(b: &Body) -> ApiResult<(Option<String>, Option<String>, Option<Stri
     Ok((avatar_id, voice_id, brand_kit_id))
 }
 
+fn limit_error(max: usize) -> ApiError {
+    ApiError::rate_limited(
+        5,
+        format!("You have reached the limit of {max} concurrent video jobs. Try again later."),
+    )
+}
+
 /// Shared by the current create route and the older `/sessions` one.
 pub async fn create_session(
     state: &AppState,
@@ -94,6 +101,11 @@ pub async fn create_session(
             "insufficient_credit",
             "Your account has no credits left for a new video.",
         ));
+    }
+    // Refuse early (before fetching files) when at the limit; checked again atomically below.
+    let max = state.max_active_jobs();
+    if state.db().active_jobs() >= max {
+        return Err(limit_error(max));
     }
     let attachments = resolve_files(state, files).await?;
 
@@ -134,15 +146,9 @@ pub async fn create_session(
         stop_requested: false,
     };
     session.push_message("user", "text", prompt);
-    let max = state.max_active_jobs();
     let created = state.update(|db| {
         if db.active_jobs() >= max {
-            return Err(ApiError::rate_limited(
-                5,
-                format!(
-                    "You have reached the limit of {max} concurrent video jobs. Try again later."
-                ),
-            ));
+            return Err(limit_error(max));
         }
         for aid in &attachments {
             let rid = new_id("res_");
