@@ -317,8 +317,11 @@ pub async fn handle_message(
                 s.step = Step::Generate;
             }
         }
+        // Progress restarts only for a new video; answering a question keeps it.
+        if s.status == SessionStatus::Completed {
+            s.progress = 0;
+        }
         s.status = SessionStatus::Thinking;
-        s.progress = 0;
         Some((format!("run_{:02}", s.runs), s.title.clone()))
     });
     let run = run.ok_or_else(|| ApiError::not_found("not_found", "session not found"))?;
