@@ -5,7 +5,6 @@
 //! - [`tracking`]: 200 live jobs under `vas watch`: requests/s and CPU.
 //! - [`soak`]: N jobs, ~20 % faults, the engine SIGKILLed and restarted; invariants checked.
 //! - [`startup`]: start-up to interactive UI and idle PSS, app vs hello-world.
-//! - [`render`]: the local agent's 30 s 720p render vs real time.
 //! - [`procfs`]: RSS, PSS, CPU time from `/proc`.
 //! - [`policy`]: the documented allow-list the security tests hold the app's config to.
 
@@ -13,7 +12,6 @@ pub mod agent;
 pub mod error;
 pub mod policy;
 pub mod procfs;
-pub mod render;
 pub mod soak;
 pub mod startup;
 pub mod tracking;

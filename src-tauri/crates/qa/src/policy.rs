@@ -205,7 +205,7 @@ pub fn check_capability(name: &str, cap: &Value, app_commands: &[String]) -> Vec
             .filter(|_| !id.contains(':'))
             .map(|c| c.replace('-', "_"));
         let ok = match app_command {
-            Some(cmd) => app_commands.iter().any(|c| *c == cmd),
+            Some(cmd) => app_commands.contains(&cmd),
             None => ALLOWED_PERMISSIONS.iter().any(|a| a.permission == id),
         };
         if !ok {

@@ -45,6 +45,12 @@ pub struct SoakReport {
     pub kills: usize,
     pub engine_runs: usize,
     pub total_requests: u64,
+    /// Evidence from the engine's log that the faults bit: steps that failed and were retried,
+    /// downloads resumed after a cut, expired links refreshed, creates re-sent with their key.
+    pub retried_steps: usize,
+    pub resumed_downloads: usize,
+    pub refreshed_links: usize,
+    pub resent_creates: usize,
     pub seconds: f64,
     /// Jobs that did not end downloaded and matching: `id state code message`.
     pub problems: Vec<String>,
@@ -88,7 +94,8 @@ impl SoakReport {
 }
 
 /// The fault mix: the first matching rule that fires applies, so the rates add up per route to
-/// roughly 20 % of API requests and of CDN downloads; signed URLs also expire after a few seconds.
+/// roughly 20 % of API requests and of CDN downloads. Expired links come two ways: a 403 from
+/// the CDN (what an expired presigned URL answers) and signed URLs that really expire after 4 s.
 pub fn fault_mix(seed: u64) -> Value {
     json!({
         "seed": seed,
@@ -105,8 +112,9 @@ pub fn fault_mix(seed: u64) -> Value {
             {"route": "GET /v3/videos/*", "kind": "status", "status": 502, "rate": 0.05},
             {"route": "GET /v3/videos/*", "kind": "truncated_json", "rate": 0.04},
             {"route": "GET /v3/videos/*", "kind": "reset", "rate": 0.03},
-            {"route": "GET /cdn/v/*", "kind": "reset", "rate": 0.15},
-            {"route": "GET /cdn/v/*", "kind": "status", "status": 503, "rate": 0.05}
+            {"route": "GET /cdn/v/*", "kind": "reset", "rate": 0.12},
+            {"route": "GET /cdn/v/*", "kind": "status", "status": 403, "rate": 0.06},
+            {"route": "GET /cdn/v/*", "kind": "status", "status": 503, "rate": 0.04}
         ]
     })
 }
@@ -303,6 +311,12 @@ pub async fn run_soak(admin: &Admin, cfg: &SoakConfig) -> QaResult<SoakReport> {
     report.creates_seen = stats["creates"].as_u64().unwrap_or(0) - creates_before;
     report.total_requests = admin.total_requests().await? - requests_before;
     verify(admin, &l, &plan, &mut report).await?;
+    let log = std::fs::read_to_string(&l.log).unwrap_or_default();
+    let count = |needle: &str| log.lines().filter(|line| line.contains(needle)).count();
+    report.retried_steps = count("will retry");
+    report.resumed_downloads = count("download interrupted");
+    report.refreshed_links = count("download link expired");
+    report.resent_creates = count("create not confirmed");
     Ok(report)
 }
 

@@ -38,6 +38,10 @@ async fn soak_12_jobs_2_kills() {
     });
     eprintln!("soak (seed {seed}): {report:?}");
     assert_eq!(report.kills, 2, "both kills happened (seed {seed})");
+    assert!(
+        report.retried_steps + report.resumed_downloads + report.resent_creates > 0,
+        "no fault reached the engine (seed {seed}): {report:?}"
+    );
     if let Err(e) = report.check() {
         panic!("soak invariants (seed {seed}): {e}");
     }

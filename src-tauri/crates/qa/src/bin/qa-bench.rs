@@ -59,8 +59,6 @@ enum Cmd {
         #[arg(long, default_value_t = 1500)]
         timeout_secs: u64,
     },
-    /// Render time of a 30 s 720p video vs its duration.
-    Render,
     /// Start-up to interactive UI and idle PSS: app vs baseline (run under Xvfb + D-Bus).
     Startup {
         #[arg(long)]
@@ -136,7 +134,6 @@ async fn run(cli: Cli) -> QaResult<bool> {
     let work = scratch.path();
     let data = work.join("agent");
     let agent_args: Vec<&str> = match cli.command {
-        Cmd::Render => vec!["--time-scale", "1000000"],
         Cmd::Soak { .. } => vec!["--time-scale", "6000"],
         _ => vec![],
     };
@@ -240,6 +237,10 @@ async fn run(cli: Cli) -> QaResult<bool> {
                 "soak: {} jobs planned, {} submitted, {} creates seen by the server, {} videos on disk, sha256 matches {}/{}, jobs lost {}, duplicates {}; engine SIGKILLed {} times ({} runs); {} API/CDN requests; {:.0} s",
                 r.jobs_planned, r.jobs_submitted, r.creates_seen, r.videos_on_disk, r.sha256_matches, r.jobs_planned, r.jobs_lost, r.duplicate_jobs, r.kills, r.engine_runs, r.total_requests, r.seconds
             );
+            println!(
+                "soak fault evidence (engine log): {} steps retried, {} downloads resumed after a cut, {} expired links refreshed, {} creates re-sent with their idempotency key",
+                r.retried_steps, r.resumed_downloads, r.refreshed_links, r.resent_creates
+            );
             match r.check() {
                 Ok(()) => {
                     println!("soak invariants: ok");
@@ -252,14 +253,6 @@ async fn run(cli: Cli) -> QaResult<bool> {
             }
         }
         Cmd::Startup { .. } => unreachable!("handled above"),
-        Cmd::Render => {
-            let r = qa::render::render_bench(&agent.base_url, work).await?;
-            println!(
-                "local agent render: {:.1} s {}x{} video rendered in {:.1} s = {:.2}x real time (target >= 3x) {}",
-                r.video_seconds, r.width, r.height, r.render_seconds, r.speed(), verdict(r.speed() >= 3.0)
-            );
-            r.speed() >= 3.0
-        }
     };
     agent.stop().await;
     Ok(ok)
