@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod catalog;
+pub mod direct_uploads;
 pub mod legacy_sessions;
 pub mod users;
 pub mod video_agents;
@@ -65,8 +66,14 @@ fn api(state: &AppState) -> Router<AppState> {
                 .get(assets::list)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/v3/assets/direct-uploads", post(assets::create_direct))
-        .route("/v3/assets/{asset_id}/complete", post(assets::complete))
+        .route(
+            "/v3/assets/direct-uploads",
+            post(direct_uploads::create_direct),
+        )
+        .route(
+            "/v3/assets/{asset_id}/complete",
+            post(direct_uploads::complete),
+        )
         .route("/v3/videos", get(videos::list))
         .route(
             "/v3/videos/{video_id}",
@@ -100,12 +107,11 @@ fn api(state: &AppState) -> Router<AppState> {
         ))
 }
 
-fn public(state: &AppState) -> Router<AppState> {
-    let _ = state;
+fn public() -> Router<AppState> {
     Router::new()
         .route(
             "/uploads/{asset_id}",
-            put(assets::put_upload).layer(DefaultBodyLimit::disable()),
+            put(direct_uploads::put_upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/cdn/v/{video_id}/{file}", get(crate::cdn::video_file))
         .route("/cdn/a/{asset_id}/{name}", get(crate::cdn::asset_file))
@@ -133,7 +139,7 @@ fn admin() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api(&state))
-        .merge(public(&state))
+        .merge(public())
         .merge(admin())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
