@@ -36,8 +36,24 @@ impl Studio {
             None => 0,
             Some(_) => self.store().catalogue(kind, &scope)?.len(),
         };
-        let conn = self.engine().connected().await?;
-        self.engine().budget.acquire().await;
+        let conn = match self.engine().connected().await {
+            Ok(c) => c,
+            Err(e) => {
+                // No key (or no keyring): still show what was cached.
+                let cached = self.store().catalogue(kind, &scope)?;
+                if token.is_some() || cached.is_empty() {
+                    return Err(e);
+                }
+                return Ok(CataloguePage {
+                    items: cached
+                        .into_iter()
+                        .filter_map(|c| serde_json::from_value(c.item).ok())
+                        .collect(),
+                    next_token: None,
+                    from_cache: true,
+                });
+            }
+        };
         let request = PageRequest {
             limit: None,
             token: token.clone(),

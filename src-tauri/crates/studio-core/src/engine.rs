@@ -30,6 +30,9 @@ pub type ConnectFn = Arc<dyn Fn() -> Result<Connected> + Send + Sync>;
 pub(crate) struct Engine {
     pub store: Arc<Store>,
     pub events: EventBus,
+    /// Shared by background work (polls and link refreshes). User-initiated calls (submit,
+    /// stop, messages, catalogues) do not queue behind hundreds of polls; the client's own 429
+    /// handling covers them.
     pub budget: RequestBudget,
     pub cadence: Cadence,
     connect: ConnectFn,

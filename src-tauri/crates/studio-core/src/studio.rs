@@ -109,6 +109,7 @@ pub struct Studio {
     library_override: Option<PathBuf>,
     agent: tokio::sync::Mutex<Option<EmbeddedAgent>>,
     agent_time_scale: f64,
+    offline_error: Mutex<Option<crate::error::ErrorView>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -156,9 +157,22 @@ impl Studio {
             library_override: config.library_dir.clone(),
             agent: tokio::sync::Mutex::new(None),
             agent_time_scale: config.local_agent_time_scale,
+            offline_error: Mutex::new(None),
         };
-        if config.offline.unwrap_or(settings.offline_mode) {
-            studio.start_offline().await?;
+        match config.offline {
+            Some(true) => {
+                studio.start_offline().await?;
+            }
+            Some(false) => {}
+            None if settings.offline_mode => {
+                // From the settings: a failure must not keep the app from opening. The UI sees
+                // it through `offline_error()` and can retry with `start_offline()`.
+                if let Err(e) = studio.start_offline().await {
+                    tracing::error!(error = %e, "offline mode could not start");
+                    *lock(&studio.offline_error) = Some(e.view());
+                }
+            }
+            None => {}
         }
         Ok(studio)
     }
@@ -229,7 +243,6 @@ impl Studio {
             Some(key) => Arc::new(self.connector.client_for(key)?),
             None => self.engine.connected().await?.client,
         };
-        self.engine.budget.acquire().await;
         let user = client.get_current_user().await?;
         Ok(AccountSummary {
             name: user.display_name(),
@@ -277,10 +290,16 @@ impl Studio {
         let agent =
             EmbeddedAgent::start(&self.data.local_agent_dir(), self.agent_time_scale).await?;
         let url = agent.base_url();
+        *lock(&self.offline_error) = None;
         *lock(&self.connector.offline) = Some((url.clone(), agent.key().clone()));
         *slot = Some(agent);
         self.connector.invalidate();
         Ok(url)
+    }
+
+    /// Why offline mode (turned on in settings) could not start at open, if it failed.
+    pub fn offline_error(&self) -> Option<crate::error::ErrorView> {
+        lock(&self.offline_error).clone()
     }
 
     pub async fn stop_offline(&self) {
@@ -302,6 +321,14 @@ impl Studio {
 
     pub fn jobs(&self) -> Result<Vec<Job>> {
         self.store.list_jobs()
+    }
+
+    /// A page of jobs, newest first, and the total count (for a virtualised library list).
+    pub fn jobs_page(&self, offset: u64, limit: u64) -> Result<(Vec<Job>, u64)> {
+        Ok((
+            self.store.list_jobs_page(offset, limit)?,
+            self.store.count_jobs()?,
+        ))
     }
 
     pub fn job(&self, id: &str) -> Result<Job> {
@@ -351,7 +378,6 @@ impl Studio {
             return self.cancel(&id).await;
         };
         let conn = self.engine.connected().await?;
-        self.engine.budget.acquire().await;
         conn.client.stop_video_agent_session(&session_id).await?;
         self.engine.cancel_work(&id);
         self.engine
@@ -404,7 +430,6 @@ impl Studio {
             )
         })?;
         let conn = self.engine.connected().await?;
-        self.engine.budget.acquire().await;
         let request = SendMessageRequest {
             message: message.to_string(),
             ..Default::default()

@@ -93,6 +93,20 @@ fn report_finished(job: &Job) -> u8 {
     }
 }
 
+/// Shut the engine down and let the progress printer drain the last events (the final state
+/// line) before the process exits.
+async fn finish(studio: Studio, bars: tokio::task::JoinHandle<()>) {
+    studio.shutdown().await;
+    drop(studio);
+    let abort = bars.abort_handle();
+    if tokio::time::timeout(std::time::Duration::from_millis(500), bars)
+        .await
+        .is_err()
+    {
+        abort.abort();
+    }
+}
+
 pub async fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Auth { action } => auth(&cli, action).await,
@@ -192,14 +206,12 @@ pub async fn run(cli: Cli) -> Result<u8> {
             eprintln!("job {} submitted ({})", job.id, job.state);
             if !*wait {
                 outln!("{}", job.id);
-                studio.shutdown().await;
-                bars.abort();
+                finish(studio, bars).await;
                 return Ok(EXIT_OK);
             }
             studio.resume();
             let done = studio.wait_for(&job.id).await?;
-            studio.shutdown().await;
-            bars.abort();
+            finish(studio, bars).await;
             Ok(report_finished(&done))
         }
         Command::Jobs => {
@@ -235,8 +247,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             eprintln!("following {live} unfinished job(s)");
             studio.resume();
             let done = studio.wait_all().await?;
-            studio.shutdown().await;
-            bars.abort();
+            finish(studio, bars).await;
             let mut code = EXIT_OK;
             for job in &done {
                 code = code.max(report_finished(job));
@@ -248,8 +259,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let bars = progress::spawn(studio.subscribe());
             studio.download(id).await?;
             let done = studio.wait_for(id).await?;
-            studio.shutdown().await;
-            bars.abort();
+            finish(studio, bars).await;
             Ok(report_finished(&done))
         }
         Command::Stop { id } => {

@@ -200,7 +200,6 @@ impl Engine {
         }
 
         let request = create_request(&job.request, files);
-        self.budget.acquire().await;
         let sent = tokio::select! {
             r = conn.client.create_video_agent(&request, Some(&job.idempotency_key)) => r,
             _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
@@ -289,7 +288,6 @@ impl Engine {
             )),
             progress: Some(progress),
         };
-        self.budget.acquire().await;
         let uploaded = conn
             .client
             .upload_file_with_sha256(&file.path, Some(&file.sha256), &options)

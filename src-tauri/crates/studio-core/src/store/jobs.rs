@@ -120,6 +120,22 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// One page of jobs, newest first (the library view of thousands of jobs).
+    pub fn list_jobs_page(&self, offset: u64, limit: u64) -> Result<Vec<Job>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = stmt.query_map((limit as i64, offset as i64), job_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn count_jobs(&self) -> Result<u64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM jobs", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
     /// Jobs the tracker and the startup sweep must follow, oldest first. Filtered in SQL (an
     /// index on `state`): the tracker calls this every tick, the library may hold thousands.
     pub fn live_jobs(&self) -> Result<Vec<Job>> {
@@ -351,6 +367,21 @@ mod tests {
             [JobState::Draft, JobState::Uploading, JobState::Submitted]
         );
         assert_eq!(hist[2].detail.as_deref(), Some("sent"));
+        assert_eq!(store.live_jobs().unwrap().len(), 1);
+        for i in 2..=5 {
+            let mut j = job(&format!("j{i}"));
+            j.created_at = i;
+            store.insert_job(&j).unwrap();
+        }
+        let page: Vec<String> = store
+            .list_jobs_page(1, 2)
+            .unwrap()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(page, ["j4", "j3"], "newest first, offset then limit");
+        assert_eq!(store.count_jobs().unwrap(), 5);
+        // Drafts are not live.
         assert_eq!(store.live_jobs().unwrap().len(), 1);
         assert_eq!(
             store
