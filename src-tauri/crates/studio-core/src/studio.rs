@@ -377,11 +377,32 @@ impl Studio {
         let Some(session_id) = job.session_id.clone() else {
             return self.cancel(&id).await;
         };
+        // Take the job from the tracker first, so a poll cannot record the server's view of the
+        // stop ("failed") before we record ours.
+        let _claim = self.claim(&id).await?;
+        let job = self.store.job(&id)?;
+        if job.state.is_terminal() {
+            return Ok(job);
+        }
         let conn = self.engine.connected().await?;
         conn.client.stop_video_agent_session(&session_id).await?;
-        self.engine.cancel_work(&id);
         self.engine
             .move_to(&id, JobState::Stopped, Some("stopped by user"))
+    }
+
+    /// Cancel whatever the tracker is doing for the job and hold it until the guard drops.
+    async fn claim(&self, id: &str) -> Result<crate::engine::ActiveGuard> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            self.engine.cancel_work(id);
+            if let Some(guard) = self.engine.try_begin(id) {
+                return Ok(guard);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(CoreError::Config(format!("job {id} is busy; try again")));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Stop following the job here (the server is not told).
