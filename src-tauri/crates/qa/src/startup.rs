@@ -205,9 +205,15 @@ pub async fn compare(
     let mut b = Vec::new();
     let _ = driver.measure(baseline, Duration::from_millis(200)).await?;
     let _ = driver.measure(app, Duration::from_millis(200)).await?;
-    for _ in 0..runs {
-        b.push(driver.measure(baseline, idle).await?);
-        a.push(driver.measure(app, idle).await?);
+    // ABBA order, so neither side always runs right after the other.
+    for round in 0..runs {
+        if round % 2 == 0 {
+            b.push(driver.measure(baseline, idle).await?);
+            a.push(driver.measure(app, idle).await?);
+        } else {
+            a.push(driver.measure(app, idle).await?);
+            b.push(driver.measure(baseline, idle).await?);
+        }
     }
     driver.stop().await;
     Ok((a, b))

@@ -164,7 +164,7 @@ async fn run(cli: Cli) -> QaResult<bool> {
                 verdict(growth <= 32.0)
             );
             println!(
-                "download after a connection reset at byte {}: bytes fetched twice {} (server counter: {}), file intact: {} (target 0) {}",
+                "download after a connection reset at byte {}: bytes fetched twice {} (server read {} bytes past the file size: read-ahead dropped at the cut), file intact: {} (target 0) {}",
                 d.cut_at, d.refetched_client, d.refetched_server, d.file_intact, verdict(d.refetched_client == 0 && d.file_intact)
             );
             let u =
