@@ -14,6 +14,9 @@ use crate::state::AppState;
 use crate::store::WebhookEvent;
 use crate::util::{new_id, now_unix};
 
+/// Delivery history kept for `GET /v3/webhooks/events`.
+const MAX_EVENTS: usize = 1000;
+
 pub fn sign(secret: &str, ts: i64, body: &[u8]) -> (String, String) {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
     mac.update(ts.to_string().as_bytes());
@@ -79,6 +82,11 @@ pub fn emit(
     let event_id = new_id("evt_");
     let created = now_unix();
     let targets: Vec<(String, Option<String>)> = state.update(|db| {
+        // Keep the history bounded (newest kept).
+        if db.webhook_events.len() >= MAX_EVENTS {
+            let excess = db.webhook_events.len() + 1 - MAX_EVENTS;
+            db.webhook_events.drain(..excess);
+        }
         db.webhook_events.push(WebhookEvent {
             id: event_id.clone(),
             event_type: event_type.to_string(),
