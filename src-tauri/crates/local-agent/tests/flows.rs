@@ -393,6 +393,32 @@ async fn stop_ends_a_session() {
         .as_str()
         .unwrap()
         .contains("Stopped"));
+    // Stopping while rendering kills the encode: the video fails with `stopped`.
+    let id = a
+        .create(json!({"prompt": "A 20-second video about stopping mid-render."}))
+        .await;
+    a.clear_faults().await;
+    let vid = a
+        .wait_session(&id, 30, |d| d["status"] == "generating")
+        .await["video_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while a.get(&format!("/v3/videos/{vid}")).await.body["data"]["status"] == "pending" {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    a.post(&format!("/v3/video-agents/{id}/stop"), json!({}))
+        .await;
+    let v = a.wait_video(&vid, 30).await;
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["failure_code"], "stopped");
+    assert!(v["video_url"].is_null());
+    assert_eq!(
+        a.get(&format!("/v3/video-agents/{id}")).await.body["data"]["status"],
+        "failed"
+    );
     // A paused chat session stops too.
     a.clear_faults().await;
     let chat = a

@@ -7,6 +7,37 @@ use common::Agent;
 use serde_json::json;
 
 #[tokio::test]
+async fn a_render_interrupted_by_shutdown_is_redone_after_restart() {
+    let a = Agent::start().await;
+    let id = a
+        .create(json!({"prompt": "A 12-second video about tides."}))
+        .await;
+    let vid = a
+        .wait_session(&id, 30, |d| d["status"] == "generating")
+        .await["video_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while a.get(&format!("/v3/videos/{vid}")).await.body["data"]["status"] != "processing" {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let dir = a.stop().await;
+    let b = Agent::start_in(dir).await;
+    let s = b.wait_status(&id, "completed", 120).await;
+    assert_eq!(
+        s["video_id"],
+        vid.as_str(),
+        "the same video is finished, not a new one"
+    );
+    let v = b.wait_video(&vid, 30).await;
+    assert_eq!(v["status"], "completed");
+    assert!((v["duration"].as_f64().unwrap() - 12.0).abs() < 1.8);
+    assert_eq!(b.stats().await["creates"], 0, "nothing was re-created");
+}
+
+#[tokio::test]
 async fn jobs_and_files_survive_a_restart() {
     let a = Agent::start().await;
     // A finished video before the restart.
