@@ -1,11 +1,11 @@
 //! IPC commands: thin adapters that parse, call the engine, and map errors to `CommandError`.
 
 use serde::Serialize;
-use tauri::{Manager, Runtime};
+use tauri::{Runtime, State};
 
+use crate::engine::Engine;
 use crate::error::CommandError;
 use crate::events::Theme;
-use crate::paths::AppPaths;
 
 /// What the Settings screen shows about the app itself.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -21,30 +21,25 @@ pub struct AppInfo {
     pub system_theme: Theme,
 }
 
-/// Returns the app's name, version and folders.
+/// Returns the app's name, version and the engine's folders.
 #[tauri::command]
 #[specta::specta]
 pub fn app_info<R: Runtime>(
     app: tauri::AppHandle<R>,
     window: tauri::Window<R>,
+    engine: State<'_, Engine>,
 ) -> Result<AppInfo, CommandError> {
-    let paths = app.state::<AppPaths>();
-    if !paths.data_dir.is_dir() {
-        return Err(CommandError::new(
-            "data_dir_unavailable",
-            format!(
-                "The data folder {} does not exist and could not be created. \
-                 Check its permissions or set VAS_DATA_DIR to a writable folder.",
-                paths.data_dir.display()
-            ),
-        ));
-    }
+    let studio = engine.studio()?;
     let package = app.package_info();
     Ok(AppInfo {
         product_name: package.name.clone(),
         version: package.version.to_string(),
-        data_dir: paths.data_dir.display().to_string(),
-        library_dir: paths.library_dir.display().to_string(),
+        data_dir: studio.data_dir().display().to_string(),
+        library_dir: studio
+            .settings()
+            .effective_library_dir()
+            .display()
+            .to_string(),
         system_theme: window.theme().map(Theme::from).unwrap_or(Theme::Light),
     })
 }

@@ -33,3 +33,55 @@ impl CommandError {
         }
     }
 }
+
+impl From<studio_core::ErrorView> for CommandError {
+    fn from(view: studio_core::ErrorView) -> Self {
+        Self {
+            code: view.code,
+            message: view.message,
+            param: view.param,
+            request_id: view.request_id,
+            // Retry-After values beyond u32 seconds (136 years) are not meaningful.
+            retry_after: view
+                .retry_after
+                .map(|secs| u32::try_from(secs).unwrap_or(u32::MAX)),
+        }
+    }
+}
+
+impl From<studio_core::CoreError> for CommandError {
+    fn from(error: studio_core::CoreError) -> Self {
+        error.view().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_field_of_the_engine_error() {
+        let view = studio_core::ErrorView {
+            code: "rate_limit_exceeded".into(),
+            message: "Too many requests.".into(),
+            param: Some("prompt".into()),
+            request_id: Some("req_123".into()),
+            retry_after: Some(u64::MAX),
+        };
+        let error = CommandError::from(view);
+        assert_eq!(error.code, "rate_limit_exceeded");
+        assert_eq!(error.message, "Too many requests.");
+        assert_eq!(error.param.as_deref(), Some("prompt"));
+        assert_eq!(error.request_id.as_deref(), Some("req_123"));
+        assert_eq!(error.retry_after, Some(u32::MAX));
+    }
+
+    #[test]
+    fn serializes_to_the_ui_shape_without_empty_fields() {
+        let json = serde_json::to_value(CommandError::new("not_found", "No such job.")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_found", "message": "No such job."})
+        );
+    }
+}

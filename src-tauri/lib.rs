@@ -2,9 +2,9 @@
 //! events. Behaviour lives in the Tauri-free crates; this file only wires them up.
 
 mod commands;
+mod engine;
 mod error;
 mod events;
-mod paths;
 
 use tauri::Manager;
 use tauri_specta::Event as _;
@@ -49,11 +49,9 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let platform_data_dir = app.path().app_data_dir()?;
-            let app_paths = paths::AppPaths::resolve(paths::data_dir_from_env(), platform_data_dir);
-            // A failure here is reported by `app_info` to the UI, which says how to fix it.
-            let _ = app_paths.ensure_data_dir();
-            app.manage(app_paths);
+            // An engine that fails to open is still managed: commands report why to the UI.
+            let engine = tauri::async_runtime::block_on(engine::Engine::open());
+            app.manage(engine);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -66,7 +64,12 @@ pub fn run() {
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                let engine = app.state::<engine::Engine>();
+                tauri::async_runtime::block_on(engine.shutdown());
+            }
+        }),
         Err(error) => {
             eprintln!("Video Agent Studio could not start: {error}");
             std::process::exit(1);

@@ -7,7 +7,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Returns the app's name, version and folders. */
+	/**  Returns the app's name, version and the engine's folders. */
 	appInfo: () => typedError<AppInfo, CommandError_Serialize>(__TAURI_INVOKE("app_info")),
 };
 
