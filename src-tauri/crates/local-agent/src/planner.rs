@@ -280,7 +280,7 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             orientation = Some(o.to_string());
         }
     }
-    let seconds = seconds.clamp(2.0, 600.0);
+    let seconds = seconds.clamp(1.0, 600.0);
 
     let style = input
         .style_id
