@@ -247,6 +247,28 @@ fn take_words(s: &str, n: usize) -> String {
     }
 }
 
+/// A short heading from a scene's first sentence: up to six words, not ending on a filler word.
+fn heading_from(body: &str) -> Option<String> {
+    let first = sentences(body).into_iter().next()?;
+    let mut w: Vec<&str> = first
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect();
+    let filler = [
+        "a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "with", "at", "by", "is",
+        "are", "can", "be", "into", "from",
+    ];
+    while w
+        .last()
+        .is_some_and(|l| filler.contains(&l.to_lowercase().as_str()))
+    {
+        w.pop();
+    }
+    (!w.is_empty()).then(|| title_case(&w))
+}
+
 fn is_instruction(sentence: &str) -> bool {
     let first = sentence
         .split_whitespace()
@@ -377,45 +399,39 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
 
     let mut cursor = 0usize;
     let mut scenes = Vec::with_capacity(n);
+    let count = |t: &str| t.split_whitespace().count();
     for i in 0..n {
-        let mut narration = String::new();
-        if i == 0 {
-            narration.push_str(&format!("{title}. "));
-        }
-        let mut guard = 0;
-        while narration.split_whitespace().count() < budget && guard < pool.len() {
+        let intro = if i == 0 {
+            format!("{title}.")
+        } else {
+            String::new()
+        };
+        // Whole sentences while they fit; a sentence is cut only when the scene has nothing yet.
+        let mut body = String::new();
+        for _ in 0..pool.len() {
             let s = &pool[cursor % pool.len()];
-            cursor += 1;
-            guard += 1;
-            let room = budget - narration.split_whitespace().count();
-            narration.push_str(&take_words(s, room));
-            narration.push(' ');
+            let used = count(&intro) + count(&body);
+            if used + count(s) <= budget {
+                body.push_str(s);
+                body.push(' ');
+                cursor += 1;
+            } else if body.is_empty() {
+                body.push_str(&take_words(s, budget.saturating_sub(count(&intro)).max(3)));
+                cursor += 1;
+                break;
+            } else {
+                break;
+            }
         }
-        let narration = take_words(narration.trim(), budget);
+        let body = body.trim().to_string();
+        let narration = format!("{intro} {body}").trim().to_string();
         let heading = if i == 0 {
             title.clone()
         } else {
-            let first = sentences(&narration).into_iter().next().unwrap_or_default();
-            let w: Vec<&str> = first
-                .split_whitespace()
-                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-                .filter(|w| !w.is_empty())
-                .take(5)
-                .collect();
-            if w.is_empty() {
-                format!("Part {}", i + 1)
-            } else {
-                title_case(&w)
-            }
+            heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
         };
-        let text = take_words(
-            sentences(&narration)
-                .into_iter()
-                .last()
-                .unwrap_or_else(|| narration.clone())
-                .as_str(),
-            24,
-        );
+        // On screen: what is said in this scene (without the spoken title on the first).
+        let text = take_words(if body.is_empty() { &narration } else { &body }, 40);
         scenes.push(Scene {
             index: i,
             heading,
@@ -535,6 +551,26 @@ mod tests {
             .scenes
             .iter()
             .any(|s| s.narration.contains("antioxidants")));
+    }
+
+    #[test]
+    fn scenes_speak_whole_sentences_and_headings_do_not_dangle() {
+        let sb = plan(&PlanInput {
+            prompt: "A 30-second video about solar power. Sunlight knocks electrons loose in silicon cells. Panels last twenty-five years or more. Prices fell by ninety percent in a decade. Rooftop systems can power a whole home.",
+            ..Default::default()
+        });
+        for s in &sb.scenes[1..] {
+            assert!(s.narration.ends_with('.'), "{}", s.narration);
+            let last = s.heading.split_whitespace().last().unwrap().to_lowercase();
+            assert!(
+                !["or", "a", "in", "the"].contains(&last.as_str()),
+                "{}",
+                s.heading
+            );
+        }
+        assert!(sb.scenes.iter().any(|s| s
+            .narration
+            .contains("Rooftop systems can power a whole home.")));
     }
 
     #[test]

@@ -357,6 +357,27 @@ pub async fn render(
         tokio::fs::write(&hf, wrap(&s.heading, head_chars)).await?;
         tokio::fs::write(&bf, wrap(&s.text, body_chars)).await?;
         tokio::fs::write(&cf, format!("{} / {}", s.index + 1, sb.scenes.len())).await?;
+        let has_image = s
+            .image_asset_id
+            .as_ref()
+            .is_some_and(|id| job.images.contains_key(id));
+        if !has_image {
+            // No picture for this scene: a tinted panel with the scene number keeps the layout whole.
+            let nf = work.join(format!("number_{}.txt", s.index));
+            tokio::fs::write(&nf, format!("{:02}", s.index + 1)).await?;
+            filters.push(format!(
+                "drawbox=x={img_x}:y={img_y}:w={img_w}:h={img_h}:color=0x{accent}@0.16:t=fill:{enable}"
+            ));
+            filters.push(format!(
+                "drawbox=x={img_x}:y={img_y}:w={img_w}:h={img_h}:color=0x{accent}@0.6:t=3:{enable}"
+            ));
+            filters.push(format!(
+                "drawtext={}textfile='{}':fontcolor=0x{accent}:fontsize={}:x={img_x}+({img_w}-text_w)/2:y={img_y}+({img_h}-text_h)/2:{enable}",
+                font_opt(&bold),
+                rel(&nf),
+                img_h / 2
+            ));
+        }
         filters.push(format!(
             "drawtext={}textfile='{}':fontcolor=0x{fg}:fontsize={head_size}:x=60:y={}:line_spacing=8:{enable}",
             font_opt(&bold),
