@@ -43,6 +43,7 @@ pub(crate) struct Engine {
     active: Mutex<HashMap<String, CancellationToken>>,
     /// Cancels everything on shutdown.
     pub shutdown: CancellationToken,
+    pub chat: crate::chat::ChatState,
 }
 
 /// Held while a job has work in flight; releases the job on drop.
@@ -77,6 +78,7 @@ pub(crate) struct EngineParts {
     pub library_dir: PathBuf,
     pub download_captions: bool,
     pub max_downloads: usize,
+    pub stuck_after: std::time::Duration,
 }
 
 impl Engine {
@@ -92,6 +94,7 @@ impl Engine {
             download_slots: Semaphore::new(p.max_downloads.max(1)),
             active: Mutex::new(HashMap::new()),
             shutdown: CancellationToken::new(),
+            chat: crate::chat::ChatState::new(p.stuck_after),
         })
     }
 

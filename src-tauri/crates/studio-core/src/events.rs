@@ -63,6 +63,20 @@ pub enum StudioEvent {
     RateLimited { retry_after_secs: u64 },
     /// A transient problem while following a job (it will be tried again).
     JobWarning { job_id: String, error: ErrorView },
+    /// A chat session's status, title or progress changed, or it was just flagged as stuck in
+    /// `thinking` (read it with `Studio::chat_thread`).
+    SessionUpdated {
+        session_id: String,
+        job_id: Option<String>,
+        status: String,
+        stuck: bool,
+    },
+    /// New messages were merged into a session's thread.
+    SessionMessages {
+        session_id: String,
+        job_id: Option<String>,
+        added: usize,
+    },
 }
 
 impl StudioEvent {
@@ -74,6 +88,8 @@ impl StudioEvent {
             | StudioEvent::UploadProgress { job_id, .. }
             | StudioEvent::DownloadProgress { job_id, .. }
             | StudioEvent::JobWarning { job_id, .. } => Some(job_id),
+            StudioEvent::SessionUpdated { job_id, .. }
+            | StudioEvent::SessionMessages { job_id, .. } => job_id.as_deref(),
             StudioEvent::RateLimited { .. } => None,
         }
     }

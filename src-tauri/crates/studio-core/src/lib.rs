@@ -2,6 +2,7 @@
 //! The desktop shell and the `vas` CLI both drive it through [`Studio`]; see README.md.
 
 mod catalogue;
+pub mod chat;
 pub mod connect;
 pub mod credentials;
 pub mod downloads;
@@ -15,6 +16,7 @@ pub mod settings;
 pub mod store;
 mod studio;
 
+pub use chat::{ChatReply, ChatSession, ChatThread, SessionList};
 pub use credentials::{Credentials, KeySource};
 pub use error::{CoreError, ErrorView, Result};
 pub use events::{OutputKind, StudioEvent};

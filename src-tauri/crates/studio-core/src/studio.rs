@@ -49,6 +49,8 @@ pub struct StudioConfig {
     pub retry: Option<RetryPolicy>,
     /// Overrides the library folder setting for this process (CLI `--out`).
     pub library_dir: Option<PathBuf>,
+    /// A chat session this long in `thinking` is flagged as stuck (the UI offers Stop).
+    pub stuck_thinking_after: Duration,
 }
 
 impl Default for StudioConfig {
@@ -66,6 +68,7 @@ impl Default for StudioConfig {
             max_concurrent_downloads: 2,
             retry: None,
             library_dir: None,
+            stuck_thinking_after: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -145,6 +148,7 @@ impl Studio {
             library_dir: library,
             download_captions: settings.download_captions,
             max_downloads: config.max_concurrent_downloads,
+            stuck_after: config.stuck_thinking_after,
         });
         let studio = Self {
             data,
@@ -541,5 +545,10 @@ impl Studio {
 
     pub(crate) fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    /// Make every job and followed session due now (after a user action).
+    pub(crate) fn wake_tracker(&self) {
+        self.schedule.all_due_now();
     }
 }

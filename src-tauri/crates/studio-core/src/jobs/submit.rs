@@ -244,7 +244,7 @@ impl Engine {
     }
 
     /// Upload a file unless the same content already lives on this server; returns its asset id.
-    async fn upload_once(
+    pub(crate) async fn upload_once(
         &self,
         conn: &crate::engine::Connected,
         job_id: &str,

@@ -25,7 +25,7 @@ pub(crate) struct Schedule {
 }
 
 impl Schedule {
-    fn due(&self, id: &str, now: Instant) -> bool {
+    pub(crate) fn due(&self, id: &str, now: Instant) -> bool {
         self.due
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -83,6 +83,7 @@ impl Engine {
                     }
                 });
             }
+            self.follow_sessions(&schedule, now);
             tokio::select! {
                 _ = self.shutdown.cancelled() => break,
                 _ = tokio::time::sleep(tick) => {}
@@ -151,6 +152,7 @@ impl Engine {
                 r = conn.client.get_video_agent_session(&session_id) => r?,
                 _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
             };
+            self.record_session(Some(&id), &session, job.request.mode == Mode::Chat)?;
             let messages: Vec<JobMessage> = session
                 .messages
                 .iter()

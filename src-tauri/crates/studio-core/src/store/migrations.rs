@@ -81,6 +81,45 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, scope, item_id)
     );
     "#,
+    // 2: chat sessions (also those started elsewhere), their merged threads, cached resources;
+    // jobs looked up by session and video (a session's videos are separate library entries).
+    r#"
+    CREATE TABLE chat_sessions (
+        session_id TEXT PRIMARY KEY,
+        job_id TEXT,
+        mode TEXT,
+        status TEXT NOT NULL,
+        title TEXT,
+        progress INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER,
+        status_since INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        followed INTEGER NOT NULL DEFAULT 0,
+        stuck_notified INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX chat_sessions_followed ON chat_sessions(followed, status);
+    CREATE TABLE chat_messages (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER,
+        resource_ids_json TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (session_id, seq),
+        UNIQUE (session_id, dedupe_key)
+    );
+    CREATE TABLE chat_resources (
+        session_id TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        resource_json TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (session_id, resource_id)
+    );
+    CREATE INDEX jobs_session ON jobs(session_id);
+    CREATE INDEX jobs_video ON jobs(video_id);
+    "#,
 ];
 
 /// The schema version this build writes.
