@@ -52,31 +52,21 @@ pub async fn tracking_bench(
     std::fs::create_dir_all(&data_dir).map_err(|e| QaError::io("data dir", e))?;
     admin.set_max_active_jobs(jobs as u32 + 10).await?;
     admin.set_faults(json!({"stuck_thinking": true})).await?;
-    // Submit in parallel batches of separate `vas generate` processes.
-    let mut submitted = 0usize;
-    while submitted < jobs {
-        let batch = (jobs - submitted).min(8);
-        let mut running = Vec::new();
-        for i in 0..batch {
-            let prompt = format!("A 10-second video about tracked job {}", submitted + i);
-            running.push(
-                vas(vas_bin, base_url, &data_dir)
-                    .args(["generate", &prompt])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .output(),
-            );
+    // One `vas generate` at a time: parallel ones fail on a fresh database ("table jobs already
+    // exists": the migrations race) and on a busy one ("database is locked": no busy timeout).
+    for i in 0..jobs {
+        let prompt = format!("A 10-second video about tracked job {i}");
+        let out = vas(vas_bin, base_url, &data_dir)
+            .args(["generate", &prompt])
+            .output()
+            .await
+            .map_err(|e| QaError::io("vas generate", e))?;
+        if !out.status.success() {
+            return Err(QaError::Protocol(format!(
+                "vas generate failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
         }
-        for out in futures::future::join_all(running).await {
-            let out = out.map_err(|e| QaError::io("vas generate", e))?;
-            if !out.status.success() {
-                return Err(QaError::Protocol(format!(
-                    "vas generate failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                )));
-            }
-        }
-        submitted += batch;
     }
     let mut watch = vas(vas_bin, base_url, &data_dir)
         .arg("watch")
