@@ -98,6 +98,11 @@ pub enum Command {
     },
     /// Stop a job on the server.
     Stop { id: String },
+    /// Interactive sessions: start, answer, approve, request changes, show, list.
+    Chat {
+        #[command(subcommand)]
+        action: crate::chat::ChatAction,
+    },
     /// Run a local Video Agent in the foreground and print how to point vas at it.
     Local {
         /// Listen address.

@@ -1,6 +1,7 @@
 //! `vas`: Video Agent Studio on the command line — the same engine, keyring and database as the
 //! desktop app.
 
+mod chat;
 mod cli;
 mod progress;
 mod run;

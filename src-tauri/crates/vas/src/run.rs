@@ -49,7 +49,7 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(8)]
 }
 
-async fn open(cli: &Cli, library_dir: Option<PathBuf>) -> Result<Studio> {
+pub(crate) async fn open(cli: &Cli, library_dir: Option<PathBuf>) -> Result<Studio> {
     let config = StudioConfig {
         data_dir: cli.data_dir.clone(),
         base_url: cli.base_url.clone(),
@@ -270,6 +270,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Local { addr } => local(&cli, addr).await,
+        Command::Chat { action } => crate::chat::chat(&cli, action).await,
     }
 }
 
