@@ -160,6 +160,12 @@ async fn run(cli: Cli) -> QaResult<bool> {
                 d.ours.seconds, d.ours.mib_per_second(), d.curl.seconds, d.curl.mib_per_second(), verdict(ratio >= 0.9)
             );
             println!(
+                "  (diagnosis: heygen-api's download primitive through a 1 MiB BufWriter: {:.2} s ({:.0} MiB/s), {:.2}x curl)",
+                d.primitive_buffered.seconds,
+                d.primitive_buffered.mib_per_second(),
+                d.primitive_buffered.mib_per_second() / d.curl.mib_per_second()
+            );
+            println!(
                 "download peak RSS growth: {growth:.1} MiB (target <= 32 MiB) {}",
                 verdict(growth <= 32.0)
             );
