@@ -126,13 +126,19 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Bring the database up to [`SCHEMA_VERSION`], one transaction per migration.
+///
+/// The app and `vas` may open the same database at the same moment, so each step takes the
+/// write lock first (`BEGIN IMMEDIATE`, waiting out the busy timeout) and reads the version
+/// inside that transaction: a migration another process has just applied is not run again.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let Some(sql) = MIGRATIONS.get(current.max(0) as usize) else {
+            return Ok(SCHEMA_VERSION);
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", current.max(0) + 1)?;
         tx.commit()?;
     }
-    Ok(SCHEMA_VERSION)
 }

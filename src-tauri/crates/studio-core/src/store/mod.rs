@@ -110,6 +110,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn concurrent_first_opens_migrate_once() {
+        // The app and several `vas` processes may create the database at the same moment.
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("studio.db");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version()))
+            })
+            .collect();
+        for handle in handles {
+            let version = handle.join().unwrap().expect("open").expect("version");
+            assert_eq!(version, migrations::SCHEMA_VERSION);
+        }
+    }
+
+    #[test]
     fn opens_in_wal_and_migrates_once() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("studio.db");
