@@ -442,6 +442,17 @@ impl Studio {
         self.store.delete_job(&id)
     }
 
+    /// Delete a job's video on the server (`DELETE /v3/videos/{id}`); false when the job never
+    /// got a video id. The local row and files are handled by [`Studio::delete`].
+    pub async fn delete_from_server(&self, id: &str) -> Result<bool> {
+        let id = self.resolve_id(id)?;
+        let Some(video_id) = self.store.job(&id)?.video_id else {
+            return Ok(false);
+        };
+        let client = self.engine.connected().await?.client;
+        Ok(client.delete_video(&video_id).await?.deleted)
+    }
+
     /// Send a chat message (answer, approval, revision request) to a `chat` session.
     pub async fn send_message(&self, id: &str, message: &str) -> Result<Job> {
         crate::jobs::validate::check_prompt(message)?;

@@ -17,6 +17,8 @@ use crate::error::{CoreError, Result};
 
 /// Attempts (connections opened) per file before giving up for now.
 const MAX_ATTEMPTS: u32 = 8;
+/// Bytes gathered before each write to the `.part` file.
+const WRITE_BUFFER: usize = 1 << 20;
 /// Link refreshes per file before giving up for now.
 const MAX_REFRESHES: u32 = 3;
 
@@ -162,12 +164,14 @@ where
             },
         )
         .await?;
-        let mut file = if have == 0 {
+        let file = if have == 0 {
             tokio::fs::File::create(&part).await
         } else {
             tokio::fs::OpenOptions::new().append(true).open(&part).await
         }
         .map_err(|e| CoreError::io(&part, e))?;
+        // Network chunks are small; batch them so each disk write is one large blocking call.
+        let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let mut received = have;
         let mut last_emit = Instant::now() - Duration::from_secs(1);
         progress(received, expected);
@@ -200,7 +204,10 @@ where
             }
         }
         file.flush().await.map_err(|e| CoreError::io(&part, e))?;
-        file.sync_all().await.map_err(|e| CoreError::io(&part, e))?;
+        file.get_mut()
+            .sync_all()
+            .await
+            .map_err(|e| CoreError::io(&part, e))?;
         drop(file);
         if let Some(e) = broke {
             tracing::info!(dest = %dest.display(), received, "download interrupted; will resume");
