@@ -1,0 +1,161 @@
+// Chat sessions as the Session screens see them. The shapes mirror the shell's
+// `src-tauri/views_chat.rs` (tauri-specta bindings); `ChatBackend` is the part of the backend
+// the Session screens use, so they run over Tauri, the mock, or a test double alike.
+
+export type Unsubscribe = () => void;
+
+export interface SessionView {
+  sessionId: string;
+  jobId: string | null;
+  mode: string | null;
+  /** The server's status verbatim; unknown values mean "still working". */
+  status: string;
+  title: string | null;
+  progress: number;
+  createdAt: number | null;
+  statusSince: number;
+  elapsedSecs: number;
+  needsInput: boolean;
+  active: boolean;
+  stuck: boolean;
+  stuckExplanation: string | null;
+  followed: boolean;
+  videoCount: number;
+}
+
+export interface MessageView {
+  seq: number;
+  role: string;
+  content: string;
+  kind: string;
+  createdAt: number | null;
+  resourceIds: string[];
+}
+
+export interface FieldView {
+  key: string;
+  value: string;
+}
+
+export interface SceneView {
+  heading: string | null;
+  text: string | null;
+  narration: string | null;
+  durationSecs: number | null;
+  imageUrl: string | null;
+  fields: FieldView[];
+}
+
+export interface StoryboardView {
+  title: string | null;
+  durationSecs: number | null;
+  scenes: SceneView[];
+  fields: FieldView[];
+}
+
+export interface ResourceError {
+  code: string;
+  message: string;
+}
+
+export interface ResourceCardView {
+  resourceId: string;
+  resourceType: string | null;
+  sourceType: string | null;
+  url: string | null;
+  previewUrl: string | null;
+  thumbnailUrl: string | null;
+  storyboard: StoryboardView | null;
+  fields: FieldView[];
+  error: ResourceError | null;
+}
+
+export interface SessionVideoView {
+  jobId: string;
+  videoId: string | null;
+  revision: number;
+  state: string;
+  title: string | null;
+  progress: number | null;
+  videoPath: string | null;
+  thumbnailPath: string | null;
+  failureMessage: string | null;
+  createdAt: number;
+}
+
+export interface ThreadView {
+  session: SessionView;
+  messages: MessageView[];
+  resources: ResourceCardView[];
+  videos: SessionVideoView[];
+}
+
+export interface SessionListView {
+  sessions: SessionView[];
+  nextToken: string | null;
+  remoteError: ResourceError | null;
+}
+
+export interface ReplyInput {
+  message: string;
+  files: string[];
+  avatarId: string | null;
+  voiceId: string | null;
+  brandKitId: string | null;
+}
+
+export interface SessionChanged {
+  sessionId: string;
+  jobId: string | null;
+  status: string | null;
+  stuck: boolean;
+  added: number;
+}
+
+export interface ChatBackend {
+  /** The stored session; `id` is a job id or a session id. */
+  chatThread(id: string): Promise<ThreadView>;
+  /** Reads the session from the server now. */
+  chatRefresh(id: string): Promise<ThreadView>;
+  /** Opens (and follows) a session from the server's list. */
+  openSession(sessionId: string): Promise<ThreadView>;
+  chatReply(id: string, reply: ReplyInput): Promise<SessionView>;
+  chatApprove(id: string): Promise<SessionView>;
+  chatRequestChanges(id: string, changes: string): Promise<SessionView>;
+  chatStop(id: string): Promise<SessionView>;
+  listSessions(token: string | null): Promise<SessionListView>;
+  onSessionChanged(listener: (change: SessionChanged) => void): Promise<Unsubscribe>;
+}
+
+/** What a status means to a person: a word, and whether it asks for them. */
+export function statusLabel(status: string): string {
+  switch (status) {
+    case "thinking":
+      return "Agent is working";
+    case "waiting_for_input":
+      return "Waiting for your answer";
+    case "reviewing":
+      return "Storyboard ready for review";
+    case "generating":
+      return "Rendering the video";
+    case "completed":
+      return "Completed";
+    case "failed":
+      return "Ended";
+    default:
+      return `Working (${status.replaceAll("_", " ")})`;
+  }
+}
+
+/** "42 s", "3 min 05 s", "1 h 02 min". */
+export function formatElapsed(secs: number): string {
+  const s = Math.max(0, Math.floor(secs));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+export function formatDuration(secs: number | null): string | null {
+  if (secs === null || !Number.isFinite(secs)) return null;
+  return Number.isInteger(secs) ? `${secs} s` : `${secs.toFixed(1)} s`;
+}
