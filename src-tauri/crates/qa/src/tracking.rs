@@ -52,8 +52,7 @@ pub async fn tracking_bench(
     std::fs::create_dir_all(&data_dir).map_err(|e| QaError::io("data dir", e))?;
     admin.set_max_active_jobs(jobs as u32 + 10).await?;
     admin.set_faults(json!({"stuck_thinking": true})).await?;
-    // One `vas generate` at a time: parallel ones fail on a fresh database ("table jobs already
-    // exists": the migrations race) and on a busy one ("database is locked": no busy timeout).
+    // One `vas generate` at a time, as a user would; the submission phase is not what is measured.
     for i in 0..jobs {
         let prompt = format!("A 10-second video about tracked job {i}");
         let out = vas(vas_bin, base_url, &data_dir)

@@ -84,12 +84,9 @@ async fn the_local_agent_on_loopback_is_allowed() {
     agent.shutdown().await;
 }
 
-/// Known gap, kept visible: the policy allows plain http to *any* loopback port, not only the
-/// configured local agent, so a server-given `video_url` could point the downloader at another
-/// local service. Run with `--ignored` to see it fail until heygen-api's policy takes the
-/// configured base URL into account.
+/// Plain http is allowed only to the configured local agent, not to any loopback service, so a
+/// server-given `video_url` cannot point the downloader at another local port.
 #[tokio::test]
-#[ignore = "known gap: http is allowed to any loopback port, not only the configured agent"]
 async fn http_to_a_loopback_service_other_than_the_agent_is_refused() {
     let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = other.local_addr().unwrap().port();
