@@ -4,7 +4,34 @@
 fn main() {
     // Listing the app's commands makes each one need an explicit `allow-<command>` permission
     // in a capability (least privilege), instead of being callable from any window.
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "connection",
+        "set_api_key",
+        "remove_api_key",
+        "test_api_key",
+        "get_settings",
+        "update_settings",
+        "submit_job",
+        "list_jobs",
+        "get_job",
+        "stop_job",
+        "retry_job",
+        "delete_job",
+        "load_draft",
+        "save_draft",
+        "list_styles",
+        "list_avatar_looks",
+        "list_voices",
+        "list_brand_kits",
+        "cached_media",
+        "inspect_files",
+        "pick_files",
+        "pick_folder",
+        "reveal_in_folder",
+        "open_file",
+        "e2e_drop_files",
+    ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(manifest);

@@ -4,7 +4,9 @@ use serde::Serialize;
 
 /// What the UI receives when a command fails: a stable machine-readable `code`, a sentence for
 /// people, and the API's extra context when there is some. Never a Debug string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type, thiserror::Error,
+)]
 #[error("{code}: {message}")]
 pub struct CommandError {
     /// Stable identifier the UI can branch on, e.g. `data_dir_unavailable`.
@@ -31,6 +33,12 @@ impl CommandError {
             request_id: None,
             retry_after: None,
         }
+    }
+
+    /// Names the input field the error is about, so the UI can highlight it.
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
     }
 }
 

@@ -27,3 +27,44 @@ impl From<tauri::Theme> for Theme {
 pub struct SystemThemeChanged {
     pub theme: Theme,
 }
+
+/// A job changed (state, progress or title); the Library replaces its row with `job`.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct JobChanged {
+    pub job: crate::views::JobView,
+}
+
+/// Bytes moved for one file of a job: an attachment going up or an output coming down.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferProgress {
+    pub job_id: String,
+    /// `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
+    /// `captioned_video`.
+    pub kind: String,
+    /// The attachment's path for uploads.
+    pub file: Option<String>,
+    pub done: f64,
+    pub total: Option<f64>,
+}
+
+/// The server said 429: every request waits this many seconds (the UI counts down).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimited {
+    pub retry_after_secs: u32,
+}
+
+/// A transient problem while following a job (it will be tried again), e.g. the network is down.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct JobWarning {
+    pub job_id: String,
+    pub error: crate::error::CommandError,
+}
+
+/// Where requests go changed (key stored or removed, offline mode on or off): the offline
+/// banner and Settings follow it.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+pub struct ConnectionChanged(pub crate::views::Connection);

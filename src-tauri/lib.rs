@@ -2,16 +2,28 @@
 //! events. Behaviour lives in the Tauri-free crates; this file only wires them up.
 
 mod commands;
+mod commands_account;
+mod commands_catalogue;
+mod commands_chat;
+mod commands_desktop;
+mod commands_jobs;
 mod engine;
 mod error;
 mod events;
+mod forward;
+mod views;
+mod views_chat;
 
 use tauri::Manager;
 use tauri_specta::Event as _;
 
 pub use commands::AppInfo;
 pub use error::CommandError;
-pub use events::{SystemThemeChanged, Theme};
+pub use events::{
+    ConnectionChanged, JobChanged, JobWarning, RateLimited, SystemThemeChanged, Theme,
+    TransferProgress,
+};
+pub use views::{Account, CatalogueItem, Connection, FileInfo, JobInput, JobStateView, JobView};
 
 /// Where the generated TypeScript bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/backend/bindings.ts";
@@ -24,9 +36,51 @@ const BINDINGS_HEADER: &str =
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
-            commands::app_info::<tauri::Wry>
+            commands::app_info::<tauri::Wry>,
+            commands_account::connection,
+            commands_account::set_api_key::<tauri::Wry>,
+            commands_account::remove_api_key::<tauri::Wry>,
+            commands_account::test_api_key,
+            commands_account::get_settings,
+            commands_account::update_settings::<tauri::Wry>,
+            commands_jobs::submit_job,
+            commands_jobs::list_jobs,
+            commands_jobs::get_job,
+            commands_jobs::stop_job,
+            commands_jobs::retry_job,
+            commands_jobs::delete_job,
+            commands_jobs::load_draft,
+            commands_jobs::save_draft,
+            commands_catalogue::list_styles,
+            commands_catalogue::list_avatar_looks,
+            commands_catalogue::list_voices,
+            commands_catalogue::list_brand_kits,
+            commands_catalogue::cached_media,
+            commands_desktop::inspect_files::<tauri::Wry>,
+            commands_desktop::pick_files::<tauri::Wry>,
+            commands_desktop::pick_folder::<tauri::Wry>,
+            commands_desktop::reveal_in_folder::<tauri::Wry>,
+            commands_desktop::open_file::<tauri::Wry>,
+            commands_desktop::e2e_drop_files::<tauri::Wry>,
+            commands_chat::start_chat,
+            commands_chat::chat_thread,
+            commands_chat::chat_refresh,
+            commands_chat::open_session,
+            commands_chat::chat_reply,
+            commands_chat::chat_approve,
+            commands_chat::chat_request_changes,
+            commands_chat::chat_stop,
+            commands_chat::list_sessions,
         ])
-        .events(tauri_specta::collect_events![events::SystemThemeChanged])
+        .events(tauri_specta::collect_events![
+            events::SystemThemeChanged,
+            events::JobChanged,
+            events::TransferProgress,
+            events::RateLimited,
+            events::JobWarning,
+            events::ConnectionChanged,
+            commands_chat::SessionChanged
+        ])
 }
 
 /// Writes the TypeScript bindings for `builder` to `path`.
@@ -46,11 +100,27 @@ pub fn export_bindings(
 pub fn run() {
     let builder = specta_builder();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             // An engine that fails to open is still managed: commands report why to the UI.
             let engine = tauri::async_runtime::block_on(engine::Engine::open());
+            if let Ok(studio) = engine.studio() {
+                // The web view may show media only from the thumbnail cache and the library.
+                let scope = app.asset_protocol_scope();
+                let _ = scope.allow_directory(studio.data_dir().join("thumbnails"), true);
+                let _ = scope.allow_directory(studio.settings().effective_library_dir(), true);
+                tauri::async_runtime::spawn(forward::forward_events(
+                    app.handle().clone(),
+                    studio.clone(),
+                ));
+                tauri::async_runtime::spawn(commands_chat::forward_session_events(
+                    app.handle().clone(),
+                    studio.clone(),
+                ));
+            }
             app.manage(engine);
             Ok(())
         })

@@ -56,11 +56,12 @@ function removeQuietly(dir) {
 }
 
 /**
- * Launches the app with a fresh, isolated home and data folder.
- * Returns the webdriverio browser, the folders it uses, and `stop()`.
+ * Launches the app with a fresh, isolated home and data folder (or `home` again, to restart
+ * the app on the same data). `env` adds variables (e.g. `HEYGEN_BASE_URL`).
+ * Returns the webdriverio browser, the folders it uses, and `stop({ keep })`.
  */
-export async function launchApp() {
-  const home = mkdtempSync(join(tmpdir(), "vas-e2e-"));
+export async function launchApp({ home: reuseHome, env = {} } = {}) {
+  const home = reuseHome ?? mkdtempSync(join(tmpdir(), "vas-e2e-"));
   const dataDir = join(home, "data");
   const port = await freePort();
   const nativePort = await freePort();
@@ -76,6 +77,12 @@ export async function launchApp() {
         XDG_CONFIG_HOME: join(home, ".config"),
         XDG_CACHE_HOME: join(home, ".cache"),
         VAS_DATA_DIR: dataDir,
+        // Enables the simulated file drop (see e2e_drop_files in src-tauri/commands_desktop.rs).
+        VAS_E2E: "1",
+        // A fast clock for the embedded local agent and quick polling: short tests.
+        VAS_LOCAL_AGENT_TIME_SCALE: "600",
+        VAS_POLL_SCALE: "0.1",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -106,13 +113,14 @@ export async function launchApp() {
     throw error;
   }
 
-  async function stop() {
+  /** Quits the app; `keep` leaves its home and data for a restart. */
+  async function stop({ keep = false } = {}) {
     try {
       await browser.deleteSession();
     } finally {
       driver.kill();
       await new Promise((done) => (driver.exitCode !== null ? done() : driver.once("exit", done)));
-      removeQuietly(home);
+      if (!keep) removeQuietly(home);
     }
   }
 

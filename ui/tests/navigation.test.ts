@@ -25,12 +25,12 @@ describe("sidebar navigation", () => {
 
   it("follows the empty states' calls to action", async () => {
     const user = userEvent.setup();
-    render(App, { backend: createMockBackend(), initialScreen: "library" });
-    await user.click(screen.getByRole("button", { name: "Write a prompt" }));
+    render(App, { backend: createMockBackend({ styles: [] }), initialScreen: "library" });
+    await user.click(await screen.findByRole("button", { name: "Write a prompt" }));
     expect(screen.getByRole("heading", { level: 1, name: "Create" })).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Styles" }));
-    await user.click(screen.getByRole("button", { name: "Open Settings" }));
+    await user.click(await screen.findByRole("button", { name: "Open Settings" }));
     expect(screen.getByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
   });
 

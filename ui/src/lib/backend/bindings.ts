@@ -9,14 +9,127 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Returns the app's name, version and the engine's folders. */
 	appInfo: () => typedError<AppInfo, CommandError_Serialize>(__TAURI_INVOKE("app_info")),
+	/**  Whether a key is stored and where requests go. */
+	connection: () => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("connection")),
+	/**  Stores the key in the OS keyring. It arrives from the input field and never goes back. */
+	setApiKey: (key: string) => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("set_api_key", { key })),
+	/**  Removes the stored key. */
+	removeApiKey: () => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("remove_api_key")),
+	/**
+	 *  Calls the account endpoint with the key in use (or `candidate`, not stored) and returns who
+	 *  it belongs to and the remaining credits.
+	 */
+	testApiKey: (candidate: string | null) => typedError<Account_Serialize, CommandError_Serialize>(__TAURI_INVOKE("test_api_key", { candidate })),
+	getSettings: () => typedError<SettingsView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
+	/**  Saves and applies settings (offline mode starts or stops the embedded local agent). */
+	updateSettings: (settings: SettingsView_Deserialize) => typedError<SettingsView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
+	/**  Validates, uploads and submits a job; the tracker follows it from there. */
+	submitJob: (input: JobInput_Deserialize) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("submit_job", { input })),
+	/**  A window of the job list, newest first (the Library asks only for what it shows). */
+	listJobs: (offset: number, limit: number) => typedError<JobPage_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_jobs", { offset, limit })),
+	getJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("get_job", { id })),
+	/**  Asks the server to stop the job (it ends `stopped`). */
+	stopJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("stop_job", { id })),
+	/**  Submits the same inputs again as a new job. */
+	retryJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("retry_job", { id })),
+	/**
+	 *  Forgets a job; with `remove_files`, also deletes its downloaded files; with `on_server`, the
+	 *  server's copy of the video first (the UI asks for confirmation before setting it).
+	 */
+	deleteJob: (id: string, removeFiles: boolean, onServer: boolean) => typedError<boolean, CommandError_Serialize>(__TAURI_INVOKE("delete_job", { id, removeFiles, onServer })),
+	/**  The draft Create showed last time (empty when there is none). */
+	loadDraft: () => typedError<JobInput_Serialize, CommandError_Serialize>(__TAURI_INVOKE("load_draft")),
+	/**  Keeps Create's draft so it survives a restart. */
+	saveDraft: (draft: JobInput_Deserialize) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("save_draft", { draft })),
+	/**  One page of styles, optionally of one tag; pass the previous page's `next_token` for more. */
+	listStyles: (tag: string | null, token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_styles", { tag, token })),
+	/**  One page of avatar looks (what `avatar_id` takes). */
+	listAvatarLooks: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_avatar_looks", { token })),
+	listVoices: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_voices", { token })),
+	listBrandKits: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_brand_kits", { token })),
+	/**
+	 *  A catalogue image, preview video or voice sample, fetched once into the thumbnail cache;
+	 *  returns the local path, which the UI shows through the asset protocol (scoped to that cache).
+	 *  A second call for the same URL makes no request.
+	 */
+	cachedMedia: (url: string) => typedError<string, CommandError_Serialize>(__TAURI_INVOKE("cached_media", { url })),
+	/**
+	 *  Reads each file's size and sniffs its type, so Create can show a chip with a problem before
+	 *  anything is uploaded. Also lets the web view show the file (asset protocol) as a thumbnail.
+	 */
+	inspectFiles: (paths: string[]) => typedError<FileInfo_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("inspect_files", { paths })),
+	/**  "Add files…": a native file dialog. Returns the chosen paths (empty when cancelled). */
+	pickFiles: () => typedError<string[], CommandError_Serialize>(__TAURI_INVOKE("pick_files")),
+	/**  A native folder dialog for the library folder. Returns None when cancelled. */
+	pickFolder: () => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("pick_folder")),
+	/**  Shows a job's file (or the library folder) in the system file manager. */
+	revealInFolder: (path: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("reveal_in_folder", { path })),
+	/**  Opens a job's file with the system's default app. */
+	openFile: (path: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("open_file", { path })),
+	/**
+	 *  End-to-end tests only (refused unless the app was started with `VAS_E2E=1`): emits the very
+	 *  events the webview's drag-drop handler receives for a real drop, so the UI code path is the
+	 *  same. A real OS drag cannot be synthesised: WebDriver has no native drag-and-drop across
+	 *  windows, and under Xvfb there is no second X client holding XDND data to drag from.
+	 */
+	e2eDropFiles: (paths: string[]) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("e2e_drop_files", { paths })),
+	/**  Starts an interactive session (Create with mode "chat"). */
+	startChat: (input: JobInput_Deserialize) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("start_chat", { input })),
+	/**  The session as stored (thread, resources, videos); `id` is a job id or a session id. */
+	chatThread: (id: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_thread", { id })),
+	/**  Reads the session from the server now, then shows it. */
+	chatRefresh: (id: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_refresh", { id })),
+	/**  Opens (and from now on follows) a session from the server's list. */
+	openSession: (sessionId: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_session", { sessionId })),
+	chatReply: (id: string, reply: ReplyInput_Deserialize) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_reply", { id, reply })),
+	/**  "Approve and generate". */
+	chatApprove: (id: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_approve", { id })),
+	/**  "Request changes…". */
+	chatRequestChanges: (id: string, changes: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_request_changes", { id, changes })),
+	chatStop: (id: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_stop", { id })),
+	/**  The sessions list: the server's merged with local history. */
+	listSessions: (token: string | null) => typedError<SessionListView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_sessions", { token })),
 };
 
 /** Events */
 export const events = {
+	connectionChanged: makeEvent<ConnectionChanged_Serialize, ConnectionChanged_Deserialize>("connection-changed"),
+	jobChanged: makeEvent<JobChanged_Serialize, JobChanged_Deserialize>("job-changed"),
+	jobWarning: makeEvent<JobWarning_Serialize, JobWarning_Deserialize>("job-warning"),
+	rateLimited: makeEvent<RateLimited, RateLimited>("rate-limited"),
+	sessionChanged: makeEvent<SessionChanged_Serialize, SessionChanged_Deserialize>("session-changed"),
 	systemThemeChanged: makeEvent<SystemThemeChanged, SystemThemeChanged>("system-theme-changed"),
+	transferProgress: makeEvent<TransferProgress_Serialize, TransferProgress_Deserialize>("transfer-progress"),
 };
 
 /* Types */
+/**  The account behind the key, for Settings. */
+export type Account = Account_Serialize | Account_Deserialize;
+
+/**  The account behind the key, for Settings. */
+export type Account_Deserialize = {
+	name: string,
+	username: string,
+	email?: string | null,
+	billingType?: string | null,
+	/**  Remaining balance and its unit (`credits` or `usd`). */
+	balance?: number | null,
+	balanceUnit?: string | null,
+	offline: boolean,
+};
+
+/**  The account behind the key, for Settings. */
+export type Account_Serialize = {
+	name: string,
+	username: string,
+	email: string | null,
+	billingType: string | null,
+	/**  Remaining balance and its unit (`credits` or `usd`). */
+	balance: number | null,
+	balanceUnit: string | null,
+	offline: boolean,
+};
+
 /**  What the Settings screen shows about the app itself. */
 export type AppInfo = {
 	productName: string,
@@ -27,6 +140,65 @@ export type AppInfo = {
 	libraryDir: string,
 	/**  The desktop's current light/dark preference, for the "system" theme. */
 	systemTheme: Theme,
+};
+
+/**
+ *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  server's URLs; the UI asks `cached_media` for a local file to display.
+ */
+export type CatalogueItem = CatalogueItem_Serialize | CatalogueItem_Deserialize;
+
+/**
+ *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  server's URLs; the UI asks `cached_media` for a local file to display.
+ */
+export type CatalogueItem_Deserialize = {
+	id: string,
+	name: string,
+	image?: string | null,
+	/**  Preview video (styles, looks) or audio (voices). */
+	preview?: string | null,
+	tags: string[],
+	/**  Styles: `16:9`, `9:16`, `1:1`. */
+	aspectRatio?: string | null,
+	/**  Voices: language and gender; looks: gender; brand kits: colours. */
+	detail?: string | null,
+};
+
+/**
+ *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  server's URLs; the UI asks `cached_media` for a local file to display.
+ */
+export type CatalogueItem_Serialize = {
+	id: string,
+	name: string,
+	image: string | null,
+	/**  Preview video (styles, looks) or audio (voices). */
+	preview: string | null,
+	tags: string[],
+	/**  Styles: `16:9`, `9:16`, `1:1`. */
+	aspectRatio: string | null,
+	/**  Voices: language and gender; looks: gender; brand kits: colours. */
+	detail: string | null,
+};
+
+/**  One page of a catalogue; pass `next_token` back for the next. */
+export type CataloguePageView = CataloguePageView_Serialize | CataloguePageView_Deserialize;
+
+/**  One page of a catalogue; pass `next_token` back for the next. */
+export type CataloguePageView_Deserialize = {
+	items: CatalogueItem_Deserialize[],
+	nextToken?: string | null,
+	/**  The server could not be reached; these come from the on-disk cache. */
+	fromCache: boolean,
+};
+
+/**  One page of a catalogue; pass `next_token` back for the next. */
+export type CataloguePageView_Serialize = {
+	items: CatalogueItem_Serialize[],
+	nextToken: string | null,
+	/**  The server could not be reached; these come from the on-disk cache. */
+	fromCache: boolean,
 };
 
 /**
@@ -69,6 +241,502 @@ export type CommandError_Serialize = {
 	retry_after?: number,
 };
 
+/**  Where requests go and whether a key is stored (never the key itself). */
+export type Connection = Connection_Serialize | Connection_Deserialize;
+
+/**
+ *  Where requests go changed (key stored or removed, offline mode on or off): the offline
+ *  banner and Settings follow it.
+ */
+export type ConnectionChanged = ConnectionChanged_Serialize | ConnectionChanged_Deserialize;
+
+/**
+ *  Where requests go changed (key stored or removed, offline mode on or off): the offline
+ *  banner and Settings follow it.
+ */
+export type ConnectionChanged_Deserialize = Connection_Deserialize;
+
+/**
+ *  Where requests go changed (key stored or removed, offline mode on or off): the offline
+ *  banner and Settings follow it.
+ */
+export type ConnectionChanged_Serialize = Connection_Serialize;
+
+/**  Where requests go and whether a key is stored (never the key itself). */
+export type Connection_Deserialize = {
+	/**  A key is stored in the keyring or given by `HEYGEN_API_KEY`. */
+	hasKey: boolean,
+	/**  `keyring` or `environment` when there is a key. */
+	keySource?: string | null,
+	/**  Requests go to the embedded local agent. */
+	offline: boolean,
+	baseUrl: string,
+	/**  Why offline mode could not start, if it failed. */
+	offlineError?: CommandError_Deserialize | null,
+};
+
+/**  Where requests go and whether a key is stored (never the key itself). */
+export type Connection_Serialize = {
+	/**  A key is stored in the keyring or given by `HEYGEN_API_KEY`. */
+	hasKey: boolean,
+	/**  `keyring` or `environment` when there is a key. */
+	keySource: string | null,
+	/**  Requests go to the embedded local agent. */
+	offline: boolean,
+	baseUrl: string,
+	/**  Why offline mode could not start, if it failed. */
+	offlineError: CommandError_Serialize | null,
+};
+
+/**  One `key → readable text` pair of metadata the app does not recognise. */
+export type FieldView = {
+	key: string,
+	value: string,
+};
+
+/**  A file the user picked or dropped, checked before it becomes a chip. */
+export type FileInfo = FileInfo_Serialize | FileInfo_Deserialize;
+
+/**  A file the user picked or dropped, checked before it becomes a chip. */
+export type FileInfo_Deserialize = {
+	path: string,
+	name: string,
+	size: number | null,
+	/**  `image/png`, … when the bytes are a supported type. */
+	mime?: string | null,
+	/**  Why it cannot be attached (unsupported type, unreadable, empty), if so. */
+	problem?: string | null,
+};
+
+/**  A file the user picked or dropped, checked before it becomes a chip. */
+export type FileInfo_Serialize = {
+	path: string,
+	name: string,
+	size: number | null,
+	/**  `image/png`, … when the bytes are a supported type. */
+	mime: string | null,
+	/**  Why it cannot be attached (unsupported type, unreadable, empty), if so. */
+	problem: string | null,
+};
+
+/**  A job changed (state, progress or title); the Library replaces its row with `job`. */
+export type JobChanged = JobChanged_Serialize | JobChanged_Deserialize;
+
+/**  A job changed (state, progress or title); the Library replaces its row with `job`. */
+export type JobChanged_Deserialize = {
+	job: JobView_Deserialize,
+};
+
+/**  A job changed (state, progress or title); the Library replaces its row with `job`. */
+export type JobChanged_Serialize = {
+	job: JobView_Serialize,
+};
+
+/**  What the user composes on Create; also what the draft store keeps across restarts. */
+export type JobInput = JobInput_Serialize | JobInput_Deserialize;
+
+/**  What the user composes on Create; also what the draft store keeps across restarts. */
+export type JobInput_Deserialize = {
+	prompt?: string,
+	/**  `generate` or `chat`. */
+	mode?: string,
+	/**  `landscape`, `portrait`, or null for the agent's choice. */
+	orientation?: string | null,
+	styleId?: string | null,
+	avatarId?: string | null,
+	voiceId?: string | null,
+	brandKitId?: string | null,
+	/**  Absolute paths of attached files. */
+	files?: string[],
+	/**
+	 *  Keep the video out of shared surfaces (stored with the draft; the engine does not send it
+	 *  yet because the API has no such field).
+	 */
+	incognito?: boolean,
+};
+
+/**  What the user composes on Create; also what the draft store keeps across restarts. */
+export type JobInput_Serialize = {
+	prompt: string,
+	/**  `generate` or `chat`. */
+	mode: string,
+	/**  `landscape`, `portrait`, or null for the agent's choice. */
+	orientation: string | null,
+	styleId: string | null,
+	avatarId: string | null,
+	voiceId: string | null,
+	brandKitId: string | null,
+	/**  Absolute paths of attached files. */
+	files: string[],
+	/**
+	 *  Keep the video out of shared surfaces (stored with the draft; the engine does not send it
+	 *  yet because the API has no such field).
+	 */
+	incognito: boolean,
+};
+
+/**  A window onto the job list (newest first) for the virtualised Library. */
+export type JobPage = JobPage_Serialize | JobPage_Deserialize;
+
+/**  A window onto the job list (newest first) for the virtualised Library. */
+export type JobPage_Deserialize = {
+	jobs: JobView_Deserialize[],
+	total: number,
+};
+
+/**  A window onto the job list (newest first) for the virtualised Library. */
+export type JobPage_Serialize = {
+	jobs: JobView_Serialize[],
+	total: number,
+};
+
+/**  A job's state (design.md "Job states"); `snake_case` like the engine's. */
+export type JobStateView = "draft" | "uploading" | "submitted" | "thinking" | "waiting_for_input" | "reviewing" | "generating" | "completed" | "downloading" | "downloaded" | "failed" | "stopped" | "cancelled";
+
+/**  One job as the Library shows it. */
+export type JobView = JobView_Serialize | JobView_Deserialize;
+
+/**  One job as the Library shows it. */
+export type JobView_Deserialize = {
+	id: string,
+	state: JobStateView,
+	title?: string | null,
+	/**  What was asked, so "Re-use prompt" can fill Create again. */
+	input: JobInput_Deserialize,
+	progress?: number | null,
+	failureCode?: string | null,
+	failureMessage?: string | null,
+	/**  HeyGen's share page, when known. */
+	shareUrl?: string | null,
+	videoPath?: string | null,
+	thumbnailPath?: string | null,
+	subtitlesPath?: string | null,
+	retryOf?: string | null,
+	/**  The Video Agent session; a chat session's videos (each revision) share it. */
+	sessionId?: string | null,
+	/**  Unix seconds (as numbers: TypeScript has no 64-bit integers). */
+	createdAt: number | null,
+	updatedAt: number | null,
+	submittedAt?: number | null,
+};
+
+/**  One job as the Library shows it. */
+export type JobView_Serialize = {
+	id: string,
+	state: JobStateView,
+	title: string | null,
+	/**  What was asked, so "Re-use prompt" can fill Create again. */
+	input: JobInput_Serialize,
+	progress: number | null,
+	failureCode: string | null,
+	failureMessage: string | null,
+	/**  HeyGen's share page, when known. */
+	shareUrl: string | null,
+	videoPath: string | null,
+	thumbnailPath: string | null,
+	subtitlesPath: string | null,
+	retryOf: string | null,
+	/**  The Video Agent session; a chat session's videos (each revision) share it. */
+	sessionId: string | null,
+	/**  Unix seconds (as numbers: TypeScript has no 64-bit integers). */
+	createdAt: number | null,
+	updatedAt: number | null,
+	submittedAt: number | null,
+};
+
+/**  A transient problem while following a job (it will be tried again), e.g. the network is down. */
+export type JobWarning = JobWarning_Serialize | JobWarning_Deserialize;
+
+/**  A transient problem while following a job (it will be tried again), e.g. the network is down. */
+export type JobWarning_Deserialize = {
+	jobId: string,
+	error: CommandError_Deserialize,
+};
+
+/**  A transient problem while following a job (it will be tried again), e.g. the network is down. */
+export type JobWarning_Serialize = {
+	jobId: string,
+	error: CommandError_Serialize,
+};
+
+export type MessageView = MessageView_Serialize | MessageView_Deserialize;
+
+export type MessageView_Deserialize = {
+	seq: number | null,
+	/**  `user` or `model`. */
+	role: string,
+	content: string,
+	/**  `text`, `resource`, `error`, … */
+	kind: string,
+	createdAt?: number | null,
+	resourceIds: string[],
+};
+
+export type MessageView_Serialize = {
+	seq: number | null,
+	/**  `user` or `model`. */
+	role: string,
+	content: string,
+	/**  `text`, `resource`, `error`, … */
+	kind: string,
+	createdAt: number | null,
+	resourceIds: string[],
+};
+
+/**  The server said 429: every request waits this many seconds (the UI counts down). */
+export type RateLimited = {
+	retryAfterSecs: number,
+};
+
+/**  A reply from the Session screen's reply box. */
+export type ReplyInput = ReplyInput_Serialize | ReplyInput_Deserialize;
+
+/**  A reply from the Session screen's reply box. */
+export type ReplyInput_Deserialize = {
+	message?: string,
+	/**  Absolute paths (same drop zone and picker as Create). */
+	files?: string[],
+	avatarId?: string | null,
+	voiceId?: string | null,
+	brandKitId?: string | null,
+};
+
+/**  A reply from the Session screen's reply box. */
+export type ReplyInput_Serialize = {
+	message: string,
+	/**  Absolute paths (same drop zone and picker as Create). */
+	files: string[],
+	avatarId: string | null,
+	voiceId: string | null,
+	brandKitId: string | null,
+};
+
+/**
+ *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
+ *  other type (shown as its fields).
+ */
+export type ResourceCardView = ResourceCardView_Serialize | ResourceCardView_Deserialize;
+
+/**
+ *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
+ *  other type (shown as its fields).
+ */
+export type ResourceCardView_Deserialize = {
+	resourceId: string,
+	resourceType?: string | null,
+	sourceType?: string | null,
+	url?: string | null,
+	previewUrl?: string | null,
+	thumbnailUrl?: string | null,
+	storyboard?: StoryboardView_Deserialize | null,
+	/**  Metadata of non-draft resources, readable. */
+	fields: FieldView[],
+	error?: CommandError_Deserialize | null,
+};
+
+/**
+ *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
+ *  other type (shown as its fields).
+ */
+export type ResourceCardView_Serialize = {
+	resourceId: string,
+	resourceType: string | null,
+	sourceType: string | null,
+	url: string | null,
+	previewUrl: string | null,
+	thumbnailUrl: string | null,
+	storyboard: StoryboardView_Serialize | null,
+	/**  Metadata of non-draft resources, readable. */
+	fields: FieldView[],
+	error: CommandError_Serialize | null,
+};
+
+export type SceneView = SceneView_Serialize | SceneView_Deserialize;
+
+export type SceneView_Deserialize = {
+	heading?: string | null,
+	text?: string | null,
+	narration?: string | null,
+	durationSecs?: number | null,
+	imageUrl?: string | null,
+	fields: FieldView[],
+};
+
+export type SceneView_Serialize = {
+	heading: string | null,
+	text: string | null,
+	narration: string | null,
+	durationSecs: number | null,
+	imageUrl: string | null,
+	fields: FieldView[],
+};
+
+/**
+ *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
+ *  Session screen re-reads `chat_thread`.
+ */
+export type SessionChanged = SessionChanged_Serialize | SessionChanged_Deserialize;
+
+/**
+ *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
+ *  Session screen re-reads `chat_thread`.
+ */
+export type SessionChanged_Deserialize = {
+	sessionId: string,
+	jobId?: string | null,
+	status?: string | null,
+	stuck: boolean,
+	added: number,
+};
+
+/**
+ *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
+ *  Session screen re-reads `chat_thread`.
+ */
+export type SessionChanged_Serialize = {
+	sessionId: string,
+	jobId: string | null,
+	status: string | null,
+	stuck: boolean,
+	added: number,
+};
+
+export type SessionListView = SessionListView_Serialize | SessionListView_Deserialize;
+
+export type SessionListView_Deserialize = {
+	sessions: SessionView_Deserialize[],
+	nextToken?: string | null,
+	remoteError?: CommandError_Deserialize | null,
+};
+
+export type SessionListView_Serialize = {
+	sessions: SessionView_Serialize[],
+	nextToken: string | null,
+	remoteError: CommandError_Serialize | null,
+};
+
+export type SessionVideoView = SessionVideoView_Serialize | SessionVideoView_Deserialize;
+
+export type SessionVideoView_Deserialize = {
+	jobId: string,
+	videoId?: string | null,
+	revision: number,
+	state: JobStateView,
+	title?: string | null,
+	progress?: number | null,
+	videoPath?: string | null,
+	thumbnailPath?: string | null,
+	failureMessage?: string | null,
+	createdAt: number | null,
+};
+
+export type SessionVideoView_Serialize = {
+	jobId: string,
+	videoId: string | null,
+	revision: number,
+	state: JobStateView,
+	title: string | null,
+	progress: number | null,
+	videoPath: string | null,
+	thumbnailPath: string | null,
+	failureMessage: string | null,
+	createdAt: number | null,
+};
+
+/**  A session's status and what it means for the UI right now. */
+export type SessionView = SessionView_Serialize | SessionView_Deserialize;
+
+/**  A session's status and what it means for the UI right now. */
+export type SessionView_Deserialize = {
+	sessionId: string,
+	jobId?: string | null,
+	mode?: string | null,
+	/**
+	 *  The server's status verbatim: `thinking`, `waiting_for_input`, `reviewing`, `generating`,
+	 *  `completed`, `failed`, or one this app does not know yet (treat as working).
+	 */
+	status: string,
+	title?: string | null,
+	progress: number,
+	createdAt?: number | null,
+	statusSince: number | null,
+	elapsedSecs: number | null,
+	needsInput: boolean,
+	active: boolean,
+	stuck: boolean,
+	stuckExplanation?: string | null,
+	followed: boolean,
+	videoCount: number,
+};
+
+/**  A session's status and what it means for the UI right now. */
+export type SessionView_Serialize = {
+	sessionId: string,
+	jobId: string | null,
+	mode: string | null,
+	/**
+	 *  The server's status verbatim: `thinking`, `waiting_for_input`, `reviewing`, `generating`,
+	 *  `completed`, `failed`, or one this app does not know yet (treat as working).
+	 */
+	status: string,
+	title: string | null,
+	progress: number,
+	createdAt: number | null,
+	statusSince: number | null,
+	elapsedSecs: number | null,
+	needsInput: boolean,
+	active: boolean,
+	stuck: boolean,
+	stuckExplanation: string | null,
+	followed: boolean,
+	videoCount: number,
+};
+
+/**  The user's settings as Settings edits them. */
+export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
+
+/**  The user's settings as Settings edits them. */
+export type SettingsView_Deserialize = {
+	/**  None = the default library folder. */
+	libraryDir?: string | null,
+	/**  The folder in effect (read-only; ignored on save). */
+	effectiveLibraryDir: string,
+	offlineMode: boolean,
+	proxy?: string | null,
+	notifications: boolean,
+	/**  `system`, `light` or `dark`. */
+	theme: string,
+};
+
+/**  The user's settings as Settings edits them. */
+export type SettingsView_Serialize = {
+	/**  None = the default library folder. */
+	libraryDir: string | null,
+	/**  The folder in effect (read-only; ignored on save). */
+	effectiveLibraryDir: string,
+	offlineMode: boolean,
+	proxy: string | null,
+	notifications: boolean,
+	/**  `system`, `light` or `dark`. */
+	theme: string,
+};
+
+export type StoryboardView = StoryboardView_Serialize | StoryboardView_Deserialize;
+
+export type StoryboardView_Deserialize = {
+	title?: string | null,
+	durationSecs?: number | null,
+	scenes: SceneView_Deserialize[],
+	fields: FieldView[],
+};
+
+export type StoryboardView_Serialize = {
+	title: string | null,
+	durationSecs: number | null,
+	scenes: SceneView_Serialize[],
+	fields: FieldView[],
+};
+
 /**
  *  The desktop switched between light and dark; the UI follows it when its theme is "system".
  *  (WebKitGTK does not reliably update `prefers-color-scheme`, so the shell forwards GTK's.)
@@ -79,6 +747,60 @@ export type SystemThemeChanged = {
 
 /**  A light or dark appearance. */
 export type Theme = "light" | "dark";
+
+/**  Everything the Session screen shows. */
+export type ThreadView = ThreadView_Serialize | ThreadView_Deserialize;
+
+/**  Everything the Session screen shows. */
+export type ThreadView_Deserialize = {
+	session: SessionView_Deserialize,
+	/**  Oldest first. */
+	messages: MessageView_Deserialize[],
+	resources: ResourceCardView_Deserialize[],
+	/**  Oldest first; each revision is its own library entry. */
+	videos: SessionVideoView_Deserialize[],
+};
+
+/**  Everything the Session screen shows. */
+export type ThreadView_Serialize = {
+	session: SessionView_Serialize,
+	/**  Oldest first. */
+	messages: MessageView_Serialize[],
+	resources: ResourceCardView_Serialize[],
+	/**  Oldest first; each revision is its own library entry. */
+	videos: SessionVideoView_Serialize[],
+};
+
+/**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
+export type TransferProgress = TransferProgress_Serialize | TransferProgress_Deserialize;
+
+/**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
+export type TransferProgress_Deserialize = {
+	jobId: string,
+	/**
+	 *  `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
+	 *  `captioned_video`.
+	 */
+	kind: string,
+	/**  The attachment's path for uploads. */
+	file?: string | null,
+	done: number | null,
+	total?: number | null,
+};
+
+/**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
+export type TransferProgress_Serialize = {
+	jobId: string,
+	/**
+	 *  `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
+	 *  `captioned_video`.
+	 */
+	kind: string,
+	/**  The attachment's path for uploads. */
+	file: string | null,
+	done: number | null,
+	total: number | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,17 +1,47 @@
 // An in-memory Backend so the whole UI runs in a plain browser and in component tests.
-import { type AppInfo, type Backend, BackendError, type CommandError, type Theme } from "./backend";
+import {
+  type Account,
+  type AppInfo,
+  type Backend,
+  BackendError,
+  type CatalogueItem,
+  type CommandError,
+  type Connection,
+  type DropEvent,
+  type FileInfo,
+  type JobInput,
+  type JobView,
+  type SettingsView,
+  type Theme,
+  type TransferProgress,
+} from "./backend";
+import { createMockChat } from "../components/session/mockChat";
 
 export interface MockOptions {
   appInfo?: Partial<AppInfo>;
   /** Makes `appInfo()` fail with this error instead. */
   appInfoError?: CommandError;
+  connection?: Partial<Connection>;
+  jobs?: JobView[];
+  styles?: CatalogueItem[];
+  /** Makes `submitJob` fail with this error. */
+  submitError?: CommandError;
+  /** What `inspectFiles` says about each path (default: a 1 KB PNG). */
+  files?: Record<string, Partial<FileInfo>>;
 }
+
+type Listeners<T> = Set<(value: T) => void>;
 
 export interface MockBackend extends Backend {
   /** Simulates the desktop switching theme. */
   emitSystemTheme(theme: Theme): void;
+  emitJob(job: JobView): void;
+  emitDrop(event: DropEvent): void;
+  emitRateLimited(seconds: number): void;
   /** How many times each method was called. */
-  readonly calls: { appInfo: number };
+  readonly calls: { appInfo: number; submitJob: JobInput[]; saveDraft: JobInput[] };
+  /** The key the mock "keyring" holds (tests check it never leaves). */
+  storedKey: string | null;
 }
 
 export const MOCK_APP_INFO: AppInfo = {
@@ -22,23 +52,247 @@ export const MOCK_APP_INFO: AppInfo = {
   systemTheme: "light",
 };
 
-export function createMockBackend(options: MockOptions = {}): MockBackend {
-  const themeListeners = new Set<(theme: Theme) => void>();
-  const calls = { appInfo: 0 };
+export const MOCK_STYLES: CatalogueItem[] = [
+  ["style_cinematic_dusk", "Cinematic Dusk", ["cinematic"], "16:9"],
+  ["style_retro_terminal", "Retro Terminal", ["retro-tech"], "16:9"],
+  ["style_paper_cut", "Paper Cut", ["handmade"], "9:16"],
+  ["style_bold_print", "Bold Print", ["print"], "1:1"],
+].map(([id, name, tags, aspectRatio]) => ({
+  id: id as string,
+  name: name as string,
+  image: null,
+  preview: null,
+  tags: tags as string[],
+  aspectRatio: aspectRatio as string,
+  detail: null,
+}));
+
+export function emptyInput(): JobInput {
   return {
+    prompt: "",
+    mode: "generate",
+    orientation: "landscape",
+    styleId: null,
+    avatarId: null,
+    voiceId: null,
+    brandKitId: null,
+    files: [],
+    incognito: false,
+  };
+}
+
+export function mockJob(overrides: Partial<JobView> = {}): JobView {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    id: `job_${Math.random().toString(36).slice(2, 10)}`,
+    state: "generating",
+    title: "A short explainer",
+    input: { ...emptyInput(), prompt: "A short explainer" },
+    progress: 40,
+    failureCode: null,
+    failureMessage: null,
+    shareUrl: null,
+    videoPath: null,
+    thumbnailPath: null,
+    subtitlesPath: null,
+    retryOf: null,
+    sessionId: null,
+    createdAt: now - 90,
+    updatedAt: now,
+    submittedAt: now - 85,
+    ...overrides,
+  };
+}
+
+export function createMockBackend(options: MockOptions = {}): MockBackend {
+  const listeners = {
+    theme: new Set() as Listeners<Theme>,
+    connection: new Set() as Listeners<Connection>,
+    job: new Set() as Listeners<JobView>,
+    transfer: new Set() as Listeners<TransferProgress>,
+    rate: new Set() as Listeners<number>,
+    drop: new Set() as Listeners<DropEvent>,
+  };
+  const subscribe =
+    <T>(set: Listeners<T>) =>
+    async (listener: (value: T) => void) => {
+      set.add(listener);
+      return () => void set.delete(listener);
+    };
+  const emit = <T>(set: Listeners<T>, value: T) => {
+    for (const listener of set) listener(value);
+  };
+  // A stored key by default, so the preview and tests open on the app (pass
+  // `connection: { hasKey: false }` for the first-run welcome).
+  let connection: Connection = {
+    hasKey: true,
+    keySource: "keyring",
+    offline: false,
+    baseUrl: "https://api.heygen.com",
+    offlineError: null,
+    ...options.connection,
+  };
+  let settings: SettingsView = {
+    libraryDir: null,
+    effectiveLibraryDir: options.appInfo?.libraryDir ?? MOCK_APP_INFO.libraryDir,
+    offlineMode: connection.offline,
+    proxy: null,
+    notifications: true,
+    theme: "system",
+  };
+  const jobs: JobView[] = [...(options.jobs ?? [])];
+  let draft = emptyInput();
+  const calls = { appInfo: 0, submitJob: [] as JobInput[], saveDraft: [] as JobInput[] };
+  const setConnection = (next: Partial<Connection>) => {
+    connection = { ...connection, ...next };
+    emit(listeners.connection, connection);
+    return connection;
+  };
+
+  const chat = createMockChat();
+  const backend: MockBackend = {
+    ...chat,
     kind: "mock",
     calls,
+    storedKey: connection.hasKey ? "sample-key" : null,
     async appInfo() {
       calls.appInfo += 1;
       if (options.appInfoError) throw new BackendError(options.appInfoError);
       return { ...MOCK_APP_INFO, ...options.appInfo };
     },
-    async onSystemThemeChanged(listener) {
-      themeListeners.add(listener);
-      return () => themeListeners.delete(listener);
+    onSystemThemeChanged: subscribe(listeners.theme),
+    emitSystemTheme: (theme) => emit(listeners.theme, theme),
+
+    connection: async () => connection,
+    async setApiKey(key) {
+      if (!key.trim())
+        throw new BackendError({
+          code: "key_empty",
+          message: "Paste your HeyGen API key first.",
+          param: "api_key",
+        });
+      backend.storedKey = key.trim();
+      return setConnection({ hasKey: true, keySource: "keyring" });
     },
-    emitSystemTheme(theme) {
-      for (const listener of themeListeners) listener(theme);
+    async removeApiKey() {
+      backend.storedKey = null;
+      return setConnection({ hasKey: false, keySource: null });
     },
+    async testApiKey(candidate): Promise<Account> {
+      const key = candidate ?? backend.storedKey;
+      if (!key && !connection.offline)
+        throw new BackendError({ code: "no_api_key", message: "No API key is set." });
+      if (key === "bad")
+        throw new BackendError({
+          code: "unauthorized",
+          message: "The API key was not accepted.",
+          request_id: "req_mock",
+        });
+      return {
+        name: "Sample Account",
+        username: "sample",
+        email: "you@example.com",
+        billingType: "credits",
+        balance: 120,
+        balanceUnit: "credits",
+        offline: connection.offline,
+      };
+    },
+    settings: async () => settings,
+    async updateSettings(next) {
+      settings = {
+        ...next,
+        effectiveLibraryDir: next.libraryDir ?? MOCK_APP_INFO.libraryDir,
+      };
+      setConnection({ offline: next.offlineMode });
+      return settings;
+    },
+    onConnectionChanged: subscribe(listeners.connection),
+
+    async submitJob(input) {
+      calls.submitJob.push(input);
+      if (options.submitError) throw new BackendError(options.submitError);
+      const job = mockJob({
+        state: "submitted",
+        title: null,
+        input,
+        progress: null,
+      });
+      if (input.mode === "chat") {
+        // The scripted agent answers after a moment, so the preview shows a live session.
+        job.sessionId = `sess_${job.id}`;
+        chat.addSession(job.sessionId, input.prompt, job.id);
+        setTimeout(() => chat.advance(job.sessionId!), 1500);
+      }
+      jobs.unshift(job);
+      emit(listeners.job, job);
+      return job;
+    },
+    async listJobs(offset, limit) {
+      return { jobs: jobs.slice(offset, offset + limit), total: jobs.length };
+    },
+    async stopJob(id) {
+      const job = jobs.find((j) => j.id === id);
+      if (!job) throw new BackendError({ code: "not_found", message: "No such job." });
+      job.state = "stopped";
+      emit(listeners.job, job);
+      return job;
+    },
+    async retryJob(id) {
+      const job = jobs.find((j) => j.id === id);
+      if (!job) throw new BackendError({ code: "not_found", message: "No such job." });
+      return backend.submitJob(job.input);
+    },
+    async deleteJob(id) {
+      const index = jobs.findIndex((j) => j.id === id);
+      if (index >= 0) jobs.splice(index, 1);
+      return index >= 0;
+    },
+    loadDraft: async () => draft,
+    async saveDraft(next) {
+      calls.saveDraft.push(next);
+      draft = next;
+    },
+    onJobChanged: subscribe(listeners.job),
+    onTransferProgress: subscribe(listeners.transfer),
+    onRateLimited: subscribe(listeners.rate),
+    onJobWarning: async () => () => undefined,
+    emitJob(job) {
+      const index = jobs.findIndex((j) => j.id === job.id);
+      if (index >= 0) jobs[index] = job;
+      else jobs.unshift(job);
+      emit(listeners.job, job);
+    },
+    emitRateLimited: (seconds) => emit(listeners.rate, seconds),
+
+    async catalogue(kind, token, tag) {
+      if (kind !== "styles") return { items: [], nextToken: null, fromCache: false };
+      const all = (options.styles ?? MOCK_STYLES).filter((s) => !tag || s.tags.includes(tag));
+      const start = token ? Number(token) : 0;
+      const items = all.slice(start, start + 24);
+      const next = start + 24 < all.length ? String(start + 24) : null;
+      return { items, nextToken: next, fromCache: false };
+    },
+    cachedMedia: async (url) => url,
+    mediaSrc: (path) => path,
+
+    async inspectFiles(paths) {
+      return paths.map((path) => ({
+        path,
+        name: path.split("/").pop() ?? path,
+        size: 1024,
+        mime: "image/png",
+        problem: null,
+        ...options.files?.[path],
+      }));
+    },
+    pickFiles: async () => [],
+    pickFolder: async () => null,
+    revealInFolder: async () => undefined,
+    openFile: async () => undefined,
+    copyText: async () => undefined,
+    onFileDrop: subscribe(listeners.drop),
+    emitDrop: (event) => emit(listeners.drop, event),
   };
+  return backend;
 }

@@ -1,0 +1,392 @@
+//! The shapes the UI sees. studio-core's types stay free of Tauri and specta, so the shell mirrors
+//! the fields the UI needs here (camelCase, paths as strings) and converts with `From`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use studio_core::heygen_api::models::{AvatarLook, BrandKit, Style, Voice};
+use studio_core::{Job, JobRequest, JobState, Mode, Orientation, Settings};
+
+fn path_string(path: &Option<std::path::PathBuf>) -> Option<String> {
+    path.as_deref().map(|p: &Path| p.display().to_string())
+}
+
+/// A job's state (design.md "Job states"); `snake_case` like the engine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStateView {
+    Draft,
+    Uploading,
+    Submitted,
+    Thinking,
+    WaitingForInput,
+    Reviewing,
+    Generating,
+    Completed,
+    Downloading,
+    Downloaded,
+    Failed,
+    Stopped,
+    Cancelled,
+}
+
+impl From<JobState> for JobStateView {
+    fn from(state: JobState) -> Self {
+        match state {
+            JobState::Draft => Self::Draft,
+            JobState::Uploading => Self::Uploading,
+            JobState::Submitted => Self::Submitted,
+            JobState::Thinking => Self::Thinking,
+            JobState::WaitingForInput => Self::WaitingForInput,
+            JobState::Reviewing => Self::Reviewing,
+            JobState::Generating => Self::Generating,
+            JobState::Completed => Self::Completed,
+            JobState::Downloading => Self::Downloading,
+            JobState::Downloaded => Self::Downloaded,
+            JobState::Failed => Self::Failed,
+            JobState::Stopped => Self::Stopped,
+            JobState::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// What the user composes on Create; also what the draft store keeps across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct JobInput {
+    pub prompt: String,
+    /// `generate` or `chat`.
+    pub mode: String,
+    /// `landscape`, `portrait`, or null for the agent's choice.
+    pub orientation: Option<String>,
+    pub style_id: Option<String>,
+    pub avatar_id: Option<String>,
+    pub voice_id: Option<String>,
+    pub brand_kit_id: Option<String>,
+    /// Absolute paths of attached files.
+    pub files: Vec<String>,
+    /// Keep the video out of shared surfaces (stored with the draft; the engine does not send it
+    /// yet because the API has no such field).
+    pub incognito: bool,
+}
+
+impl JobInput {
+    pub fn to_request(&self) -> JobRequest {
+        JobRequest {
+            prompt: self.prompt.clone(),
+            mode: if self.mode == "chat" {
+                Mode::Chat
+            } else {
+                Mode::Generate
+            },
+            orientation: match self.orientation.as_deref() {
+                Some("landscape") => Some(Orientation::Landscape),
+                Some("portrait") => Some(Orientation::Portrait),
+                _ => None,
+            },
+            style_id: self.style_id.clone(),
+            avatar_id: self.avatar_id.clone(),
+            voice_id: self.voice_id.clone(),
+            brand_kit_id: self.brand_kit_id.clone(),
+            files: self.files.iter().map(Into::into).collect(),
+            output_dir: None,
+        }
+    }
+
+    fn from_request(request: &JobRequest) -> Self {
+        Self {
+            prompt: request.prompt.clone(),
+            mode: match request.mode {
+                Mode::Chat => "chat",
+                Mode::Generate => "generate",
+            }
+            .into(),
+            orientation: request.orientation.map(|o| o.as_str().to_string()),
+            style_id: request.style_id.clone(),
+            avatar_id: request.avatar_id.clone(),
+            voice_id: request.voice_id.clone(),
+            brand_kit_id: request.brand_kit_id.clone(),
+            files: request
+                .files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            incognito: false,
+        }
+    }
+}
+
+/// One job as the Library shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct JobView {
+    pub id: String,
+    pub state: JobStateView,
+    pub title: Option<String>,
+    /// What was asked, so "Re-use prompt" can fill Create again.
+    pub input: JobInput,
+    pub progress: Option<u8>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    /// HeyGen's share page, when known.
+    pub share_url: Option<String>,
+    pub video_path: Option<String>,
+    pub thumbnail_path: Option<String>,
+    pub subtitles_path: Option<String>,
+    pub retry_of: Option<String>,
+    /// The Video Agent session; a chat session's videos (each revision) share it.
+    pub session_id: Option<String>,
+    /// Unix seconds (as numbers: TypeScript has no 64-bit integers).
+    pub created_at: f64,
+    pub updated_at: f64,
+    pub submitted_at: Option<f64>,
+}
+
+impl From<&Job> for JobView {
+    fn from(job: &Job) -> Self {
+        Self {
+            id: job.id.clone(),
+            state: job.state.into(),
+            title: job.title.clone(),
+            input: JobInput::from_request(&job.request),
+            progress: job.progress,
+            failure_code: job.failure_code.clone(),
+            failure_message: job.failure_message.clone(),
+            share_url: job.video_page_url.clone(),
+            video_path: path_string(&job.outputs.video),
+            thumbnail_path: path_string(&job.outputs.thumbnail),
+            subtitles_path: path_string(&job.outputs.subtitles),
+            retry_of: job.retry_of.clone(),
+            session_id: job.session_id.clone(),
+            created_at: job.created_at as f64,
+            updated_at: job.updated_at as f64,
+            submitted_at: job.submitted_at.map(|t| t as f64),
+        }
+    }
+}
+
+/// A window onto the job list (newest first) for the virtualised Library.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct JobPage {
+    pub jobs: Vec<JobView>,
+    pub total: u32,
+}
+
+/// The user's settings as Settings edits them.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// None = the default library folder.
+    pub library_dir: Option<String>,
+    /// The folder in effect (read-only; ignored on save).
+    pub effective_library_dir: String,
+    pub offline_mode: bool,
+    pub proxy: Option<String>,
+    pub notifications: bool,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+}
+
+impl From<&Settings> for SettingsView {
+    fn from(settings: &Settings) -> Self {
+        Self {
+            library_dir: path_string(&settings.library_dir),
+            effective_library_dir: settings.effective_library_dir().display().to_string(),
+            offline_mode: settings.offline_mode,
+            proxy: settings.proxy.clone(),
+            notifications: settings.notifications,
+            theme: match settings.theme {
+                studio_core::Theme::System => "system",
+                studio_core::Theme::Light => "light",
+                studio_core::Theme::Dark => "dark",
+            }
+            .into(),
+        }
+    }
+}
+
+impl SettingsView {
+    /// Applies the editable fields onto `base` (fields the UI does not show stay as they are).
+    pub fn apply_to(&self, mut base: Settings) -> Settings {
+        base.library_dir = self
+            .library_dir
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(Into::into);
+        base.offline_mode = self.offline_mode;
+        base.proxy = self
+            .proxy
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Into::into);
+        base.notifications = self.notifications;
+        base.theme = match self.theme.as_str() {
+            "light" => studio_core::Theme::Light,
+            "dark" => studio_core::Theme::Dark,
+            _ => studio_core::Theme::System,
+        };
+        base
+    }
+}
+
+/// Where requests go and whether a key is stored (never the key itself).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// A key is stored in the keyring or given by `HEYGEN_API_KEY`.
+    pub has_key: bool,
+    /// `keyring` or `environment` when there is a key.
+    pub key_source: Option<String>,
+    /// Requests go to the embedded local agent.
+    pub offline: bool,
+    pub base_url: String,
+    /// Why offline mode could not start, if it failed.
+    pub offline_error: Option<crate::error::CommandError>,
+}
+
+/// The account behind the key, for Settings.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub billing_type: Option<String>,
+    /// Remaining balance and its unit (`credits` or `usd`).
+    pub balance: Option<f64>,
+    pub balance_unit: Option<String>,
+    pub offline: bool,
+}
+
+impl From<studio_core::AccountSummary> for Account {
+    fn from(summary: studio_core::AccountSummary) -> Self {
+        let unit = summary.balance.as_ref().map(|b| {
+            serde_json::to_value(b.unit)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        });
+        Self {
+            name: summary.name,
+            username: summary.username,
+            email: summary.email,
+            billing_type: summary.billing_type,
+            balance: summary.balance.map(|b| b.amount),
+            balance_unit: unit,
+            offline: summary.offline,
+        }
+    }
+}
+
+/// A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+/// server's URLs; the UI asks `cached_media` for a local file to display.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogueItem {
+    pub id: String,
+    pub name: String,
+    pub image: Option<String>,
+    /// Preview video (styles, looks) or audio (voices).
+    pub preview: Option<String>,
+    pub tags: Vec<String>,
+    /// Styles: `16:9`, `9:16`, `1:1`.
+    pub aspect_ratio: Option<String>,
+    /// Voices: language and gender; looks: gender; brand kits: colours.
+    pub detail: Option<String>,
+}
+
+impl From<Style> for CatalogueItem {
+    fn from(style: Style) -> Self {
+        Self {
+            id: style.style_id,
+            name: style.name,
+            image: style.thumbnail_url,
+            preview: style.preview_video_url,
+            tags: style.tags,
+            aspect_ratio: style.aspect_ratio.map(|a| a.as_str().to_string()),
+            detail: None,
+        }
+    }
+}
+
+impl From<AvatarLook> for CatalogueItem {
+    fn from(look: AvatarLook) -> Self {
+        Self {
+            id: look.id,
+            name: look.name,
+            image: look.preview_image_url,
+            preview: look.preview_video_url,
+            tags: look.tags,
+            aspect_ratio: None,
+            detail: look.gender,
+        }
+    }
+}
+
+impl From<Voice> for CatalogueItem {
+    fn from(voice: Voice) -> Self {
+        let detail = [voice.language, voice.gender]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        Self {
+            id: voice.voice_id,
+            name: voice.name,
+            image: None,
+            preview: voice.preview_audio_url,
+            tags: Vec::new(),
+            aspect_ratio: None,
+            detail: (!detail.is_empty()).then_some(detail),
+        }
+    }
+}
+
+impl From<BrandKit> for CatalogueItem {
+    fn from(kit: BrandKit) -> Self {
+        Self {
+            id: kit.brand_kit_id,
+            name: kit.name,
+            image: kit.logo_url,
+            preview: None,
+            tags: Vec::new(),
+            aspect_ratio: None,
+            detail: (!kit.colors.is_empty()).then(|| kit.colors.join(" ")),
+        }
+    }
+}
+
+/// One page of a catalogue; pass `next_token` back for the next.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CataloguePageView {
+    pub items: Vec<CatalogueItem>,
+    pub next_token: Option<String>,
+    /// The server could not be reached; these come from the on-disk cache.
+    pub from_cache: bool,
+}
+
+impl<T: Into<CatalogueItem>> From<studio_core::CataloguePage<T>> for CataloguePageView {
+    fn from(page: studio_core::CataloguePage<T>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_token: page.next_token,
+            from_cache: page.from_cache,
+        }
+    }
+}
+
+/// A file the user picked or dropped, checked before it becomes a chip.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FileInfo {
+    pub path: String,
+    pub name: String,
+    pub size: f64,
+    /// `image/png`, … when the bytes are a supported type.
+    pub mime: Option<String>,
+    /// Why it cannot be attached (unsupported type, unreadable, empty), if so.
+    pub problem: Option<String>,
+}

@@ -1,0 +1,313 @@
+// End to end: the real app binary under Xvfb, driven over WebDriver, making real videos with the
+// embedded local agent (offline mode) and talking to a real local-agent process for the key flow.
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { appBinary, launchApp, REPO_ROOT } from "./driver.mjs";
+import { makeFixtures } from "./fixtures.mjs";
+import { dropFiles, invoke, navigate, onScreen, shoot, waitForText } from "./helpers.mjs";
+
+const STEP = { timeout: 240_000 };
+let files;
+
+before(() => {
+  assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
+  files = makeFixtures();
+});
+after(() => files && rmSync(files.dir, { recursive: true, force: true }));
+
+async function tryOffline(browser) {
+  await onScreen(browser, "welcome");
+  await browser.$("#try-offline").click();
+  await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
+  await onScreen(browser, "create");
+}
+
+/** Waits for a Library row to reach `state`; returns the row. */
+async function waitForJob(browser, state, timeout = 150_000) {
+  const row = browser.$(`.row[data-state="${state}"]`);
+  await row.waitForExist({ timeout, timeoutMsg: `no job reached ${state}` });
+  return row;
+}
+
+function ffprobeStreams(path) {
+  return execFileSync("ffprobe", [
+    "-v",
+    "error",
+    "-show_entries",
+    "stream=codec_type",
+    "-of",
+    "csv=p=0",
+    path,
+  ])
+    .toString()
+    .trim()
+    .split("\n");
+}
+
+describe("first run → offline → a video in the library", () => {
+  let app;
+  before(async () => {
+    app = await launchApp();
+  });
+  after(async () => app?.stop());
+
+  it("welcomes a new user and starts offline mode", STEP, async () => {
+    const { browser } = app;
+    await onScreen(browser, "welcome");
+    assert.equal(await browser.getTitle(), "Video Agent Studio");
+    await shoot(browser, "01-welcome");
+    await tryOffline(browser);
+    await shoot(browser, "02-create-offline");
+  });
+
+  it("attaches a dropped image and shows the drop overlay", STEP, async () => {
+    const { browser } = app;
+    await browser.$("#prompt").setValue("A 3-second video about a sunflower that follows the sun.");
+    await dropFiles(browser, []);
+    await browser.$('[data-testid="drop-overlay"]').waitForExist({ timeout: 5_000 });
+    await shoot(browser, "03-drop-overlay");
+    await dropFiles(browser, [files.photo]);
+    const chip = browser.$('li.chip[data-file="sunflower.png"]');
+    await chip.waitForExist({ timeout: 10_000 });
+    await waitForText(chip, /PNG · \d/);
+    const loaded = await browser.execute(
+      () => document.querySelector('li.chip[data-file="sunflower.png"] img')?.naturalWidth ?? 0,
+    );
+    assert.ok(loaded > 0, "the chip's thumbnail did not load through the asset protocol");
+    assert.equal(await browser.$('[data-testid="drop-overlay"]').isExisting(), false);
+    await shoot(browser, "04-create-with-file");
+  });
+
+  it("filters the gallery by tag and name, and uses a style", STEP, async () => {
+    const { browser } = app;
+    await navigate(browser, "styles");
+    const cards = browser.$$("li.style");
+    await browser.$("li.style").waitForExist({ timeout: 30_000 });
+    const total = (await cards).length;
+    await browser.waitUntil(
+      async () =>
+        browser.execute(() =>
+          [...document.querySelectorAll("li.style img")].some((i) => i.naturalWidth > 0),
+        ),
+      { timeout: 20_000, timeoutMsg: "no style thumbnail loaded from the cache" },
+    );
+    await shoot(browser, "05-styles");
+
+    const firstTag = await browser.execute(() => {
+      const tagged = [...document.querySelectorAll("button.tag[data-tag]")].map(
+        (b) => b.dataset.tag,
+      );
+      const seen = [...document.querySelectorAll("li.style .title .muted")].map(
+        (s) => s.textContent,
+      );
+      return tagged.find((t) => seen.some((s) => s.includes(t)));
+    });
+    assert.ok(firstTag, "no style carries a tag");
+    await browser.$(`button.tag[data-tag="${firstTag}"]`).click();
+    await browser.waitUntil(
+      async () =>
+        browser.execute(
+          (tag) =>
+            document.querySelectorAll("li.style").length > 0 &&
+            [...document.querySelectorAll("li.style .title .muted")].every((s) =>
+              s.textContent.includes(tag),
+            ),
+          firstTag,
+        ),
+      { timeout: 15_000, timeoutMsg: `the ${firstTag} filter did not apply` },
+    );
+    await shoot(browser, "06-styles-tag");
+    await browser.$(`button.tag[data-tag="${firstTag}"]`).click(); // back to every style
+
+    await browser.waitUntil(
+      async () => (await browser.$$("li.style")).length >= Math.min(total, 2),
+      {
+        timeout: 15_000,
+      },
+    );
+    const name = await browser.$("li.style .title strong").getText();
+    await browser.$("#style-search").setValue(name);
+    await browser.waitUntil(
+      async () =>
+        browser.execute(
+          (n) =>
+            [...document.querySelectorAll("li.style .title strong")].every((s) =>
+              s.textContent.toLowerCase().includes(n.toLowerCase()),
+            ),
+          name,
+        ),
+      { timeout: 5_000, timeoutMsg: "search did not filter by name" },
+    );
+    await shoot(browser, "07-styles-search");
+    await browser.$("li.style button").click();
+    await onScreen(browser, "create");
+    await waitForText(browser.$('[data-testid="chosen-style"]'), new RegExp(name));
+    await shoot(browser, "08-create-ready");
+  });
+
+  it(
+    "generates, shows the job live, plays the MP4 in the app, and saved it on disk",
+    STEP,
+    async () => {
+      const { browser } = app;
+      await browser.$("#generate").click();
+      await onScreen(browser, "library", 60_000);
+      await browser.$(".row").waitForExist({ timeout: 10_000 });
+      await shoot(browser, "09-library-running");
+      const row = await waitForJob(browser, "downloaded");
+      await shoot(browser, "10-library-ready");
+
+      await row.$('button[aria-label="Play"]').click();
+      const player = browser.$('[data-testid="player"]');
+      await player.waitForExist({ timeout: 10_000 });
+      await browser.waitUntil(
+        async () =>
+          browser.execute(() => document.querySelector('[data-testid="player"]').readyState >= 2),
+        { timeout: 20_000, timeoutMsg: "the video never became playable" },
+      );
+      const t0 = await browser.execute(
+        () => document.querySelector('[data-testid="player"]').currentTime,
+      );
+      await browser.waitUntil(
+        async () =>
+          (await browser.execute(
+            () => document.querySelector('[data-testid="player"]').currentTime,
+          )) > t0,
+        { timeout: 10_000, timeoutMsg: "playback did not advance" },
+      );
+      await shoot(browser, "11-player");
+      const path = await browser.$('[role="dialog"] code.path').getText();
+      assert.match(path, /\.mp4$/);
+      assert.ok(statSync(path).size > 10_000, "the MP4 on disk is tiny");
+      const streams = ffprobeStreams(path);
+      assert.ok(streams.includes("video"), `no video stream in ${path}: ${streams}`);
+      await browser.keys("Escape");
+      await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
+    },
+  );
+
+  it(
+    "shows errors for an empty prompt, 21 files and an .exe, and loses nothing",
+    STEP,
+    async () => {
+      const { browser } = app;
+      await navigate(browser, "create");
+      await browser.$("#generate").click();
+      await waitForText(browser.$("#prompt-problem"), /Write what the video should be about/);
+      assert.equal(await browser.$("#prompt").getAttribute("aria-invalid"), "true");
+      await shoot(browser, "12-invalid-empty-prompt");
+
+      const prompt = "A 3-second video about paper planes.";
+      await browser.$("#prompt").setValue(prompt);
+      await dropFiles(browser, files.many);
+      await waitForText(
+        browser.$('[data-testid="files-problem"]'),
+        /21 files attached; the agent takes at most 20/,
+      );
+      await dropFiles(browser, [files.exe]);
+      const bad = browser.$('li.chip.bad[data-file="setup.exe"]');
+      await bad.waitForExist({ timeout: 10_000 });
+      await browser.$("#generate").click();
+      await shoot(browser, "13-invalid-files");
+      // Nothing was sent and nothing was lost.
+      await onScreen(browser, "create");
+      assert.equal(await browser.$("#prompt").getValue(), prompt);
+      assert.equal((await browser.$$("li.chip")).length, 22);
+      const page = await invoke(browser, "list_jobs", { offset: 0, limit: 10 });
+      assert.equal(page.total, 1, "an invalid draft was submitted");
+
+      await bad.$("button").click();
+      await waitForText(browser.$('[data-testid="files-problem"]'), /21 files attached/);
+    },
+  );
+});
+
+describe("quit mid-job, restart, the job finishes", () => {
+  it("resumes the job and keeps the draft", STEP, async () => {
+    let app = await launchApp();
+    const home = app.home;
+    try {
+      await tryOffline(app.browser);
+      await app.browser.$("#prompt").setValue("A 4-second video about tides and the moon.");
+      await app.browser.$("#generate").click();
+      await onScreen(app.browser, "library", 60_000);
+      const row = app.browser.$(".row");
+      await row.waitForExist({ timeout: 10_000 });
+      assert.notEqual(await row.getAttribute("data-state"), "downloaded");
+      await navigate(app.browser, "create");
+      await app.browser.$("#prompt").setValue("The draft I was writing when I quit.");
+      await new Promise((done) => setTimeout(done, 1_000)); // the draft saves after 400 ms
+    } finally {
+      await app.stop({ keep: true });
+    }
+    app = await launchApp({ home });
+    try {
+      await onScreen(app.browser, "create", 30_000);
+      assert.equal(
+        await app.browser.$("#prompt").getValue(),
+        "The draft I was writing when I quit.",
+      );
+      await navigate(app.browser, "library");
+      await waitForJob(app.browser, "downloaded");
+      await shoot(app.browser, "14-library-after-restart");
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe("API key: set, test, remove (keyring, local agent as the server)", () => {
+  let agent;
+  let baseUrl;
+
+  before(async () => {
+    const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
+    const bin = process.env.LOCAL_AGENT_BIN ?? join(targetDir, "debug", "local-agent");
+    assert.ok(existsSync(bin), `local-agent not found at ${bin}; cargo build -p local-agent`);
+    agent = spawn(bin, ["--data-dir", files.dir + "/agent"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    baseUrl = await new Promise((done, fail) => {
+      agent.stdout.once("data", (chunk) => {
+        const match = chunk.toString().match(/listening on (http:\/\/\S+)/);
+        if (match) done(match[1]);
+        else fail(new Error(`unexpected local-agent output: ${chunk}`));
+      });
+      agent.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
+    });
+  });
+  after(() => agent?.kill());
+
+  it("stores the key in the keyring, shows the credits, and removes it", STEP, async () => {
+    const app = await launchApp({ env: { HEYGEN_BASE_URL: baseUrl } });
+    const { browser } = app;
+    try {
+      await onScreen(browser, "welcome");
+      await browser.$("#enter-key").click();
+      await onScreen(browser, "settings");
+      const secret = "e2e-secret-key-123";
+      await browser.$("#api-key").setValue(secret);
+      await browser.$("button=Save key").click();
+      await waitForText(browser.$('[data-testid="credits"]'), /[\d,]+ credits/, 20_000);
+      await waitForText(browser.$('[data-testid="key-status"]'), /stored in the system keyring/);
+      assert.equal(await browser.$("#api-key").getValue(), "", "the key stayed in the input");
+      const html = await browser.execute(() => document.documentElement.outerHTML);
+      assert.ok(!html.includes(secret), "the key came back to the web view");
+      const connection = await invoke(browser, "connection", {});
+      assert.ok(!JSON.stringify(connection).includes(secret));
+      await shoot(browser, "15-settings-key-tested");
+
+      await browser.$("button=Test").click();
+      await waitForText(browser.$('[data-testid="credits"]'), /[\d,]+ credits/);
+      await browser.$("button=Remove").click();
+      await waitForText(browser.$('[data-testid="key-status"]'), /No key stored/);
+      await browser.$("label=Dark").click();
+      await shoot(browser, "16-settings-key-removed-dark");
+    } finally {
+      await app.stop();
+    }
+  });
+});

@@ -1,0 +1,30 @@
+// Files the end-to-end tests attach: real PNGs (ImageMagick) and a Windows executable header.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export function makeFixtures() {
+  const dir = mkdtempSync(join(tmpdir(), "vas-e2e-files-"));
+  const photo = join(dir, "sunflower.png");
+  execFileSync("convert", [
+    "-size",
+    "640x360",
+    "gradient:gold-darkorange",
+    "-fill",
+    "white",
+    "-draw",
+    "circle 320,180 320,80",
+    photo,
+  ]);
+  const many = [];
+  for (let i = 1; i <= 21; i += 1) {
+    const copy = join(dir, `page-${String(i).padStart(2, "0")}.png`);
+    copyFileSync(photo, copy);
+    many.push(copy);
+  }
+  const exe = join(dir, "setup.exe");
+  // "MZ" header plus padding: what a Windows program starts with; no accepted type sniffs as it.
+  writeFileSync(exe, Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00"), Buffer.alloc(2048, 0)]));
+  return { dir, photo, many, exe };
+}

@@ -1,0 +1,58 @@
+// Small WebDriver helpers shared by the end-to-end tests.
+import assert from "node:assert/strict";
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { SHOTS_DIR } from "./driver.mjs";
+
+/** Saves `target/e2e-shots/<name>.png` and checks it is not blank. */
+export async function shoot(browser, name) {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  const file = join(SHOTS_DIR, `${name}.png`);
+  await browser.saveScreenshot(file);
+  assert.ok(statSync(file).size > 10_000, `${file} looks empty`);
+}
+
+/** Waits until `main` shows the screen `id` (data-screen). */
+export async function onScreen(browser, id, timeout = 15_000) {
+  await browser.$(`main[data-screen="${id}"]`).waitForExist({
+    timeout,
+    timeoutMsg: `the ${id} screen did not appear`,
+  });
+}
+
+export async function navigate(browser, id) {
+  await browser.$(`nav button[data-screen="${id}"]`).click();
+  await onScreen(browser, id);
+}
+
+/** Calls an app command over IPC, as the UI does (resolves to its value, rejects on error). */
+export async function invoke(browser, command, args) {
+  const result = await browser.executeAsync(
+    (cmd, a, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke(cmd, a)
+        .then((value) => done({ ok: true, value }))
+        .catch((error) => done({ ok: false, error }));
+    },
+    command,
+    args,
+  );
+  if (!result.ok) throw new Error(`${command} failed: ${JSON.stringify(result.error)}`);
+  return result.value;
+}
+
+/**
+ * Drops files on the window through the same events a real drop produces (see
+ * e2e_drop_files in src-tauri/commands_desktop.rs for why a real OS drag cannot be made here).
+ * With no paths the drag only hovers, showing the overlay.
+ */
+export function dropFiles(browser, paths) {
+  return invoke(browser, "e2e_drop_files", { paths });
+}
+
+export async function waitForText(element, pattern, timeout = 10_000) {
+  await element.waitUntil(async () => pattern.test(await element.getText()), {
+    timeout,
+    timeoutMsg: `text never matched ${pattern}`,
+  });
+}

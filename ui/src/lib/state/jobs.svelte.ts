@@ -1,0 +1,59 @@
+// Every job, kept current from engine events. The list is loaded once in pages (the engine's
+// `list_jobs`) and rendered virtualised, so 10,000 jobs stay smooth; search and filter run over
+// the loaded rows.
+import type { Backend, JobView } from "../backend";
+
+const PAGE = 500;
+
+export class JobList {
+  jobs = $state<JobView[]>([]);
+  loaded = $state(false);
+  /** Upload/download progress per job (0–1), from transfer events. */
+  transfer = $state<Record<string, number>>({});
+
+  constructor(private readonly backend: Backend) {}
+
+  async load() {
+    const all: JobView[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.backend.listJobs(offset, PAGE);
+      all.push(...page.jobs);
+      if (page.jobs.length < PAGE || all.length >= page.total) break;
+    }
+    this.jobs = all;
+    this.loaded = true;
+  }
+
+  /** Replaces a job's row (or adds a new job on top). */
+  upsert(job: JobView) {
+    const index = this.jobs.findIndex((j) => j.id === job.id);
+    if (index >= 0) this.jobs[index] = job;
+    else this.jobs = [job, ...this.jobs];
+  }
+
+  remove(id: string) {
+    this.jobs = this.jobs.filter((j) => j.id !== id);
+  }
+
+  /** Subscribes to the engine's job and transfer events; returns the unsubscribe. */
+  async follow(): Promise<() => void> {
+    const stops = await Promise.all([
+      this.backend.onJobChanged((job) => this.upsert(job)),
+      this.backend.onTransferProgress((p) => {
+        if (p.kind === "upload" || p.kind === "video")
+          this.transfer = { ...this.transfer, [p.jobId]: p.total ? (p.done ?? 0) / p.total : 0 };
+      }),
+    ]);
+    return () => stops.forEach((stop) => stop());
+  }
+}
+
+/** "2 min 5 s" style durations. */
+export function formatElapsed(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60} min`;
+}
