@@ -16,7 +16,10 @@ before(() => {
   assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
   files = makeFixtures();
 });
-after(() => files && rmSync(files.dir, { recursive: true, force: true }));
+after(
+  () =>
+    files && rmSync(files.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+);
 
 async function tryOffline(browser) {
   await onScreen(browser, "welcome");
@@ -158,6 +161,11 @@ describe("first run → offline → a video in the library", () => {
       await browser.$(".row").waitForExist({ timeout: 10_000 });
       await shoot(browser, "09-library-running");
       const row = await waitForJob(browser, "downloaded");
+      await browser.waitUntil(
+        async () =>
+          browser.execute(() => (document.querySelector(".row .thumb img")?.naturalWidth ?? 0) > 0),
+        { timeout: 10_000, timeoutMsg: "the job's thumbnail did not load from the library" },
+      );
       await shoot(browser, "10-library-ready");
 
       await row.$('button[aria-label="Play"]').click();
@@ -168,15 +176,21 @@ describe("first run → offline → a video in the library", () => {
           browser.execute(() => document.querySelector('[data-testid="player"]').readyState >= 2),
         { timeout: 20_000, timeoutMsg: "the video never became playable" },
       );
-      const t0 = await browser.execute(
-        () => document.querySelector('[data-testid="player"]').currentTime,
-      );
+      // Muted, so a machine without a sound device still plays it.
+      const t0 = await browser.executeAsync((done) => {
+        const video = document.querySelector('[data-testid="player"]');
+        video.muted = true;
+        video.play().then(
+          () => done(video.currentTime),
+          () => done(video.currentTime),
+        );
+      });
       await browser.waitUntil(
         async () =>
           (await browser.execute(
             () => document.querySelector('[data-testid="player"]').currentTime,
           )) > t0,
-        { timeout: 10_000, timeoutMsg: "playback did not advance" },
+        { timeout: 15_000, timeoutMsg: "playback did not advance" },
       );
       await shoot(browser, "11-player");
       const path = await browser.$('[role="dialog"] code.path').getText();
@@ -267,7 +281,7 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
     const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
     const bin = process.env.LOCAL_AGENT_BIN ?? join(targetDir, "debug", "local-agent");
     assert.ok(existsSync(bin), `local-agent not found at ${bin}; cargo build -p local-agent`);
-    agent = spawn(bin, ["--data-dir", files.dir + "/agent"], {
+    agent = spawn(bin, ["--data-dir", join(files.dir, "agent")], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     baseUrl = await new Promise((done, fail) => {
@@ -279,7 +293,12 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
       agent.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
     });
   });
-  after(() => agent?.kill());
+  after(async () => {
+    if (!agent || agent.exitCode !== null) return;
+    const exited = new Promise((done) => agent.once("exit", done));
+    agent.kill();
+    await exited;
+  });
 
   it("stores the key in the keyring, shows the credits, and removes it", STEP, async () => {
     const app = await launchApp({ env: { HEYGEN_BASE_URL: baseUrl } });
@@ -291,7 +310,14 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
       const secret = "e2e-secret-key-123";
       await browser.$("#api-key").setValue(secret);
       await browser.$("button=Save key").click();
-      await waitForText(browser.$('[data-testid="credits"]'), /[\d,]+ credits/, 20_000);
+      try {
+        await waitForText(browser.$('[data-testid="credits"]'), /[\d,]+ credits/, 20_000);
+      } catch (error) {
+        await shoot(browser, "15-settings-key-FAILED");
+        const alert = browser.$('[role="alert"]');
+        const why = (await alert.isExisting()) ? await alert.getText() : "no error shown";
+        throw new Error(`credits never appeared: ${why}`, { cause: error });
+      }
       await waitForText(browser.$('[data-testid="key-status"]'), /stored in the system keyring/);
       assert.equal(await browser.$("#api-key").getValue(), "", "the key stayed in the input");
       const html = await browser.execute(() => document.documentElement.outerHTML);
