@@ -462,7 +462,7 @@ export type JobWarning_Serialize = {
 export type MessageView = MessageView_Serialize | MessageView_Deserialize;
 
 export type MessageView_Deserialize = {
-	seq: number | null,
+	seq: number,
 	/**  `user` or `model`. */
 	role: string,
 	content: string,
@@ -473,7 +473,7 @@ export type MessageView_Deserialize = {
 };
 
 export type MessageView_Serialize = {
-	seq: number | null,
+	seq: number,
 	/**  `user` or `model`. */
 	role: string,
 	content: string,
@@ -627,7 +627,7 @@ export type SessionVideoView_Deserialize = {
 	videoPath?: string | null,
 	thumbnailPath?: string | null,
 	failureMessage?: string | null,
-	createdAt: number | null,
+	createdAt: number,
 };
 
 export type SessionVideoView_Serialize = {
@@ -640,7 +640,7 @@ export type SessionVideoView_Serialize = {
 	videoPath: string | null,
 	thumbnailPath: string | null,
 	failureMessage: string | null,
-	createdAt: number | null,
+	createdAt: number,
 };
 
 /**  A session's status and what it means for the UI right now. */
@@ -658,9 +658,10 @@ export type SessionView_Deserialize = {
 	status: string,
 	title?: string | null,
 	progress: number,
+	/**  Unix seconds (u32: TypeScript has no 64-bit integers; good until 2106). */
 	createdAt?: number | null,
-	statusSince: number | null,
-	elapsedSecs: number | null,
+	statusSince: number,
+	elapsedSecs: number,
 	needsInput: boolean,
 	active: boolean,
 	stuck: boolean,
@@ -681,9 +682,10 @@ export type SessionView_Serialize = {
 	status: string,
 	title: string | null,
 	progress: number,
+	/**  Unix seconds (u32: TypeScript has no 64-bit integers; good until 2106). */
 	createdAt: number | null,
-	statusSince: number | null,
-	elapsedSecs: number | null,
+	statusSince: number,
+	elapsedSecs: number,
 	needsInput: boolean,
 	active: boolean,
 	stuck: boolean,
