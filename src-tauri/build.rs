@@ -31,6 +31,15 @@ fn main() {
         "reveal_in_folder",
         "open_file",
         "e2e_drop_files",
+        "start_chat",
+        "chat_thread",
+        "chat_refresh",
+        "open_session",
+        "chat_reply",
+        "chat_approve",
+        "chat_request_changes",
+        "chat_stop",
+        "list_sessions",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
