@@ -61,6 +61,9 @@ describe("first run → offline → a video in the library", () => {
     const { browser } = app;
     await onScreen(browser, "welcome");
     assert.equal(await browser.getTitle(), "Video Agent Studio");
+    await browser.$("#welcome-heading").waitForDisplayed({ timeout: 5_000 });
+    // The first paint after start-up can lag behind the DOM under Xvfb.
+    await browser.pause(1_000);
     await shoot(browser, "01-welcome");
     await tryOffline(browser);
     await shoot(browser, "02-create-offline");
