@@ -90,6 +90,7 @@ impl JobInput {
             brand_kit_id: self.brand_kit_id.clone(),
             files: self.files.iter().map(Into::into).collect(),
             output_dir: None,
+            incognito: self.incognito,
         }
     }
 
@@ -111,7 +112,7 @@ impl JobInput {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect(),
-            incognito: false,
+            incognito: request.incognito,
         }
     }
 }

@@ -80,6 +80,9 @@ pub enum Command {
         brand_kit: Option<String>,
         #[arg(long, value_enum)]
         orientation: Option<OrientationArg>,
+        /// Ask the agent not to use or record memory for this session.
+        #[arg(long)]
+        incognito: bool,
         /// Follow the job until the video is downloaded; the last stdout line is its path.
         #[arg(long)]
         wait: bool,

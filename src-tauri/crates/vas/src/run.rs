@@ -176,6 +176,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
             voice,
             brand_kit,
             orientation,
+            incognito,
             wait,
             out,
         } => {
@@ -201,6 +202,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 brand_kit_id: brand_kit.clone(),
                 files: files.clone(),
                 output_dir: out,
+                incognito: *incognito,
             };
             let job = studio.submit(request).await?;
             eprintln!("job {} submitted ({})", job.id, job.state);

@@ -48,6 +48,8 @@ pub struct JobRequest {
     pub files: Vec<PathBuf>,
     /// Where this job's files go (None = the library folder in settings).
     pub output_dir: Option<PathBuf>,
+    /// Ask the agent not to use or record memory for this session (`incognito_mode`).
+    pub incognito: bool,
 }
 
 /// Files written into the library folder for a job.

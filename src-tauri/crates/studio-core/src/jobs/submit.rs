@@ -321,6 +321,27 @@ fn create_request(r: &JobRequest, files: Vec<AssetInput>) -> CreateVideoAgentReq
             super::model::Orientation::Portrait => O::Portrait,
         }),
         files,
+        // Only sent when asked for: the spec's default is false.
+        incognito_mode: r.incognito.then_some(true),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incognito_is_sent_only_when_asked_for() {
+        let mut request = JobRequest {
+            prompt: "A 5-second welcome".into(),
+            ..Default::default()
+        };
+        let body = serde_json::to_value(create_request(&request, Vec::new())).unwrap();
+        assert!(body.get("incognito_mode").is_none(), "{body}");
+
+        request.incognito = true;
+        let body = serde_json::to_value(create_request(&request, Vec::new())).unwrap();
+        assert_eq!(body["incognito_mode"], serde_json::json!(true), "{body}");
     }
 }
