@@ -58,6 +58,14 @@ where
     .try_flatten()
 }
 
+/// The first page of a stream: the caller's page size (or the server's default), no token.
+fn first_page(page_size: Option<u32>) -> PageRequest {
+    PageRequest {
+        limit: page_size,
+        token: None,
+    }
+}
+
 impl Client {
     /// All styles (optionally one tag), page by page.
     pub fn stream_styles(
@@ -65,16 +73,10 @@ impl Client {
         query: StyleQuery,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Style, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| {
-                let query = query.clone();
-                async move { self.list_styles(&query, &page).await }
-            },
-        )
+        paginate(first_page(page_size), move |page| {
+            let query = query.clone();
+            async move { self.list_styles(&query, &page).await }
+        })
     }
 
     /// All brand kits.
@@ -82,13 +84,9 @@ impl Client {
         &self,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<BrandKit, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| async move { self.list_brand_kits(&page).await },
-        )
+        paginate(first_page(page_size), move |page| async move {
+            self.list_brand_kits(&page).await
+        })
     }
 
     /// All avatar groups.
@@ -97,16 +95,10 @@ impl Client {
         query: AvatarQuery,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<AvatarGroup, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| {
-                let query = query.clone();
-                async move { self.list_avatars(&query, &page).await }
-            },
-        )
+        paginate(first_page(page_size), move |page| {
+            let query = query.clone();
+            async move { self.list_avatars(&query, &page).await }
+        })
     }
 
     /// All avatar looks.
@@ -115,16 +107,10 @@ impl Client {
         query: LookQuery,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<AvatarLook, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| {
-                let query = query.clone();
-                async move { self.list_avatar_looks(&query, &page).await }
-            },
-        )
+        paginate(first_page(page_size), move |page| {
+            let query = query.clone();
+            async move { self.list_avatar_looks(&query, &page).await }
+        })
     }
 
     /// All voices.
@@ -133,16 +119,10 @@ impl Client {
         query: VoiceQuery,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Voice, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| {
-                let query = query.clone();
-                async move { self.list_voices(&query, &page).await }
-            },
-        )
+        paginate(first_page(page_size), move |page| {
+            let query = query.clone();
+            async move { self.list_voices(&query, &page).await }
+        })
     }
 
     /// All Video Agent sessions, newest first.
@@ -150,13 +130,9 @@ impl Client {
         &self,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Session, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| async move { self.list_video_agent_sessions(&page).await },
-        )
+        paginate(first_page(page_size), move |page| async move {
+            self.list_video_agent_sessions(&page).await
+        })
     }
 
     /// All videos.
@@ -165,16 +141,10 @@ impl Client {
         query: VideoQuery,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Video, ApiError>> + Send + '_ {
-        paginate(
-            PageRequest {
-                limit: page_size,
-                token: None,
-            },
-            move |page| {
-                let query = query.clone();
-                async move { self.list_videos(&query, &page).await }
-            },
-        )
+        paginate(first_page(page_size), move |page| {
+            let query = query.clone();
+            async move { self.list_videos(&query, &page).await }
+        })
     }
 }
 
