@@ -10,8 +10,9 @@ use studio_core::{ErrorView, KeySource, Studio, StudioConfig};
 use crate::error::CommandError;
 use crate::views::Connection;
 
-/// The engine's defaults, with two knobs for tests and demos: `VAS_POLL_SCALE` (1.0 = HeyGen's
-/// 10 s / 30 s / 60 s polling) and `VAS_LOCAL_AGENT_TIME_SCALE` (the offline agent's clock).
+/// The engine's defaults, with knobs for tests and demos: `VAS_POLL_SCALE` (1.0 = HeyGen's
+/// 10 s / 30 s / 60 s polling), `VAS_LOCAL_AGENT_TIME_SCALE` (the offline agent's clock) and
+/// `VAS_STUCK_THINKING_AFTER_SECS` (when a chat session in `thinking` is flagged as stuck).
 fn config_from_env() -> StudioConfig {
     let mut config = StudioConfig::default();
     let number = |name: &str| {
@@ -25,6 +26,9 @@ fn config_from_env() -> StudioConfig {
     }
     if let Some(scale) = number("VAS_LOCAL_AGENT_TIME_SCALE") {
         config.local_agent_time_scale = scale;
+    }
+    if let Some(secs) = number("VAS_STUCK_THINKING_AFTER_SECS") {
+        config.stuck_thinking_after = std::time::Duration::from_secs_f64(secs);
     }
     config
 }
