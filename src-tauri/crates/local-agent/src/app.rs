@@ -41,6 +41,10 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
         config.faults.clone(),
     );
     state.set_base_url(format!("http://{addr}"));
+    state.extra_styles.store(
+        config.extra_styles.min(crate::synthetic_styles::MAX),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     state.persist_now().await;
     tokio::spawn(state.clone().run_persister());
     crate::jobs::resume_all(&state);

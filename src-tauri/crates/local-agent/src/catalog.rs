@@ -334,8 +334,19 @@ pub const STYLES: &[Style] = &[
 
 pub const DEFAULT_STYLE: &str = "style_clean_corporate";
 
+/// A built-in or synthetic style (see `synthetic_styles`) by id.
 pub fn style(id: &str) -> Option<&'static Style> {
-    STYLES.iter().find(|s| s.id == id)
+    STYLES
+        .iter()
+        .find(|s| s.id == id)
+        .or_else(|| crate::synthetic_styles::style(id))
+}
+
+/// The listed catalogue: the built-in styles, then `extra` synthetic ones.
+pub fn listed_styles(extra: usize) -> impl Iterator<Item = &'static Style> {
+    STYLES
+        .iter()
+        .chain(crate::synthetic_styles::first(extra).iter())
 }
 
 pub fn style_json(s: &Style, thumbnail_url: String, preview_url: String) -> Value {

@@ -25,6 +25,7 @@ mod render;
 mod routes;
 mod state;
 mod store;
+mod synthetic_styles;
 mod util;
 mod webhooks;
 
@@ -57,10 +58,13 @@ pub struct Config {
     pub time_scale: f64,
     /// Initial faults (also settable at run time via `/__admin/faults`).
     pub faults: FaultConfig,
+    /// Synthetic styles listed after the built-in ones (scale benchmarks: a 1,000-style
+    /// gallery); each has its own palette and a real PNG thumbnail. At most 10,000.
+    pub extra_styles: usize,
 }
 
 impl Config {
-    /// Defaults: `127.0.0.1:0`, any key accepted, time scale 60, no faults.
+    /// Defaults: `127.0.0.1:0`, any key accepted, time scale 60, no faults, no synthetic styles.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -68,6 +72,7 @@ impl Config {
             api_keys: Vec::new(),
             time_scale: 60.0,
             faults: FaultConfig::default(),
+            extra_styles: 0,
         }
     }
 }

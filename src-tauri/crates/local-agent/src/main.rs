@@ -88,6 +88,11 @@ struct Args {
     /// Seed for random fault draws.
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+
+    /// List this many synthetic styles after the built-in ones (distinct names, palettes and
+    /// PNG thumbnails; at most 10000), e.g. 972 for a 1,000-style gallery.
+    #[arg(long, env = "LOCAL_AGENT_EXTRA_STYLES", default_value_t = 0)]
+    extra_styles: usize,
 }
 
 fn split_rule(spec: &str) -> Result<(String, String), String> {
@@ -191,6 +196,7 @@ async fn main() {
     config.api_keys = keys;
     config.time_scale = args.time_scale;
     config.faults = faults;
+    config.extra_styles = args.extra_styles;
     let agent = match local_agent::start(config).await {
         Ok(a) => a,
         Err(e) => {

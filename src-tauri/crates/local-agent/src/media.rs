@@ -116,6 +116,27 @@ pub async fn style_thumbnail(state: &AppState, id: &str) -> Result<PathBuf, ApiE
     .await
 }
 
+/// A synthetic style's PNG thumbnail (see `synthetic_styles`), drawn once and cached.
+async fn synthetic_thumbnail(
+    state: &AppState,
+    id: &str,
+    index: usize,
+) -> Result<PathBuf, ApiError> {
+    let s =
+        catalog::style(id).ok_or_else(|| ApiError::not_found("not_found", "style not found"))?;
+    let (w, h) = style_size(s.aspect_ratio);
+    let path = state.cache_dir().join("styles").join(format!("{id}.png"));
+    cached(state, path, |tmp| async move {
+        tokio::task::spawn_blocking(move || {
+            crate::synthetic_styles::write_thumbnail(s, index, w, h, &tmp)
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+        Ok(())
+    })
+    .await
+}
+
 pub async fn style_preview(state: &AppState, id: &str) -> Result<PathBuf, ApiError> {
     let s =
         catalog::style(id).ok_or_else(|| ApiError::not_found("not_found", "style not found"))?;
@@ -272,9 +293,15 @@ pub async fn style_file(
         req.method() == axum::http::Method::HEAD,
         req.headers().clone(),
     );
-    let p = match file.as_str() {
-        "thumbnail.jpg" => style_thumbnail(&state, &id).await,
-        "preview.mp4" => style_preview(&state, &id).await,
+    // A synthetic style exists only while the agent lists it.
+    let synthetic = crate::synthetic_styles::index(&id);
+    if synthetic.is_some_and(|i| i >= state.extra_styles()) {
+        return ApiError::not_found("not_found", "style not found").into_response();
+    }
+    let p = match (file.as_str(), synthetic) {
+        ("thumbnail.png", Some(i)) => synthetic_thumbnail(&state, &id, i).await,
+        ("thumbnail.jpg", _) => style_thumbnail(&state, &id).await,
+        ("preview.mp4", _) => style_preview(&state, &id).await,
         _ => Err(ApiError::not_found("not_found", "no such file")),
     };
     serve(&state, p, head, &headers).await

@@ -29,6 +29,8 @@ pub struct Inner {
     /// Renders share 2 cores: at most this many ffmpeg encodes at once.
     pub render_slots: Semaphore,
     pub max_active_jobs: AtomicUsize,
+    /// How many synthetic styles the catalogue lists after the built-in ones.
+    pub extra_styles: AtomicUsize,
     pub shutdown: CancellationToken,
     pub http: reqwest::Client,
     /// One job driver per session at a time.
@@ -79,6 +81,7 @@ impl AppState {
             base_url: OnceLock::new(),
             render_slots: Semaphore::new(1),
             max_active_jobs: AtomicUsize::new(DEFAULT_MAX_ACTIVE_JOBS),
+            extra_styles: AtomicUsize::new(0),
             shutdown: CancellationToken::new(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
@@ -111,6 +114,10 @@ impl AppState {
         let r = f(&mut self.db());
         self.dirty.notify_one();
         r
+    }
+
+    pub fn extra_styles(&self) -> usize {
+        self.extra_styles.load(Ordering::Relaxed)
     }
 
     pub fn max_active_jobs(&self) -> usize {

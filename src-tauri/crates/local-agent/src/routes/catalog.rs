@@ -5,7 +5,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::catalog::{self, AVATAR_GROUPS, BRAND_KITS, LOOKS, STYLES, VOICES};
+use crate::catalog::{self, AVATAR_GROUPS, BRAND_KITS, LOOKS, VOICES};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{envelope, parse};
 use crate::state::AppState;
@@ -46,16 +46,21 @@ pub async fn styles(
         100,
         &format!("styles:{}", q.tag.as_deref().unwrap_or("")),
     )?;
-    let items: Vec<Value> = STYLES
-        .iter()
+    let items: Vec<Value> = catalog::listed_styles(state.extra_styles())
         .filter(|s| match q.tag.as_deref() {
             Some(t) if !t.is_empty() => s.tags.contains(&t),
             _ => true,
         })
         .map(|s| {
+            // Synthetic styles' thumbnails are drawn in-process as PNG (no ffmpeg each).
+            let thumbnail = if crate::synthetic_styles::index(s.id).is_some() {
+                "thumbnail.png"
+            } else {
+                "thumbnail.jpg"
+            };
             catalog::style_json(
                 s,
-                state.public_url(&format!("/cdn/styles/{}/thumbnail.jpg", s.id)),
+                state.public_url(&format!("/cdn/styles/{}/{thumbnail}", s.id)),
                 state.public_url(&format!("/cdn/styles/{}/preview.mp4", s.id)),
             )
         })
