@@ -5,11 +5,13 @@
 //! - [`tracking`]: 200 live jobs under `vas watch`: requests/s and CPU.
 //! - [`soak`]: N jobs, ~20 % faults, the engine SIGKILLed and restarted; invariants checked.
 //! - [`startup`]: start-up to interactive UI and idle PSS, app vs hello-world.
+//! - [`library_seed`]: thousands of jobs in the app's real database for the library benchmark.
 //! - [`procfs`]: RSS, PSS, CPU time from `/proc`.
 //! - [`policy`]: the documented allow-list the security tests hold the app's config to.
 
 pub mod agent;
 pub mod error;
+pub mod library_seed;
 pub mod policy;
 pub mod procfs;
 pub mod soak;
