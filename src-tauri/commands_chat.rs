@@ -94,16 +94,33 @@ pub async fn chat_stop(engine: State<'_, Engine>, id: String) -> Result<SessionV
     Ok(SessionView::from(&engine.studio()?.chat_stop(&id).await?))
 }
 
-/// The sessions list: the server's merged with local history.
+/// The sessions list: the server's merged with local history; `token` (a previous list's
+/// `next_token`) reads more of the server's sessions.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_sessions(
     engine: State<'_, Engine>,
     token: Option<String>,
 ) -> Result<SessionListView, CommandError> {
-    Ok(SessionListView::from(
-        &engine.studio()?.chat_sessions(token).await?,
-    ))
+    let studio = engine.studio()?;
+    let list = studio.chat_sessions(token).await?;
+    Ok(SessionListView::new(&list, |s| first_prompt(studio, s)))
+}
+
+/// What the user first asked: the prompt of the job that started the session here, else the
+/// first user message of the stored thread (a local read; none for a session never opened).
+fn first_prompt(
+    studio: &studio_core::Studio,
+    s: &studio_core::chat::ChatSession,
+) -> Option<String> {
+    if let Some(job) = s.job_id.as_deref().and_then(|id| studio.job(id).ok()) {
+        return Some(job.request.prompt);
+    }
+    let messages = studio.store().chat_messages(&s.session_id).ok()?;
+    messages
+        .into_iter()
+        .find(|m| m.role == "user" && !m.content.trim().is_empty())
+        .map(|m| m.content)
 }
 
 /// A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The

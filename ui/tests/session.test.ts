@@ -1,10 +1,18 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import Session from "../src/lib/screens/Session.svelte";
 import Sessions from "../src/lib/screens/Sessions.svelte";
 import ResourceCard from "../src/lib/components/session/ResourceCard.svelte";
 import { createMockChat } from "../src/lib/components/session/mockChat";
+import { type Backend, createMockBackend } from "../src/lib/backend";
+import { BACKEND } from "../src/lib/state/actions";
+import sessionSource from "../src/lib/screens/Session.svelte?raw";
+
+/** The desktop backend the screens find in context (App sets it). */
+const withBackend = (backend: Backend = createMockBackend()) => ({
+  context: new Map<unknown, unknown>([[BACKEND, backend]]),
+});
 
 const texts = () => screen.getAllByTestId("message").map((m) => m.textContent ?? "");
 
@@ -13,7 +21,7 @@ describe("Session", () => {
     const user = userEvent.setup();
     const chat = createMockChat();
     chat.addSession("sess_1", "A 10-second teaser for our bakery", "job_1");
-    render(Session, { chat, id: "job_1" });
+    render(Session, { props: { chat, id: "job_1" }, ...withBackend() });
 
     expect(await screen.findByTestId("thinking")).toHaveTextContent("Agent is working");
     chat.advance();
@@ -64,7 +72,7 @@ describe("Session", () => {
     const user = userEvent.setup();
     const chat = createMockChat();
     chat.addSession("sess_2", "Anything", "job_2");
-    render(Session, { chat, id: "sess_2" });
+    render(Session, { props: { chat, id: "sess_2" }, ...withBackend() });
     chat.markStuck("sess_2");
     const banner = await screen.findByTestId("stuck");
     expect(banner).toHaveTextContent("thinking for 20 minutes");
@@ -85,6 +93,7 @@ describe("Session", () => {
         storyboard: null,
         fields: [{ key: "beam colour", value: "teal" }],
         error: null,
+        videoJobId: null,
       },
     });
     expect(screen.getByText("hologram")).toBeInTheDocument();
@@ -102,5 +111,299 @@ describe("Session", () => {
     expect(row).toHaveTextContent("started elsewhere");
     await user.click(row);
     expect(opened).toBe("sess_web");
+  });
+});
+
+const LOOKS = [{ id: "look_ada_office", name: "Ada — office" }];
+const VOICES = [{ id: "voice_warm_narrator", name: "Warm narrator" }];
+
+/** A mock backend whose avatar and voice catalogues have a few items (styles: the mock's). */
+function catalogueBackend(): Backend {
+  const base = createMockBackend();
+  const item = (i: { id: string; name: string }) => ({
+    ...i,
+    image: null,
+    preview: null,
+    tags: [],
+    aspectRatio: null,
+    detail: null,
+  });
+  return {
+    ...base,
+    catalogue: async (kind, token, tag) =>
+      kind === "looks"
+        ? { items: LOOKS.map(item), nextToken: null, fromCache: false }
+        : kind === "voices"
+          ? { items: VOICES.map(item), nextToken: null, fromCache: false }
+          : base.catalogue(kind, token, tag),
+  };
+}
+
+/** Runs the mock agent to its first finished video. */
+async function firstVideo(chat: ReturnType<typeof createMockChat>, id: string) {
+  chat.advance();
+  await chat.chatReply(id, {
+    message: "You choose.",
+    files: [],
+    avatarId: null,
+    voiceId: null,
+    brandKitId: null,
+  });
+  chat.advance();
+  await chat.chatApprove(id);
+  chat.advance();
+  chat.advance();
+}
+
+describe("Session resources", () => {
+  it("shows a session video with its poster, plays the library file and shows it in its folder", async () => {
+    const user = userEvent.setup();
+    const backend = createMockBackend();
+    const reveal = vi.spyOn(backend, "revealInFolder");
+    const chat = createMockChat();
+    chat.addSession("sess_v", "A teaser", "job_v");
+    await firstVideo(chat, "job_v");
+    const { container } = render(Session, {
+      props: { chat, id: "job_v" },
+      ...withBackend(backend),
+    });
+
+    const card = await waitFor(() => {
+      const found = screen
+        .getAllByTestId("resource")
+        .find((r) => r.getAttribute("data-kind") === "video");
+      expect(found).toBeDefined();
+      return found!;
+    });
+    // No remote URL is handed to a <video> (the web view cannot play it).
+    expect(container.querySelector('video[src^="https:"]')).toBeNull();
+    expect(within(card).getByTestId("poster")).toHaveAttribute(
+      "src",
+      "/home/you/Videos/Video Agent Studio/job_v.jpg",
+    );
+    expect(card).toHaveTextContent("First video");
+    await user.click(within(card).getByRole("button", { name: "Play First video" }));
+    expect(await within(card).findByTestId("player")).toHaveAttribute(
+      "src",
+      "/home/you/Videos/Video Agent Studio/job_v.mp4",
+    );
+    await user.click(within(card).getByRole("button", { name: "Show in folder" }));
+    expect(reveal).toHaveBeenCalledWith("/home/you/Videos/Video Agent Studio/job_v.mp4");
+  });
+
+  it("shows the server's thumbnail through the media cache until the video is in the library", async () => {
+    const backend = createMockBackend();
+    const cached = vi.spyOn(backend, "cachedMedia");
+    render(ResourceCard, {
+      props: {
+        resource: {
+          resourceId: "r_vid",
+          resourceType: "video",
+          sourceType: "generated",
+          url: "https://cdn.example.com/v/video.mp4",
+          previewUrl: null,
+          thumbnailUrl: "https://cdn.example.com/v/thumb.jpg",
+          storyboard: null,
+          fields: [],
+          error: null,
+          videoJobId: "job_x",
+        },
+        videos: [
+          {
+            jobId: "job_x",
+            videoId: "v",
+            revision: 2,
+            state: "downloading",
+            title: null,
+            progress: 40,
+            videoPath: null,
+            thumbnailPath: null,
+            failureMessage: null,
+            createdAt: 0,
+          },
+        ],
+      },
+      ...withBackend(backend),
+    });
+    expect(await screen.findByTestId("poster")).toBeInTheDocument();
+    expect(cached).toHaveBeenCalledWith("https://cdn.example.com/v/thumb.jpg");
+    expect(document.querySelector("video")).toBeNull();
+    expect(screen.getByTestId("resource")).toHaveTextContent("Revision 1");
+    expect(screen.getByTestId("resource")).toHaveTextContent("Downloading into your library · 40%");
+    expect(screen.getByRole("button", { name: /not in your library yet/ })).toBeDisabled();
+  });
+
+  it("shows a storyboard readably: scene numbers, clock times, catalogue names, details folded", async () => {
+    const chat = createMockChat();
+    chat.addSession("sess_s", "A teaser", "job_s");
+    chat.advance();
+    await chat.chatReply("job_s", {
+      message: "You choose.",
+      files: [],
+      avatarId: null,
+      voiceId: null,
+      brandKitId: null,
+    });
+    chat.advance();
+    const draft = (await chat.chatThread("job_s")).resources[0]!;
+    render(ResourceCard, { props: { resource: draft }, ...withBackend(catalogueBackend()) });
+
+    const scenes = screen.getAllByTestId("scene");
+    expect(scenes[0]).toHaveTextContent("Scene 1");
+    expect(scenes[1]).toHaveTextContent("Scene 2");
+    expect(scenes[1]).toHaveTextContent("0:03–0:06 · 3 s");
+    expect(screen.queryByText(/^index$/i)).toBeNull();
+    expect(screen.queryByText(/^start$/i)).toBeNull();
+
+    const summary = screen.getByTestId("storyboard-summary");
+    await waitFor(() => expect(summary).toHaveTextContent("Ada — office"));
+    expect(summary).toHaveTextContent("Warm narrator");
+    expect(summary).toHaveTextContent("Cinematic Dusk");
+    expect(summary).not.toHaveTextContent("look_ada_office");
+    // Technical fields stay readable, folded away.
+    for (const key of ["Palette", "Typeface", "Revision", "Size"]) {
+      expect(screen.getByText(key).closest("details")).not.toBeNull();
+    }
+    expect(screen.getByText("1280 × 720")).toBeInTheDocument();
+    expect(screen.queryByText(/^width$/i)).toBeNull();
+  });
+
+  it("falls back to the id when the catalogue does not know it, and never fails on odd metadata", async () => {
+    render(ResourceCard, {
+      props: {
+        resource: {
+          resourceId: "r_odd",
+          resourceType: "draft",
+          sourceType: null,
+          url: null,
+          previewUrl: null,
+          thumbnailUrl: null,
+          storyboard: {
+            title: null,
+            durationSecs: null,
+            scenes: [
+              {
+                heading: null,
+                text: "Only text",
+                narration: null,
+                durationSecs: null,
+                imageUrl: null,
+                fields: [
+                  { key: "camera", value: "angle: low" },
+                  { key: "start", value: "soon" },
+                ],
+              },
+            ],
+            fields: [{ key: "voice_id", value: "voice_unknown" }],
+          },
+          fields: [],
+          error: null,
+          videoJobId: null,
+        },
+      },
+      ...withBackend(catalogueBackend()),
+    });
+    expect(screen.getByTestId("scene")).toHaveTextContent("Only text");
+    expect(screen.getByText("Camera").closest("details")).not.toBeNull();
+    expect(screen.getByText("soon")).toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId("storyboard-summary")).toHaveTextContent(/Voice\s*voice_unknown/);
+  });
+});
+
+describe("Session reply box", () => {
+  it("picks avatar and voice overrides from the catalogues and sends them", async () => {
+    const user = userEvent.setup();
+    const chat = createMockChat();
+    chat.addSession("sess_o", "A teaser", "job_o");
+    chat.advance();
+    render(Session, { props: { chat, id: "job_o" }, ...withBackend(catalogueBackend()) });
+    await screen.findByTestId("call-to-action");
+    await user.click(screen.getByRole("button", { name: /Avatar, voice, brand/ }));
+    const overrides = screen.getByTestId("reply-overrides");
+    expect(within(overrides).queryByRole("textbox")).toBeNull();
+    await user.click(within(overrides).getByRole("button", { name: /Voice/ }));
+    await user.click(await screen.findByRole("button", { name: /Warm narrator/ }));
+    await user.click(within(overrides).getByRole("button", { name: /Avatar/ }));
+    await user.click(await screen.findByRole("button", { name: /Ada — office/ }));
+    await user.type(screen.getByLabelText("Reply"), "Go on.");
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => expect(chat.replies).toHaveLength(1));
+    expect(chat.replies[0]!.reply).toMatchObject({
+      message: "Go on.",
+      voiceId: "voice_warm_narrator",
+      avatarId: "look_ada_office",
+      brandKitId: null,
+    });
+  });
+
+  it("takes files dropped on the window as attachment chips and sends them", async () => {
+    const user = userEvent.setup();
+    const backend = createMockBackend({
+      files: { "/tmp/notes.exe": { mime: null, problem: "Not a supported file type" } },
+    });
+    const chat = createMockChat();
+    chat.addSession("sess_d", "A teaser", "job_d");
+    chat.advance();
+    render(Session, { props: { chat, id: "job_d" }, ...withBackend(backend) });
+    await screen.findByTestId("call-to-action");
+    backend.emitDrop({ kind: "drop", paths: ["/tmp/logo.png", "/tmp/notes.exe"] });
+    const chips = await screen.findByRole("list", { name: "Attachments" });
+    expect(within(chips).getByText("logo.png")).toBeInTheDocument();
+    expect(within(chips).getByText("Not a supported file type")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Reply"), "Use this logo.");
+    expect(screen.getByRole("button", { name: "Send" })).toBeDisabled();
+    await user.click(within(chips).getByRole("button", { name: "Remove notes.exe" }));
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => expect(chat.replies).toHaveLength(1));
+    expect(chat.replies[0]!.reply.files).toEqual(["/tmp/logo.png"]);
+    expect(screen.queryByRole("list", { name: "Attachments" })).toBeNull();
+  });
+});
+
+describe("Session layout", () => {
+  it("keeps the title and status in a sticky header", async () => {
+    const chat = createMockChat();
+    chat.addSession("sess_h", "A teaser", "job_h");
+    render(Session, { props: { chat, id: "job_h" }, ...withBackend() });
+    const status = await screen.findByTestId("session-status");
+    const head = status.closest("header")!;
+    expect(head).toContainElement(screen.getByRole("heading", { level: 1 }));
+    // Component styles are not applied in this DOM: check the rule the header's class gets.
+    expect(head).toHaveClass("head");
+    expect(sessionSource).toMatch(/\.head\s*\{[^}]*position:\s*sticky;[^}]*top:\s*0;/);
+  });
+
+  it("scrolls to the thinking indicator when the agent starts working", async () => {
+    const scrolled: Element[] = [];
+    const spy = vi.spyOn(Element.prototype, "scrollIntoView").mockImplementation(function (
+      this: Element,
+    ) {
+      scrolled.push(this);
+    });
+    try {
+      const chat = createMockChat();
+      chat.addSession("sess_t", "A teaser", "job_t");
+      chat.advance();
+      await chat.chatReply("job_t", {
+        message: "You choose.",
+        files: [],
+        avatarId: null,
+        voiceId: null,
+        brandKitId: null,
+      });
+      chat.advance();
+      render(Session, { props: { chat, id: "job_t" }, ...withBackend() });
+      await screen.findByTestId("call-to-action");
+      scrolled.length = 0;
+      // The agent goes back to work without a new message (here: the server moved on by itself).
+      chat.markStuck("sess_t");
+      const thinking = await screen.findByTestId("thinking");
+      expect(thinking).toHaveTextContent("Agent is working");
+      expect(thinking.closest("ol")?.lastElementChild).toBe(thinking);
+      await waitFor(() => expect(scrolled).toContain(thinking));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

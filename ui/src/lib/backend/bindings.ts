@@ -87,7 +87,10 @@ export const commands = {
 	/**  "Request changes…". */
 	chatRequestChanges: (id: string, changes: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_request_changes", { id, changes })),
 	chatStop: (id: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_stop", { id })),
-	/**  The sessions list: the server's merged with local history. */
+	/**
+	 *  The sessions list: the server's merged with local history; `token` (a previous list's
+	 *  `next_token`) reads more of the server's sessions.
+	 */
 	listSessions: (token: string | null) => typedError<SessionListView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_sessions", { token })),
 };
 
@@ -532,6 +535,11 @@ export type ResourceCardView_Deserialize = {
 	/**  Metadata of non-draft resources, readable. */
 	fields: FieldView[],
 	error?: CommandError_Deserialize | null,
+	/**
+	 *  For a video resource: the job id of the session video (library entry) it is, so the
+	 *  card can show the local thumbnail and play the downloaded file. Set by `ThreadView`.
+	 */
+	videoJobId?: string | null,
 };
 
 /**
@@ -549,6 +557,11 @@ export type ResourceCardView_Serialize = {
 	/**  Metadata of non-draft resources, readable. */
 	fields: FieldView[],
 	error: CommandError_Serialize | null,
+	/**
+	 *  For a video resource: the job id of the session video (library entry) it is, so the
+	 *  card can show the local thumbnail and play the downloaded file. Set by `ThreadView`.
+	 */
+	videoJobId: string | null,
 };
 
 export type SceneView = SceneView_Serialize | SceneView_Deserialize;
@@ -604,15 +617,34 @@ export type SessionChanged_Serialize = {
 export type SessionListView = SessionListView_Serialize | SessionListView_Deserialize;
 
 export type SessionListView_Deserialize = {
-	sessions: SessionView_Deserialize[],
+	sessions: SessionRowView_Deserialize[],
+	/**  Pass to `list_sessions` for more of the server's sessions. */
 	nextToken?: string | null,
 	remoteError?: CommandError_Deserialize | null,
 };
 
 export type SessionListView_Serialize = {
-	sessions: SessionView_Serialize[],
+	sessions: SessionRowView_Serialize[],
+	/**  Pass to `list_sessions` for more of the server's sessions. */
 	nextToken: string | null,
 	remoteError: CommandError_Serialize | null,
+};
+
+/**  A row of the sessions list: the session and the first line of what the user asked. */
+export type SessionRowView = SessionRowView_Serialize | SessionRowView_Deserialize;
+
+/**  A row of the sessions list: the session and the first line of what the user asked. */
+export type SessionRowView_Deserialize = {
+	session: SessionView_Deserialize,
+	/**  The first line of the first user message (or of the job's prompt), when known here. */
+	firstPrompt?: string | null,
+};
+
+/**  A row of the sessions list: the session and the first line of what the user asked. */
+export type SessionRowView_Serialize = {
+	session: SessionView_Serialize,
+	/**  The first line of the first user message (or of the job's prompt), when known here. */
+	firstPrompt: string | null,
 };
 
 export type SessionVideoView = SessionVideoView_Serialize | SessionVideoView_Deserialize;

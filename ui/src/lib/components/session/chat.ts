@@ -68,6 +68,8 @@ export interface ResourceCardView {
   storyboard: StoryboardView | null;
   fields: FieldView[];
   error: ResourceError | null;
+  /** For a video resource: the job id of the session video it is (see `videos`). */
+  videoJobId: string | null;
 }
 
 export interface SessionVideoView {
@@ -90,8 +92,15 @@ export interface ThreadView {
   videos: SessionVideoView[];
 }
 
+export interface SessionRowView {
+  session: SessionView;
+  /** The first line of what the user first asked, when known here. */
+  firstPrompt: string | null;
+}
+
 export interface SessionListView {
-  sessions: SessionView[];
+  sessions: SessionRowView[];
+  /** Pass to `listSessions` for more of the server's sessions. */
   nextToken: string | null;
   remoteError: ResourceError | null;
 }
@@ -157,5 +166,31 @@ export function formatElapsed(secs: number): string {
 
 export function formatDuration(secs: number | null): string | null {
   if (secs === null || !Number.isFinite(secs)) return null;
+  if (secs >= 60) return formatClock(secs);
   return Number.isInteger(secs) ? `${secs} s` : `${secs.toFixed(1)} s`;
+}
+
+/** A point in a video as "0:03", "1:05", "1:02:03". */
+export function formatClock(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(mm).padStart(2, "0")}:${ss}`;
+  return `${mm}:${ss}`;
+}
+
+/** "just now", "3 min ago", "2 h ago", "yesterday", "5 days ago", else the date. */
+export function relativeTime(unixSecs: number, nowMs: number = Date.now()): string {
+  const ago = Math.max(0, Math.floor(nowMs / 1000 - unixSecs));
+  if (ago < 60) return "just now";
+  if (ago < 3600) return `${Math.floor(ago / 60)} min ago`;
+  if (ago < 86_400) return `${Math.floor(ago / 3600)} h ago`;
+  const days = Math.floor(ago / 86_400);
+  if (days === 1) return "yesterday";
+  if (days < 7) return `${days} days ago`;
+  return new Date(unixSecs * 1000).toLocaleDateString([], {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+  });
 }

@@ -30,15 +30,27 @@ export interface MockChat extends ChatBackend {
   /** Marks a session as stuck in `thinking` with an explanation. */
   markStuck(id: string): void;
   readonly replies: { id: string; reply: ReplyInput }[];
+  /** Sessions per `listSessions` page (the server's list is paged; default: all at once). */
+  pageSize: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
 function draft(id: string, version: number, shorter: boolean): ResourceCardView {
+  // Shaped like the local agent's storyboard metadata: what Rust does not recognise arrives as
+  // fields (catalogue ids, layout details, the scene's index and start time).
+  let start = 0;
   const scenes = [
     { heading: "Welcome", text: "Fresh bread every morning.", durationSecs: shorter ? 2 : 3 },
     { heading: "Our ovens", text: "Baked on stone since 1952.", durationSecs: shorter ? 2 : 3 },
-  ].map((s) => ({ ...s, narration: null, imageUrl: null, fields: [] }));
+  ].map((s, index) => {
+    const fields = [
+      { key: "index", value: String(index) },
+      { key: "start", value: String(start) },
+    ];
+    start += s.durationSecs;
+    return { ...s, narration: null, imageUrl: null, fields };
+  });
   return {
     resourceId: id,
     resourceType: "draft",
@@ -50,10 +62,37 @@ function draft(id: string, version: number, shorter: boolean): ResourceCardView 
       title: `Bakery teaser (v${version})`,
       durationSecs: scenes.reduce((t, s) => t + (s.durationSecs ?? 0), 0),
       scenes,
-      fields: [{ key: "orientation", value: "landscape" }],
+      fields: [
+        { key: "orientation", value: "landscape" },
+        { key: "width", value: "1280" },
+        { key: "height", value: "720" },
+        { key: "style id", value: "style_cinematic_dusk" },
+        { key: "voice id", value: "voice_warm_narrator" },
+        { key: "avatar id", value: "look_ada_office" },
+        { key: "palette", value: "background: #1b1b2f; accent: #e43f5a" },
+        { key: "typeface", value: "DejaVu Sans" },
+        { key: "revision", value: String(version - 1) },
+      ],
     },
     fields: [],
     error: null,
+    videoJobId: null,
+  };
+}
+
+/** The video resource a finished render posts in the thread (linked to its library entry). */
+function videoResource(id: string, jobId: string): ResourceCardView {
+  return {
+    resourceId: id,
+    resourceType: "video",
+    sourceType: "generated",
+    url: `https://cdn.example.com/${id}/video.mp4`,
+    previewUrl: null,
+    thumbnailUrl: `https://cdn.example.com/${id}/thumbnail.jpg`,
+    storyboard: null,
+    fields: [],
+    error: null,
+    videoJobId: jobId,
   };
 }
 
@@ -112,7 +151,7 @@ export function createMockChat(): MockChat {
         setStatus(s, "waiting_for_input");
         break;
       case "draft": {
-        const version = s.resources.length + 1;
+        const version = s.resources.filter((r) => r.resourceType === "draft").length + 1;
         const shorter = s.messages.some((m) => m.role === "user" && /shorter/i.test(m.content));
         const r = draft(`draft_${version}`, version, shorter);
         s.resources.push(r);
@@ -141,11 +180,21 @@ export function createMockChat(): MockChat {
         setStatus(s, "generating");
         s.pending = "finish";
         return notify(s);
-      case "finish":
-        s.videos = s.videos.map((v) => ({ ...v, state: "downloaded", progress: 100 }));
-        say(s, "model", "Your video is ready.");
+      case "finish": {
+        s.videos = s.videos.map((v) => ({
+          ...v,
+          state: "downloaded",
+          progress: 100,
+          videoPath: `/home/you/Videos/Video Agent Studio/${v.jobId}.mp4`,
+          thumbnailPath: `/home/you/Videos/Video Agent Studio/${v.jobId}.jpg`,
+        }));
+        const newest = s.videos.at(-1)!;
+        const r = videoResource(`video_res_${newest.revision}`, newest.jobId);
+        s.resources.push(r);
+        say(s, "model", "Your video is ready.", [r.resourceId]);
         setStatus(s, "completed");
         break;
+      }
       default:
         return;
     }
@@ -165,6 +214,7 @@ export function createMockChat(): MockChat {
 
   const chat: MockChat = {
     replies,
+    pageSize: Number.POSITIVE_INFINITY,
     addSession(sessionId, prompt, jobId = null) {
       const s: MockSession = {
         session: {
@@ -259,10 +309,16 @@ export function createMockChat(): MockChat {
       notify(s, 1);
       return view(s).session;
     },
-    async listSessions() {
+    async listSessions(token) {
+      const all = [...sessions.values()].reverse().map((s) => ({
+        session: view(s).session,
+        firstPrompt: s.messages.find((m) => m.role === "user")?.content.split("\n")[0] ?? null,
+      }));
+      const start = token ? Number(token) : 0;
+      const end = start + chat.pageSize;
       return {
-        sessions: [...sessions.values()].reverse().map((s) => view(s).session),
-        nextToken: null,
+        sessions: all.slice(start, end),
+        nextToken: end < all.length ? String(end) : null,
         remoteError: null,
       };
     },
