@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog;
+use crate::narrative;
 use crate::planner::{self, Attachment, AttachmentKind, PlanInput, Storyboard};
 use crate::render::{self, RenderError, RenderJob};
 use crate::state::AppState;
@@ -250,19 +251,20 @@ async fn drive(state: &AppState, id: &str, cancel: &CancellationToken) {
                         },
                     );
                     if let Some(s) = db.sessions.get_mut(id) {
-                        let scenes = sb.scenes.len();
-                        let secs = sb.duration;
+                        // A draft after a change request says what the request changed.
+                        let revision_of = s
+                            .storyboard
+                            .as_ref()
+                            .filter(|prev| sb.revision > prev.revision)
+                            .zip(s.revisions.last())
+                            .map(|(prev, r)| (prev, r.as_str()));
+                        let message = narrative::draft_message(&sb, revision_of);
                         s.title = Some(sb.title.clone());
                         s.storyboard = Some(sb);
                         s.status = SessionStatus::Reviewing;
                         s.step = Step::Idle;
                         s.resource_ids.push(rid.clone());
-                        s.push_resource_message(
-                            format!(
-                                "Here is the storyboard: {scenes} scenes, about {secs:.0} seconds. Reply to approve it (e.g. \"Looks good — generate it\") or tell me what to change."
-                            ),
-                            vec![rid],
-                        );
+                        s.push_resource_message(message, vec![rid]);
                     }
                 });
                 return;
@@ -305,17 +307,18 @@ async fn drive(state: &AppState, id: &str, cancel: &CancellationToken) {
                         },
                     );
                     if let Some(s) = db.sessions.get_mut(id) {
-                        s.push_message(
-                            "model",
-                            "text",
-                            format!(
-                                "I wrote a {}-scene script titled \"{}\" (about {:.0} seconds, {}). Rendering it now.",
-                                sb.scenes.len(),
-                                sb.title,
-                                sb.duration,
-                                sb.orientation
-                            ),
-                        );
+                        // No storyboard yet: a fresh script. The same revision: the approved
+                        // draft. A later one: a new version of a finished video.
+                        let before = s.storyboard.as_ref().map(|prev| {
+                            let request = s
+                                .revisions
+                                .last()
+                                .filter(|_| sb.revision > prev.revision)
+                                .map(String::as_str);
+                            (prev, request)
+                        });
+                        let message = narrative::render_message(&sb, before);
+                        s.push_message("model", "text", message);
                         s.title = Some(sb.title.clone());
                         s.storyboard = Some(sb);
                         s.status = SessionStatus::Generating;
@@ -479,14 +482,18 @@ fn complete(state: &AppState, id: &str, vid: &str, out: render::RenderOutput) {
             },
         );
         db.account.remaining_balance = (db.account.remaining_balance - out.duration).max(0.0);
-        let title = if let Some(v) = db.videos.get_mut(vid) {
+        // The video reports the rendered file's own length (ffprobe), and the chat says the same.
+        let ready = db.videos.get_mut(vid).map(|v| {
             v.status = VideoStatus::Completed;
             v.completed_at = Some(now_unix());
-            v.duration = Some((out.duration * 1000.0).round() / 1000.0);
-            v.title.clone().unwrap_or_default()
-        } else {
-            String::new()
-        };
+            let duration = (out.duration * 1000.0).round() / 1000.0;
+            v.duration = Some(duration);
+            narrative::ready_message(
+                v.title.as_deref().unwrap_or_default(),
+                duration,
+                &v.storyboard,
+            )
+        });
         if let Some(s) = db.sessions.get_mut(id) {
             let notes = s
                 .storyboard
@@ -500,7 +507,10 @@ fn complete(state: &AppState, id: &str, vid: &str, out: render::RenderOutput) {
             s.step = Step::Idle;
             s.progress = 100;
             s.resource_ids.push(rid.clone());
-            s.push_resource_message(format!("Your video \"{title}\" is ready."), vec![rid]);
+            s.push_resource_message(
+                ready.unwrap_or_else(|| "Your video is ready.".into()),
+                vec![rid],
+            );
         }
     });
     crate::webhooks::emit_for_video(state, vid, true);

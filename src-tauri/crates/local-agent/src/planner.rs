@@ -4,11 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Typeface};
+use crate::changes::{self, ChangeRequest, LengthChange, Tone};
 
 /// Default length when the prompt names none (HeyGen's agent defaults to roughly this).
 pub const DEFAULT_SECONDS: f64 = 30.0;
 /// espeak-ng at our rate speaks about 2.9 words/s; plan a little less so narration fits.
 const WORDS_PER_SECOND: f64 = 2.4;
+/// When a video is shortened, the narration already written is kept if it can be spoken at up
+/// to this rate (the renderer speeds espeak-ng up to fit; ≈ 200 words a minute stays clear).
+const MAX_WORDS_PER_SECOND: f64 = 3.3;
+/// "Shorter" stops here: below it a title and one sentence no longer fit.
+pub const MIN_SHORTENED_SECONDS: f64 = 2.0;
+pub const MIN_SECONDS: f64 = 1.0;
+pub const MAX_SECONDS: f64 = 600.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Palette {
@@ -45,6 +53,9 @@ pub struct Storyboard {
     pub scenes: Vec<Scene>,
     pub revision: u32,
     pub notes: Vec<String>,
+    /// The wording style asked for in a change request (`warm`, `formal`, `energetic`, `calm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +133,36 @@ fn requested_orientation(text: &str) -> Option<&'static str> {
         Some("portrait")
     } else if has(&["landscape", "horizontal", "widescreen", "16:9"]) {
         Some("landscape")
+    } else if has(&["square video", "1:1"]) {
+        Some("square")
     } else {
         None
     }
+}
+
+/// Frame size for an orientation (`square` comes from 1:1 styles and change requests).
+pub fn frame_size(orientation: &str) -> (u32, u32) {
+    match orientation {
+        "portrait" => (720, 1280),
+        "square" => (720, 720),
+        _ => (1280, 720),
+    }
+}
+
+/// "Shorter": about a third off, at least a second, never below the minimum.
+pub fn shortened(seconds: f64) -> f64 {
+    if seconds <= MIN_SHORTENED_SECONDS {
+        return seconds;
+    }
+    (seconds * 0.7)
+        .round()
+        .min(seconds - 1.0)
+        .max(MIN_SHORTENED_SECONDS)
+}
+
+/// "Longer": about half again, at least a second more.
+pub fn lengthened(seconds: f64) -> f64 {
+    (seconds * 1.5).round().max(seconds + 1.0).min(MAX_SECONDS)
 }
 
 fn sentences(text: &str) -> Vec<String> {
@@ -176,75 +214,283 @@ fn title_case(words: &[&str]) -> String {
         .join(" ")
 }
 
-/// "Create a 45-second explainer about our Q3 product launch." → "Our Q3 Product Launch".
-pub fn title_from_prompt(prompt: &str) -> String {
-    let first = sentences(prompt)
+/// Words that frame a request rather than name its subject ("Create a short video …").
+const FRAMING: &[&str] = &[
+    "create",
+    "make",
+    "generate",
+    "produce",
+    "write",
+    "a",
+    "an",
+    "the",
+    "short",
+    "quick",
+    "brief",
+    "video",
+    "videos",
+    "clip",
+    "explainer",
+    "please",
+    "me",
+    "us",
+    "explain",
+    "show",
+    "introduce",
+    "describe",
+    "present",
+    "announce",
+    "film",
+    "animation",
+    "presentation",
+];
+/// Words after which the subject starts ("… introducing our bakery").
+const SUBJECT_AFTER: &[&str] = &[
+    "about",
+    "on",
+    "explaining",
+    "introducing",
+    "showing",
+    "presenting",
+    "announcing",
+    "celebrating",
+];
+/// Where a long subject can be cut so the rest still reads as a title.
+const PHRASE_BREAKS: &[&str] = &[
+    "and",
+    "or",
+    "but",
+    "with",
+    "that",
+    "which",
+    "who",
+    "where",
+    "when",
+    "while",
+    "using",
+    "so",
+    "because",
+    "including",
+    "for",
+    "to",
+    "in",
+    "on",
+    "by",
+    "from",
+    "at",
+    "of",
+];
+/// A title does not end on these.
+const DANGLING: &[&str] = &[
+    "a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "with", "at", "by", "from", "is",
+    "are", "our", "your", "my", "their", "its", "that", "which", "who", "how", "why",
+];
+const TITLE_WORDS: usize = 8;
+const TITLE_CHARS: usize = 60;
+
+/// The prompt's subject in the user's own words and case, plus the verb that introduced it
+/// ("introducing"), e.g. "A 3-second video introducing our bakery." → (["our", "bakery"],
+/// Some("introducing")).
+fn subject(prompt: &str) -> (Vec<String>, Option<String>) {
+    // A line break ends the first request even without a full stop ("…Studio\nWrite a …").
+    let line = prompt
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let first = sentences(line)
         .into_iter()
         .next()
-        .unwrap_or_else(|| prompt.trim().to_string());
-    let clean: String = first
+        .unwrap_or_else(|| line.to_string());
+    // Punctuation inside the sentence is a phrase boundary, kept as a "|" token.
+    let marked: String = first
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '\'' || c == '-' || c == ' ' {
-                c
+                c.to_string()
+            } else if matches!(c, ',' | ':' | ';' | '(' | ')' | '—' | '–' | '"' | '/') {
+                " | ".to_string()
             } else {
-                ' '
+                " ".to_string()
             }
         })
         .collect();
-    let words: Vec<&str> = clean.split_whitespace().collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let start = ["about", "on", "explaining", "introducing", "showing"]
+    let tokens: Vec<&str> = marked.split_whitespace().collect();
+    let lower: Vec<String> = tokens.iter().map(|w| w.to_lowercase()).collect();
+    let after = SUBJECT_AFTER
         .iter()
-        .filter_map(|k| lower.iter().position(|w| w == k))
-        .min()
-        .map(|p| p + 1)
-        .unwrap_or_else(|| {
-            let filler = [
-                "create",
-                "make",
-                "generate",
-                "produce",
-                "write",
-                "a",
-                "an",
-                "the",
-                "short",
-                "quick",
-                "video",
-                "explainer",
-                "please",
-                "me",
-                "us",
-            ];
-            lower
-                .iter()
-                .position(|w| {
-                    !filler.contains(&w.as_str())
-                        && requested_seconds(w).is_none()
-                        && !w.ends_with("second")
-                        && !w.ends_with("minute")
-                })
-                .unwrap_or(0)
-        });
-    let picked: Vec<&str> = words.iter().skip(start).take(8).copied().collect();
-    if picked.is_empty() {
-        return "Untitled Video".into();
+        .filter_map(|k| lower.iter().position(|w| w == k).map(|p| (p, *k)))
+        .min();
+    let start = match after {
+        Some((p, _)) => p + 1,
+        None => lower
+            .iter()
+            .position(|w| {
+                w != "|"
+                    && !FRAMING.contains(&w.as_str())
+                    && requested_seconds(w).is_none()
+                    && !w.ends_with("second")
+                    && !w.ends_with("minute")
+            })
+            .unwrap_or(0),
+    };
+    let mut picked: Vec<String> = Vec::new();
+    let mut cut = false;
+    for (i, w) in tokens.iter().enumerate().skip(start) {
+        if *w == "|" {
+            if picked.is_empty() {
+                continue;
+            }
+            break;
+        }
+        // A capitalised instruction mid-text starts the next request ("… Studio Write a …").
+        if !picked.is_empty() && w.starts_with(char::is_uppercase) && is_instruction(w) {
+            break;
+        }
+        if picked.len() == TITLE_WORDS {
+            cut = i < tokens.len();
+            break;
+        }
+        picked.push(w.to_string());
     }
-    let t = title_case(&picked);
-    t.chars().take(60).collect()
+    if cut {
+        // Cut before the last phrase break so the title does not stop mid-phrase.
+        if let Some(p) = picked
+            .iter()
+            .rposition(|w| PHRASE_BREAKS.contains(&w.to_lowercase().as_str()))
+            .filter(|p| *p >= 2)
+        {
+            picked.truncate(p);
+        }
+    }
+    while picked
+        .last()
+        .is_some_and(|w| DANGLING.contains(&w.to_lowercase().as_str()))
+    {
+        picked.pop();
+    }
+    while picked
+        .first()
+        .is_some_and(|w| ["a", "an", "the"].contains(&w.to_lowercase().as_str()))
+        && picked.len() > 1
+    {
+        picked.remove(0);
+    }
+    (picked, after.map(|(_, k)| k.to_string()))
 }
 
+/// "Create a 45-second explainer about our Q3 product launch." → "Our Q3 Product Launch".
+/// Ends on a word boundary that reads as a title (never "… Studio Write a").
+pub fn title_from_prompt(prompt: &str) -> String {
+    let (words, _) = subject(prompt);
+    if words.is_empty() {
+        return "Untitled Video".into();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for w in &words {
+        let add = w.chars().count() + usize::from(!kept.is_empty());
+        if len + add > TITLE_CHARS {
+            break;
+        }
+        len += add;
+        kept.push(w);
+    }
+    while kept.len() > 1
+        && kept
+            .last()
+            .is_some_and(|w| DANGLING.contains(&w.to_lowercase().as_str()))
+    {
+        kept.pop();
+    }
+    title_case(&kept)
+}
+
+/// The first spoken line: the prompt's own framing when it has one ("Introducing our bakery."),
+/// else the title; a tone changes how it opens.
+fn opening_line(prompt: &str, title: &str, tone: Option<Tone>) -> String {
+    let (words, verb) = subject(prompt);
+    let subject = if words.is_empty() {
+        title.to_string()
+    } else {
+        words.join(" ")
+    };
+    match tone {
+        Some(Tone::Warm) => format!("Welcome to {subject}."),
+        Some(Tone::Formal) => format!("An introduction to {subject}."),
+        Some(Tone::Energetic) => format!("Get ready for {subject}!"),
+        Some(Tone::Calm) => format!("Let's take a quiet look at {subject}."),
+        None => match verb.as_deref() {
+            Some(v @ ("introducing" | "presenting" | "announcing" | "celebrating")) => {
+                let mut c = v.chars();
+                let cap = c
+                    .next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str());
+                format!("{} {subject}.", cap.unwrap_or_default())
+            }
+            _ => format!("{title}."),
+        },
+    }
+}
+
+/// Lines for a script whose prompt has nothing to narrate besides its subject.
+fn filler_lines(subject: &str, tone: Option<Tone>) -> Vec<String> {
+    let lines: [&str; 3] = match tone {
+        None => [
+            "Take a look.",
+            "Here is what makes {s} worth knowing.",
+            "Thanks for watching.",
+        ],
+        Some(Tone::Warm) => [
+            "We're so glad you're here.",
+            "Here is what makes {s} special to us.",
+            "Thanks for spending a moment with us.",
+        ],
+        Some(Tone::Formal) => [
+            "Here is a brief overview.",
+            "The following covers the essentials of {s}.",
+            "Thank you for your attention.",
+        ],
+        Some(Tone::Energetic) => ["Let's go!", "Here is why {s} stands out!", "See you there!"],
+        Some(Tone::Calm) => [
+            "Take a moment.",
+            "Here is what {s} is about.",
+            "Thank you for watching.",
+        ],
+    };
+    lines.iter().map(|l| l.replace("{s}", subject)).collect()
+}
+
+/// Cuts a sentence to at most `n` words, preferring a clause boundary, never ending on a
+/// dangling word.
 fn take_words(s: &str, n: usize) -> String {
     let w: Vec<&str> = s.split_whitespace().collect();
     if w.len() <= n {
-        s.to_string()
-    } else {
-        let mut t = w[..n].join(" ");
-        t = t.trim_end_matches([',', ';', ':']).to_string();
-        t.push('.');
-        t
+        return s.to_string();
     }
+    let mut kept: Vec<&str> = w[..n].to_vec();
+    if let Some(p) = kept
+        .iter()
+        .rposition(|x| x.ends_with([',', ';', ':']))
+        .filter(|p| *p + 1 >= n / 2)
+    {
+        kept.truncate(p + 1);
+    }
+    while kept.len() > 1
+        && kept.last().is_some_and(|x| {
+            DANGLING.contains(
+                &x.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+                    .as_str(),
+            )
+        })
+    {
+        kept.pop();
+    }
+    let mut t = kept.join(" ");
+    t = t.trim_end_matches([',', ';', ':']).to_string();
+    t.push('.');
+    t
 }
 
 /// A short heading from a scene's first sentence: up to six words, not ending on a filler word.
@@ -282,46 +528,105 @@ fn is_instruction(sentence: &str) -> bool {
     .contains(&first.trim_matches(|c: char| !c.is_alphanumeric()))
 }
 
+/// Everything the change requests so far add up to, applied in order (later wins).
+struct Edits {
+    seconds: f64,
+    /// The longest the video has been planned at: narration written for it is kept when the
+    /// video is shortened, as long as it can still be spoken in time.
+    longest: f64,
+    orientation: Option<String>,
+    tone: Option<Tone>,
+    voice_id: Option<String>,
+    avatar_id: Option<String>,
+    title: Option<String>,
+    /// Latest request first.
+    additions: Vec<String>,
+    removals: Vec<String>,
+}
+
+fn edits(input: &PlanInput<'_>) -> Edits {
+    let seconds = requested_seconds(input.prompt)
+        .unwrap_or(DEFAULT_SECONDS)
+        .clamp(MIN_SECONDS, MAX_SECONDS);
+    let mut e = Edits {
+        seconds,
+        longest: seconds,
+        orientation: input.orientation.map(str::to_string),
+        tone: None,
+        voice_id: input.voice_id.map(str::to_string),
+        avatar_id: input.avatar_id.map(str::to_string),
+        title: None,
+        additions: Vec::new(),
+        removals: Vec::new(),
+    };
+    let requests: Vec<ChangeRequest> = input
+        .revisions
+        .iter()
+        .map(|r| changes::interpret(r))
+        .collect();
+    for r in &requests {
+        e.seconds = match r.length {
+            Some(LengthChange::Set(s)) => s.clamp(MIN_SECONDS, MAX_SECONDS),
+            Some(LengthChange::Shorter) => shortened(e.seconds),
+            Some(LengthChange::Longer) => lengthened(e.seconds),
+            None => e.seconds,
+        };
+        e.longest = e.longest.max(e.seconds);
+        if let Some(o) = r.orientation {
+            e.orientation = Some(o.to_string());
+        }
+        e.tone = r.tone.or(e.tone);
+        if let Some(v) = r.voice_id {
+            e.voice_id = Some(v.to_string());
+        }
+        if let Some(a) = r.avatar_id {
+            e.avatar_id = Some(a.to_string());
+        }
+        if r.title.is_some() {
+            e.title = r.title.clone();
+        }
+        e.removals.extend(r.removals.iter().cloned());
+    }
+    for r in requests.iter().rev() {
+        e.additions.extend(r.additions.iter().cloned());
+    }
+    e
+}
+
+fn word_count(t: &str) -> usize {
+    t.split_whitespace().count()
+}
+
+/// Energetic scripts end their statements with an exclamation mark.
+fn in_tone(sentence: &str, tone: Option<Tone>) -> String {
+    match (tone, sentence.strip_suffix('.')) {
+        (Some(Tone::Energetic), Some(stem)) => format!("{stem}!"),
+        _ => sentence.to_string(),
+    }
+}
+
 pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     let mut notes = Vec::new();
-    // Length: the prompt, then each change request in order (later wins).
-    let mut seconds = requested_seconds(input.prompt).unwrap_or(DEFAULT_SECONDS);
-    let mut orientation = input.orientation.map(str::to_string);
-    for r in input.revisions {
-        if let Some(s) = requested_seconds(r) {
-            seconds = s;
-        } else {
-            let lr = r.to_lowercase();
-            if lr.contains("shorter") {
-                seconds *= 0.7;
-            } else if lr.contains("longer") {
-                seconds *= 1.3;
-            }
-        }
-        if let Some(o) = requested_orientation(r) {
-            orientation = Some(o.to_string());
-        }
-    }
-    let seconds = seconds.clamp(1.0, 600.0);
+    let e = edits(input);
+    let seconds = e.seconds;
 
     let style = input
         .style_id
         .and_then(catalog::style)
         .or_else(|| catalog::style(catalog::DEFAULT_STYLE))
         .expect("default style exists");
-    let orientation = orientation
+    let orientation = e
+        .orientation
+        .clone()
         .or_else(|| match style.aspect_ratio {
             Some("9:16") => Some("portrait".to_string()),
             Some("16:9") => Some("landscape".to_string()),
+            Some("1:1") => Some("square".to_string()),
             _ => None,
         })
         .or_else(|| requested_orientation(input.prompt).map(str::to_string))
         .unwrap_or_else(|| "landscape".to_string());
-    let (width, height) = if orientation == "portrait" {
-        (720, 1280)
-    } else {
-        (1280, 720)
-    };
+    let (width, height) = frame_size(&orientation);
 
     let mut palette = Palette {
         bg: style.bg.to_string(),
@@ -334,13 +639,14 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         }
     }
 
-    let title = title_from_prompt(input.prompt);
+    let title = e
+        .title
+        .clone()
+        .unwrap_or_else(|| title_from_prompt(input.prompt));
 
-    // Content pool: latest change requests first, then attached documents, then the prompt.
-    let mut pool: Vec<String> = Vec::new();
-    for r in input.revisions.iter().rev() {
-        pool.extend(sentences(r));
-    }
+    // Content: what the user asked to add (latest first), attached documents, then the prompt.
+    // Instructions to the agent ("Create a…", "Use a friendly tone.") are not narration.
+    let mut pool: Vec<String> = e.additions.clone();
     for a in input.attachments {
         if let Some(t) = &a.text {
             pool.extend(sentences(t).into_iter().take(40));
@@ -359,24 +665,85 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             _ => {}
         }
     }
-    // Instructions to the agent ("Create a…", "Use a friendly tone.") are not narration, unless
-    // the prompt has nothing else to say.
-    let content: Vec<String> = sentences(input.prompt)
-        .into_iter()
-        .filter(|s| !is_instruction(s) && requested_seconds(s).is_none())
-        .collect();
-    pool.extend(content);
-    if pool.is_empty() {
-        let subject = title.to_lowercase();
-        pool.push(format!("Here is a short look at {subject}."));
-        pool.push(format!("Let's explore what makes {subject} worth knowing."));
-        pool.push("Here are the key points in a few simple steps.".to_string());
-        pool.push("Thanks for watching.".to_string());
+    pool.extend(
+        sentences(input.prompt)
+            .into_iter()
+            .filter(|s| !is_instruction(s) && requested_seconds(s).is_none()),
+    );
+    let removals: Vec<String> = e.removals.iter().map(|r| r.to_lowercase()).collect();
+    pool.retain(|s| {
+        let l = s.to_lowercase();
+        !removals.iter().any(|r| l.contains(r.as_str()))
+    });
+
+    // How many words fit: fresh narration at a relaxed pace; narration written for a longer
+    // version is kept if it can still be spoken a little faster.
+    let soft = |secs: f64| (secs * WORDS_PER_SECOND).floor() as usize;
+    let hard = |secs: f64| (secs * MAX_WORDS_PER_SECOND).floor() as usize;
+    let budget = soft(seconds).max(soft(e.longest).min(hard(seconds))).max(3);
+    let by_length = ((seconds / 6.0).round() as usize).clamp(1, 12);
+    let scene_hard = hard(seconds / by_length as f64).max(3);
+
+    let opening = opening_line(input.prompt, &title, e.tone);
+    let mut used = word_count(&opening);
+    let mut units: Vec<String> = Vec::new();
+    for s in &pool {
+        let s = take_words(&in_tone(s, e.tone), scene_hard);
+        if used + word_count(&s) > budget {
+            if units.is_empty() && used < budget {
+                // Nothing said yet besides the opening: say the start of it rather than nothing.
+                let cut = take_words(&s, budget - used);
+                used += word_count(&cut);
+                units.push(cut);
+            }
+            break;
+        }
+        used += word_count(&s);
+        units.push(s);
+    }
+    // Little to say: with nothing but a subject, a few lines about it; otherwise a closing
+    // line, while they fit.
+    let (subject_words, _) = subject(input.prompt);
+    let subject_text = if subject_words.is_empty() {
+        title.clone()
+    } else {
+        subject_words.join(" ")
+    };
+    if units.len() == pool.len() {
+        let lines = filler_lines(&subject_text, e.tone);
+        let skip = if pool.is_empty() { 0 } else { lines.len() - 1 };
+        for line in lines.into_iter().skip(skip) {
+            if used + word_count(&line) <= budget {
+                used += word_count(&line);
+                units.push(line);
+            }
+        }
     }
 
-    let n = ((seconds / 6.0).round() as usize).clamp(1, 12);
+    // Scenes: about one per six seconds, never more than there are things to say.
+    let n = by_length.min(units.len().max(1));
     let scene_len = seconds / n as f64;
-    let budget = ((scene_len * WORDS_PER_SECOND).floor() as usize).max(3);
+    let total_words: usize =
+        units.iter().map(|u| word_count(u)).sum::<usize>() + word_count(&opening);
+    let target = total_words.div_ceil(n);
+    let mut queue = std::collections::VecDeque::from(units);
+    let mut scene_units: Vec<Vec<String>> = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut here: Vec<String> = Vec::new();
+        let mut words = if i == 0 { word_count(&opening) } else { 0 };
+        // Every later scene keeps at least one thing to say.
+        let scenes_after = n - i - 1;
+        while let Some(next) = queue.front() {
+            let full = !here.is_empty() && words + word_count(next) > target && i + 1 < n;
+            if queue.len() <= scenes_after || full {
+                break;
+            }
+            words += word_count(next);
+            here.extend(queue.pop_front());
+        }
+        scene_units.push(here);
+    }
+
     // Images first, then a still from each attached video.
     let images: Vec<&Attachment> = input
         .attachments
@@ -397,55 +764,38 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         ));
     }
 
-    let mut cursor = 0usize;
-    let mut scenes = Vec::with_capacity(n);
-    let count = |t: &str| t.split_whitespace().count();
-    for i in 0..n {
-        let intro = if i == 0 {
-            format!("{title}.")
-        } else {
-            String::new()
-        };
-        // Whole sentences while they fit; a sentence is cut only when the scene has nothing yet.
-        let mut body = String::new();
-        for _ in 0..pool.len() {
-            let s = &pool[cursor % pool.len()];
-            let used = count(&intro) + count(&body);
-            if used + count(s) <= budget {
-                body.push_str(s);
-                body.push(' ');
-                cursor += 1;
-            } else if body.is_empty() {
-                body.push_str(&take_words(s, budget.saturating_sub(count(&intro)).max(3)));
-                cursor += 1;
-                break;
+    let scenes: Vec<Scene> = scene_units
+        .into_iter()
+        .enumerate()
+        .map(|(i, here)| {
+            let body = here.join(" ");
+            let narration = if i == 0 {
+                format!("{opening} {body}").trim().to_string()
             } else {
-                break;
+                body.clone()
+            };
+            let heading = if i == 0 {
+                title.clone()
+            } else {
+                heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
+            };
+            // On screen: what is said in this scene (without the opening line on the first).
+            let text = take_words(if body.is_empty() { &narration } else { &body }, 40);
+            Scene {
+                index: i,
+                heading,
+                text,
+                narration,
+                start: i as f64 * scene_len,
+                duration: scene_len,
+                image_asset_id: images.get(i).map(|a| a.asset_id.clone()),
             }
-        }
-        let body = body.trim().to_string();
-        let narration = format!("{intro} {body}").trim().to_string();
-        let heading = if i == 0 {
-            title.clone()
-        } else {
-            heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
-        };
-        // On screen: what is said in this scene (without the spoken title on the first).
-        let text = take_words(if body.is_empty() { &narration } else { &body }, 40);
-        scenes.push(Scene {
-            index: i,
-            heading,
-            text,
-            narration,
-            start: i as f64 * scene_len,
-            duration: scene_len,
-            image_asset_id: images.get(i).map(|a| a.asset_id.clone()),
-        });
-    }
+        })
+        .collect();
 
     let avatar_id = Some(
-        input
-            .avatar_id
+        e.avatar_id
+            .as_deref()
             .filter(|a| catalog::look(a).is_some())
             .map(str::to_string)
             .unwrap_or_else(|| {
@@ -465,8 +815,9 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         height,
         duration: seconds,
         style_id: style.id.to_string(),
-        voice_id: input
+        voice_id: e
             .voice_id
+            .as_deref()
             .filter(|v| catalog::voice(v).is_some())
             .unwrap_or(catalog::DEFAULT_VOICE)
             .to_string(),
@@ -482,6 +833,7 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         scenes,
         revision: input.revisions.len() as u32,
         notes,
+        tone: e.tone.map(|t| t.as_str().to_string()),
     }
 }
 
@@ -513,6 +865,130 @@ mod tests {
             title_from_prompt("Solar panels for beginners"),
             "Solar Panels for Beginners"
         );
+        assert_eq!(
+            title_from_prompt("A 3-second video introducing our bakery."),
+            "Our Bakery"
+        );
+    }
+
+    #[test]
+    fn titles_end_at_a_phrase_boundary() {
+        // The next request on a new line, or run on without a full stop, is not in the title.
+        assert_eq!(
+            title_from_prompt(
+                "Create a welcome video for Video Agent Studio\nWrite a friendly intro."
+            ),
+            "Welcome Video for Video Agent Studio"
+        );
+        assert_eq!(
+            title_from_prompt("Create a welcome video for Video Agent Studio Write a friendly intro for new users"),
+            "Welcome Video for Video Agent Studio"
+        );
+        // Too long for a title: cut before a joining word, never on "a"/"the"/"of".
+        assert_eq!(
+            title_from_prompt("Explain the benefits of solar power for homeowners in rural areas with long winters"),
+            "Benefits of Solar Power for Homeowners"
+        );
+        assert_eq!(
+            title_from_prompt("A video about our new app, which helps teams plan their week"),
+            "Our New App"
+        );
+        for prompt in [
+            "Make a 20-second promo about the spring sale at the garden centre and the new seedlings we stock",
+            "Generate an explainer on how the immune system fights off a common cold virus in the body",
+        ] {
+            let t = title_from_prompt(prompt);
+            let last = t.split_whitespace().last().unwrap().to_lowercase();
+            assert!(!DANGLING.contains(&last.as_str()), "{t}");
+            assert!(t.split_whitespace().count() <= TITLE_WORDS && t.len() <= TITLE_CHARS, "{t}");
+        }
+    }
+
+    fn bakery(revisions: &[String]) -> Storyboard {
+        plan(&PlanInput {
+            prompt: "A 3-second video introducing our bakery.",
+            revisions,
+            ..Default::default()
+        })
+    }
+
+    fn narration(sb: &Storyboard) -> String {
+        sb.scenes
+            .iter()
+            .map(|s| s.narration.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn change_requests_are_applied_not_narrated() {
+        let first = bakery(&[]);
+        assert_eq!(first.duration, 3.0);
+        assert_eq!(narration(&first), "Introducing our bakery. Take a look.");
+        let shorter = bakery(&["Please change the following: make it shorter".to_string()]);
+        assert_eq!(shorter.duration, 2.0);
+        assert_eq!(shorter.scenes.iter().map(|s| s.duration).sum::<f64>(), 2.0);
+        assert_eq!(narration(&shorter), narration(&first), "narration is kept");
+        let vertical = bakery(&[
+            "Please change the following: make it shorter".to_string(),
+            "Please change the following: make it vertical".to_string(),
+        ]);
+        assert_eq!(
+            (
+                vertical.orientation.as_str(),
+                vertical.width,
+                vertical.height
+            ),
+            ("portrait", 720, 1280)
+        );
+        assert_eq!(vertical.duration, 2.0);
+        assert_eq!(narration(&vertical), narration(&first));
+        for sb in [&shorter, &vertical] {
+            let all = serde_json::to_string(sb).unwrap().to_lowercase();
+            assert!(
+                !all.contains("please") && !all.contains("change the"),
+                "{all}"
+            );
+        }
+    }
+
+    #[test]
+    fn shorter_and_longer_stay_within_sane_bounds() {
+        assert_eq!(shortened(3.0), 2.0);
+        assert_eq!(shortened(2.0), 2.0);
+        assert_eq!(shortened(30.0), 21.0);
+        assert_eq!(lengthened(3.0), 5.0);
+        assert_eq!(lengthened(MAX_SECONDS), MAX_SECONDS);
+        let longer = bakery(&["a bit longer".to_string()]);
+        assert_eq!(longer.duration, 5.0);
+        assert!(narration(&longer).starts_with("Introducing our bakery. Take a look."));
+    }
+
+    #[test]
+    fn tone_voice_square_and_unknown_requests() {
+        let warm = bakery(&["Make it warmer and square, with Finn's voice".to_string()]);
+        assert_eq!(warm.tone.as_deref(), Some("warm"));
+        assert!(
+            narration(&warm).starts_with("Welcome to our bakery."),
+            "{}",
+            narration(&warm)
+        );
+        assert_eq!((warm.width, warm.height), (720, 720));
+        assert_eq!(warm.voice_id, "voice_en_gb_m1");
+        let odd = bakery(&["add drone footage of the shop".to_string()]);
+        assert_eq!(narration(&odd), narration(&bakery(&[])));
+        let removed = plan(&PlanInput {
+            prompt:
+                "A 12-second video about tea. Green tea has antioxidants. Black tea is oxidised.",
+            revisions: &["Remove the part about black tea.".to_string()],
+            ..Default::default()
+        });
+        assert!(
+            !narration(&removed).contains("Black tea"),
+            "{}",
+            narration(&removed)
+        );
+        assert!(narration(&removed).contains("Green tea has antioxidants."));
     }
 
     #[test]
@@ -525,7 +1001,19 @@ mod tests {
         let a = plan(&input);
         assert_eq!(a, plan(&input));
         assert_eq!(a.duration, 30.0);
-        assert_eq!(a.scenes.len(), 5);
+        // Two things to say and a closing line: three scenes, not five with repeats.
+        assert_eq!(a.scenes.len(), 3);
+        // Nothing is said twice to fill the time.
+        let said: Vec<&str> = a
+            .scenes
+            .iter()
+            .flat_map(|s| s.narration.split_inclusive('.'))
+            .map(str::trim)
+            .collect();
+        let mut unique = said.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(said.len(), unique.len(), "{said:?}");
         let total: f64 = a.scenes.iter().map(|s| s.duration).sum();
         assert!((total - 30.0).abs() < 1e-6);
         assert_eq!((a.width, a.height), (1280, 720));

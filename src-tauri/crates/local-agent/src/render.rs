@@ -249,6 +249,8 @@ pub async fn render(
     let total = sb.duration;
     let (w, h) = (sb.width, sb.height);
     let portrait = h > w;
+    // 1:1 styles and "make it square" requests: 720×720 with its own, tighter layout.
+    let square = h == w;
 
     // 1. Narration per scene.
     let voice = crate::catalog::voice(&sb.voice_id)
@@ -325,19 +327,42 @@ pub async fn render(
     // Layout boxes.
     let (img_x, img_y, img_w, img_h) = if portrait {
         (60, 600, 600, 340)
+    } else if square {
+        (410, 150, 270, 250)
     } else {
         (700, 150, 520, 300)
     };
-    let (pr_w, pr_h) = (200, 320);
+    let (pr_w, pr_h) = if square { (160, 256) } else { (200, 320) };
     let (pr_x, pr_y) = if portrait {
         (260, h - pr_h)
     } else {
-        (w - pr_w - 40, h - pr_h)
+        (w - pr_w - if square { 30 } else { 40 }, h - pr_h)
     };
-    let (head_size, body_size) = if portrait { (50, 34) } else { (54, 32) };
-    let text_w = if portrait { 600 } else { 580 };
+    let (head_size, body_size) = if portrait {
+        (50, 34)
+    } else if square {
+        (44, 26)
+    } else {
+        (54, 32)
+    };
+    let text_w = if portrait {
+        600
+    } else if square {
+        310
+    } else {
+        580
+    };
+    let head_w = if portrait || square { 610.0 } else { 1100.0 };
     let body_chars = ((text_w as f64) / (body_size as f64 * 0.56)) as usize;
-    let head_chars = ((if portrait { 620.0 } else { 1100.0 }) / (head_size as f64 * 0.6)) as usize;
+    let head_chars = (head_w / (head_size as f64 * 0.6)) as usize;
+    // Where the heading, its rule and the body go (a heading that wraps pushes the rest down).
+    let (head_y, rule_y, body_y, wrap_push) = if portrait {
+        (110, 230, 270, 0)
+    } else if square {
+        (50, 112, 145, 52)
+    } else {
+        (60, 140, 190, 64)
+    };
 
     g.push_str(&format!(
         "[0:v]drawbox=x=0:y=0:w={w}:h=12:color=0x{accent}:t=fill,drawbox=x=0:y={}:w={w}:h=6:color=0x{accent}@0.6:t=fill[base];\n",
@@ -400,21 +425,22 @@ pub async fn render(
             "drawtext={}textfile='{}':fontcolor=0x{fg}:fontsize={head_size}:x=60:y={}:line_spacing=8:{enable}",
             font_opt(&bold),
             rel(&hf),
-            if portrait { 110 } else { 60 }
+            head_y
         ));
         filters.push(format!(
             "drawbox=x=60:y={}:w=120:h=6:color=0x{accent}:t=fill:{enable}",
-            if portrait {
-                230
-            } else {
-                140 + if s.heading.len() > head_chars { 64 } else { 0 }
-            }
+            rule_y
+                + if s.heading.len() > head_chars {
+                    wrap_push
+                } else {
+                    0
+                }
         ));
         filters.push(format!(
             "drawtext={}textfile='{}':fontcolor=0x{fg}:fontsize={body_size}:x=60:y={}:line_spacing=12:{enable}",
             font_opt(&font),
             rel(&bf),
-            if portrait { 270 } else { 190 + if s.heading.len() > head_chars { 64 } else { 0 } }
+            body_y + if s.heading.len() > head_chars { wrap_push } else { 0 }
         ));
         filters.push(format!(
             "drawtext={}textfile='{}':fontcolor=0x{fg}@0.7:fontsize=22:x=60:y={}:{enable}",
@@ -427,7 +453,13 @@ pub async fn render(
     filters.push("split=2[vout][vcapin]".into());
     g.push_str(&filters.join(",\n"));
     g.push_str(";\n");
-    let sub_size = if portrait { 12 } else { 16 };
+    let sub_size = if portrait {
+        12
+    } else if square {
+        14
+    } else {
+        16
+    };
     // libass measures margins on a 288-line canvas; in portrait, lift captions above the presenter.
     let sub_margin = if portrait { 84 } else { 24 };
     g.push_str(&format!(

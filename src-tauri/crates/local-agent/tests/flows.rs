@@ -325,9 +325,15 @@ async fn chat_flow_question_review_revision_and_second_video() {
         .get(&format!("/v3/video-agents/{id}/resources/{rid2}"))
         .await;
     assert_ne!(draft2.body["data"]["metadata"]["scenes"], scenes1);
-    assert!(draft2.body["data"]["metadata"]
-        .to_string()
-        .contains("matcha"));
+    let meta2 = draft2.body["data"]["metadata"].to_string();
+    assert!(
+        meta2.contains("Matcha is a powdered green tea."),
+        "the requested sentence is narrated: {meta2}"
+    );
+    assert!(
+        !meta2.contains("Change it to"),
+        "the request itself is not: {meta2}"
+    );
 
     // Approve → first video.
     a.post(
