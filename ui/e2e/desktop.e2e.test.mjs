@@ -276,6 +276,61 @@ describe("quit mid-job, restart, the job finishes", () => {
   });
 });
 
+/**
+ * Records, in the page, every payload the web view receives over IPC: command results and
+ * errors, event payloads and channel messages. Tauri delivers each of them through
+ * `__TAURI_INTERNALS__.runCallback`, which looks the callback up with `callbacks.get(id)` (its
+ * core.js); `invoke`, `transformCallback` and `runCallback` themselves are non-writable, so the
+ * recorder wraps the callbacks map's `get`. That also covers listeners the app registered before
+ * the recorder was installed. Classic WebDriver cannot run a script before the app's own code,
+ * so it is installed right after launch, before any key exists, and checked to be still in place
+ * (no reload dropped it) when the log is read.
+ */
+async function recordIpcPayloads(browser) {
+  await browser.execute(() => {
+    const callbacks = window.__TAURI_INTERNALS__.callbacks;
+    if (callbacks.vasIpcLog) return;
+    const log = [];
+    const text = (data) => {
+      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+        return new TextDecoder().decode(data);
+      }
+      return typeof data === "string" ? data : JSON.stringify(data);
+    };
+    const get = Map.prototype.get;
+    callbacks.get = function (id) {
+      const callback = get.call(this, id);
+      if (!callback) return callback;
+      return (data) => {
+        log.push(text(data));
+        return callback(data);
+      };
+    };
+    callbacks.vasIpcLog = log;
+  });
+}
+
+/** Every IPC payload recorded since `recordIpcPayloads`, as text. */
+async function recordedIpcPayloads(browser) {
+  const log = await browser.execute(() => window.__TAURI_INTERNALS__.callbacks.vasIpcLog ?? null);
+  assert.ok(log, "the IPC recorder is gone (the page was reloaded?)");
+  return log;
+}
+
+/** Fails if `secret` is in any recorded IPC payload, the page's HTML or a field's value. */
+async function assertSecretNowhere(browser, secret, when) {
+  const payloads = await recordedIpcPayloads(browser);
+  const leaks = payloads.filter((p) => p.includes(secret));
+  assert.equal(leaks.length, 0, `${when}: the key is in IPC payloads: ${leaks.join(" | ")}`);
+  const dom = await browser.execute(() => ({
+    html: document.documentElement.outerHTML,
+    values: [...document.querySelectorAll("input, textarea")].map((field) => field.value),
+  }));
+  assert.ok(!dom.html.includes(secret), `${when}: the key is in the DOM`);
+  assert.ok(!dom.values.some((v) => v.includes(secret)), `${when}: the key is in a field`);
+  return payloads;
+}
+
 describe("API key: set, test, remove (keyring, local agent as the server)", () => {
   let agent;
   let baseUrl;
@@ -307,6 +362,7 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
     const app = await launchApp({ env: { HEYGEN_BASE_URL: baseUrl } });
     const { browser } = app;
     try {
+      await recordIpcPayloads(browser);
       await onScreen(browser, "welcome");
       await browser.$("#enter-key").click();
       await onScreen(browser, "settings");
@@ -327,14 +383,32 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
       assert.ok(!html.includes(secret), "the key came back to the web view");
       const connection = await invoke(browser, "connection", {});
       assert.ok(!JSON.stringify(connection).includes(secret));
+      await assertSecretNowhere(browser, secret, "after saving the key");
       await shoot(browser, "15-settings-key-tested");
 
       await browser.$("button=Test").click();
       await waitForText(browser.$('[data-testid="credits"]'), /[\d,]+ credits/);
+      await assertSecretNowhere(browser, secret, "after testing the key");
       await browser.$("button=Remove").click();
       await waitForText(browser.$('[data-testid="key-status"]'), /No key stored/);
       await browser.$("label=Dark").click();
       await shoot(browser, "16-settings-key-removed-dark");
+      const payloads = await assertSecretNowhere(browser, secret, "after removing the key");
+      // The recorder saw the traffic it is meant to scan (a scan of nothing proves nothing): the
+      // connection's base URL came back in command results, and the account's credits too.
+      assert.ok(
+        payloads.some((p) => p.includes(baseUrl)),
+        "no recorded IPC payload carries the base URL: the recorder saw nothing",
+      );
+      assert.ok(
+        payloads.some((p) => p.includes('"balanceUnit"')),
+        `no account payload recorded (${payloads.length} payloads)`,
+      );
+      // Events reach listeners the app registered at start-up, before the recorder existed.
+      assert.ok(
+        payloads.some((p) => p.includes('"event":"connection-changed"')),
+        "no connection-changed event recorded: event payloads are not scanned",
+      );
     } finally {
       await app.stop();
     }
