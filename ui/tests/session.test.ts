@@ -362,6 +362,23 @@ describe("Session reply box", () => {
 });
 
 describe("Session layout", () => {
+  it("lets a reply be prepared while the agent works, and sends it when the agent waits", async () => {
+    const user = userEvent.setup();
+    const chat = createMockChat();
+    chat.addSession("sess_p", "A teaser", "job_p");
+    render(Session, { props: { chat, id: "job_p" }, ...withBackend() });
+    await screen.findByTestId("thinking");
+    await user.type(screen.getByLabelText("Reply"), "A calm voice.");
+    const send = screen.getByRole("button", { name: "Send" });
+    expect(send).toBeDisabled();
+    expect(screen.getByRole("button", { name: /Add files/ })).toBeEnabled();
+    chat.advance();
+    await screen.findByTestId("call-to-action");
+    expect(screen.getByLabelText("Reply")).toHaveValue("A calm voice.");
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => expect(chat.replies).toHaveLength(1));
+  });
+
   it("keeps the title and status in a sticky header", async () => {
     const chat = createMockChat();
     chat.addSession("sess_h", "A teaser", "job_h");
