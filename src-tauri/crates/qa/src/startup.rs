@@ -3,10 +3,16 @@
 //! clock runs from the WebDriver "new session" request until `#app > *` (the UI's first mounted
 //! element) can be found; after an idle pause, PSS is summed over the app process and its WebKit
 //! children from `/proc/*/smaps_rollup`. Run under Xvfb and a private D-Bus session.
+//!
+//! Each launch is also split into phases, the same way for both apps, to show where the time
+//! goes: when the app process was started (its `/proc` start time against `/proc/uptime`, both
+//! 10 ms ticks), when the page's navigation began (`performance.timeOrigin`, i.e. the native
+//! start-up of the window and web view is over) and when `DOMContentLoaded` ended (the module
+//! script has run and mounted the UI; the rest up to the total is the WebDriver's polling).
 
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
@@ -22,7 +28,52 @@ pub struct Launch {
     pub startup_seconds: f64,
     pub idle_pss_bytes: u64,
     pub processes: Vec<String>,
+    /// Where the start-up time went (seconds after the new-session request).
+    pub phases: Phases,
 }
+
+/// Points in one launch, in seconds after the WebDriver new-session request; `None` when the
+/// app or WebKit did not say.
+#[derive(Debug, Clone, Default)]
+pub struct Phases {
+    /// The app process was started (by WebKitWebDriver), ±10 ms.
+    pub exec: Option<f64>,
+    /// The page's navigation began: the window and web view exist and the app's shell has
+    /// finished what it does before it serves the page.
+    pub navigation: Option<f64>,
+    /// `DOMContentLoaded` ended: the page's module scripts have run (both apps mount their UI
+    /// from one).
+    pub dom_ready: Option<f64>,
+    /// The first contentful paint: both pages' HTML is an empty `#app`, so this is the first
+    /// frame showing the mounted UI.
+    pub first_paint: Option<f64>,
+    /// The `load` event ended: every subresource and every request the page started before it
+    /// (for the app, its first IPC calls) is done. WebKit's WebDriver waits for this before it
+    /// looks for elements, so the start-up figure ends here at the earliest.
+    pub loaded: Option<f64>,
+}
+
+/// Seconds since boot from `/proc/uptime` (the clock `/proc/<pid>/stat` start times use).
+fn uptime_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/uptime").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// When `pid` was started, in seconds since boot (field 22 of `/proc/<pid>/stat`, in ticks).
+fn process_start_seconds(pid: u32) -> Option<f64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let close = text.rfind(')')?;
+    // After the name: state is field 3, starttime field 22.
+    let ticks: f64 = text[close + 2..].split_whitespace().nth(19)?.parse().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Navigation start (epoch ms), then the end of `DOMContentLoaded`, the first contentful paint
+/// and the end of `load` (ms after it), read in the page.
+const PAGE_TIMING_SCRIPT: &str = "const n = performance.getEntriesByType('navigation')[0]; \
+     const p = performance.getEntriesByName('first-contentful-paint')[0]; \
+     return [performance.timeOrigin, n ? n.domContentLoadedEventEnd : null, \
+     p ? p.startTime : null, n ? n.loadEventEnd : null];";
 
 /// A running `tauri-driver`.
 pub struct Driver {
@@ -102,6 +153,8 @@ impl Driver {
             "browserName": "wry",
             "tauri:options": {"application": app}
         }}});
+        let requested_uptime = uptime_seconds();
+        let requested_wall = SystemTime::now();
         let started = Instant::now();
         let (status, v) = self
             .call(reqwest::Method::POST, "/session", Some(caps))
@@ -131,8 +184,42 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         };
+        let roots = app_roots(self.child.id().unwrap_or(0), app);
+        let mut phases = Phases {
+            exec: roots
+                .first()
+                .and_then(|pid| process_start_seconds(*pid))
+                .zip(requested_uptime)
+                .map(|(exec, requested)| exec - requested),
+            ..Phases::default()
+        };
+        let timing = json!({"script": PAGE_TIMING_SCRIPT, "args": []});
+        if let Ok((200, v)) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/session/{session}/execute/sync"),
+                Some(timing),
+            )
+            .await
+        {
+            let requested_ms = requested_wall
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .unwrap_or(0.0);
+            if let Some(origin) = v["value"][0].as_f64() {
+                let after_request = |ms: &Value| {
+                    ms.as_f64()
+                        .filter(|ms| *ms > 0.0)
+                        .map(|ms| (origin + ms - requested_ms) / 1000.0)
+                };
+                phases.navigation = Some((origin - requested_ms) / 1000.0);
+                phases.dom_ready = after_request(&v["value"][1]);
+                phases.first_paint = after_request(&v["value"][2]);
+                phases.loaded = after_request(&v["value"][3]);
+            }
+        }
         tokio::time::sleep(idle).await;
-        let (pss, processes) = app_tree_pss(self.child.id().unwrap_or(0), app);
+        let (pss, processes) = tree_pss(&roots);
         let _ = self
             .call(
                 reqwest::Method::DELETE,
@@ -146,6 +233,7 @@ impl Driver {
             startup_seconds: startup,
             idle_pss_bytes: pss,
             processes,
+            phases,
         })
     }
 
@@ -154,16 +242,20 @@ impl Driver {
     }
 }
 
-/// PSS of the app process (found under the driver by its executable) and all its descendants.
-fn app_tree_pss(driver_pid: u32, app: &Path) -> (u64, Vec<String>) {
+/// The app's processes under the driver (found by their executable).
+fn app_roots(driver_pid: u32, app: &Path) -> Vec<u32> {
     let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
-    let roots: Vec<u32> = procfs::process_tree(driver_pid)
+    procfs::process_tree(driver_pid)
         .into_iter()
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
-        .collect();
+        .collect()
+}
+
+/// PSS of the app processes and all their descendants (WebKit's web and network processes).
+fn tree_pss(roots: &[u32]) -> (u64, Vec<String>) {
     let mut total = 0;
     let mut names = Vec::new();
-    for root in roots {
+    for &root in roots {
         for pid in procfs::process_tree(root) {
             let pss = procfs::pss_bytes(pid).unwrap_or(0);
             total += pss;

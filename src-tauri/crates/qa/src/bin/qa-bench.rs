@@ -104,6 +104,19 @@ async fn startup(
         "idle PSS after {idle_secs} s (median of {runs}): app {pa:.0} MiB, hello-world {pb:.0} MiB, ratio {:.2}x (target <= 1.15x) {}",
         pa / pb, verdict(pa / pb <= 1.15)
     );
+    let first_paint = |v: &[qa::startup::Launch]| {
+        qa::startup::median(v.iter().filter_map(|l| l.phases.first_paint).collect())
+    };
+    let (fa, fb) = (first_paint(&a), first_paint(&b));
+    println!(
+        "  first paint of the mounted UI (median): app {fa:.3} s, hello-world {fb:.3} s, ratio {:.2}x",
+        fa / fb
+    );
+    println!(
+        "  where the time goes (medians, s after the request): app {}; hello-world {}",
+        phases(&a),
+        phases(&b)
+    );
     if let (Some(la), Some(lb)) = (a.last(), b.last()) {
         println!("  app processes: {}", la.processes.join(" "));
         println!("  hello-world processes: {}", lb.processes.join(" "));
@@ -112,6 +125,27 @@ async fn startup(
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// Median phase points of some launches: process started, navigation began, DOM ready, first
+/// paint, loaded.
+fn phases(launches: &[qa::startup::Launch]) -> String {
+    let median_of = |f: fn(&qa::startup::Phases) -> Option<f64>| {
+        let v: Vec<f64> = launches.iter().filter_map(|l| f(&l.phases)).collect();
+        if v.is_empty() {
+            "?".to_string()
+        } else {
+            format!("{:.3}", qa::startup::median(v))
+        }
+    };
+    format!(
+        "process started {}, navigation {}, DOMContentLoaded {}, first paint {}, load {}",
+        median_of(|p| p.exec),
+        median_of(|p| p.navigation),
+        median_of(|p| p.dom_ready),
+        median_of(|p| p.first_paint),
+        median_of(|p| p.loaded)
+    )
+}
 
 async fn run(cli: Cli) -> QaResult<bool> {
     if let Cmd::Startup {
