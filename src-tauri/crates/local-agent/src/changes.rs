@@ -69,6 +69,14 @@ impl ChangeRequest {
 
 /// Words that carry no request on their own ("please", "make it", "a bit" …).
 const FILLER: &[&str] = &[
+    // Pointing at something the request body may carry (a voice_id, avatar_id …).
+    "use",
+    "this",
+    "these",
+    "voice",
+    "narrator",
+    "avatar",
+    "presenter",
     "please",
     "pls",
     "can",
@@ -638,6 +646,9 @@ mod tests {
         assert_eq!(r.length, Some(LengthChange::Shorter));
         assert_eq!(r.not_understood, vec!["use a jazz soundtrack"]);
         let r = interpret("Looks fine, thanks");
+        assert!(!r.has_edits() && r.not_understood.is_empty(), "{r:?}");
+        // The reply box sends the voice as voice_id; the words only point at it.
+        let r = interpret("Use this voice");
         assert!(!r.has_edits() && r.not_understood.is_empty(), "{r:?}");
     }
 }

@@ -130,7 +130,10 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
             voice_name(&next.voice_id)
         ));
     }
-    if next.avatar_id != prev.avatar_id && req.avatar_id.is_some() {
+    // A new presenter chosen for the new orientation is part of "switched to …".
+    if next.avatar_id != prev.avatar_id
+        && (req.avatar_id.is_some() || next.orientation == prev.orientation)
+    {
         if let Some(a) = &next.avatar_id {
             parts.push(format!("The presenter is now {}", look_name(a)));
         }
@@ -189,7 +192,14 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
         .iter()
         .map(|n| format!("I noted “{n}” but could not apply it offline"))
         .collect();
-    if !req.has_edits() {
+    let unchanged = prev.duration == next.duration
+        && prev.orientation == next.orientation
+        && prev.tone == next.tone
+        && prev.voice_id == next.voice_id
+        && prev.avatar_id == next.avatar_id
+        && prev.title == next.title
+        && before == after;
+    if !req.has_edits() && unchanged {
         // Nothing to apply: say so rather than "narration kept" for a script that is unchanged.
         return match noted.is_empty() {
             true => format!(
@@ -323,6 +333,22 @@ mod tests {
         assert!(m.contains("Rewrote the wording in a warm tone"), "{m}");
         assert!(m.contains("Switched to square (720×720)"), "{m}");
         assert!(m.contains("The narrator is now Finn"), "{m}");
+    }
+
+    #[test]
+    fn an_override_sent_with_the_message_is_reported() {
+        let first = bakery(&[]);
+        let req = "Use this voice".to_string();
+        let next = plan(&PlanInput {
+            prompt: "A 3-second video introducing our bakery.",
+            revisions: std::slice::from_ref(&req),
+            voice_id: Some("voice_en_us_m1"),
+            ..Default::default()
+        });
+        assert_eq!(
+            revision_summary(&first, &next, &req),
+            "The narrator is now Blake; narration kept."
+        );
     }
 
     #[test]

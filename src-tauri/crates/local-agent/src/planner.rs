@@ -779,8 +779,14 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             } else {
                 heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
             };
-            // On screen: what is said in this scene (without the opening line on the first).
-            let text = take_words(if body.is_empty() { &narration } else { &body }, 40);
+            // On screen: what is said in this scene; the heading already shows the title, so
+            // an opening that only speaks the title is not repeated under it.
+            let shown = if body.is_empty() || (i == 0 && opening != format!("{title}.")) {
+                &narration
+            } else {
+                &body
+            };
+            let text = take_words(shown, 40);
             Scene {
                 index: i,
                 heading,
@@ -925,6 +931,7 @@ mod tests {
         let first = bakery(&[]);
         assert_eq!(first.duration, 3.0);
         assert_eq!(narration(&first), "Introducing our bakery. Take a look.");
+        assert_eq!(first.scenes[0].text, "Introducing our bakery. Take a look.");
         let shorter = bakery(&["Please change the following: make it shorter".to_string()]);
         assert_eq!(shorter.duration, 2.0);
         assert_eq!(shorter.scenes.iter().map(|s| s.duration).sum::<f64>(), 2.0);
