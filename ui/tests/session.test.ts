@@ -76,6 +76,8 @@ describe("Session", () => {
     chat.markStuck("sess_2");
     const banner = await screen.findByTestId("stuck");
     expect(banner).toHaveTextContent("thinking for 20 minutes");
+    // One way to stop: the banner's (no second Stop next to it).
+    expect(screen.getAllByRole("button", { name: /^Stop/ })).toHaveLength(1);
     await user.click(within(banner).getByRole("button", { name: "Stop session" }));
     await waitFor(() => expect(screen.getByTestId("session-status")).toHaveTextContent("Ended"));
     expect(screen.queryByTestId("stuck")).not.toBeInTheDocument();
