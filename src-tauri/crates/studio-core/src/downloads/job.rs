@@ -119,7 +119,13 @@ impl Engine {
             .await
             .map_err(|e| CoreError::io(&dir, e))?;
         let stem = file_stem(&job.id, job.title.as_deref().or(video.title.as_deref()));
-        let mut outputs = JobOutputs::default();
+        let mut outputs = JobOutputs {
+            video_duration_ms: video
+                .duration
+                .filter(|d| d.is_finite() && *d >= 0.0)
+                .map(|d| (d * 1000.0).round() as u64),
+            ..JobOutputs::default()
+        };
         let mut kinds = vec![OutputKind::Video, OutputKind::Thumbnail];
         if self
             .download_captions

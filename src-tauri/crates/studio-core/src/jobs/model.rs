@@ -60,6 +60,9 @@ pub struct JobOutputs {
     pub thumbnail: Option<PathBuf>,
     pub subtitles: Option<PathBuf>,
     pub captioned_video: Option<PathBuf>,
+    /// The video's length in milliseconds, as the API reported it (`duration`, §4) when the
+    /// files were fetched: how long the video is, not how long making it took.
+    pub video_duration_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
