@@ -247,3 +247,24 @@ async fn one_shot_length_matches_the_prompt_and_the_file() {
         "Your video “Our Bakery” is ready: 3 s, landscape 1280×720."
     );
 }
+
+#[tokio::test]
+async fn an_answer_can_carry_a_change_too() {
+    let a = Agent::start().await;
+    let id = a
+        .create(json!({"prompt": "A 4-second video about tea. Green tea has antioxidants.", "mode": "chat"}))
+        .await;
+    a.wait_status(&id, "waiting_for_input", 30).await;
+    a.post(
+        &format!("/v3/video-agents/{id}"),
+        json!({"message": "Finn, and make it vertical"}),
+    )
+    .await;
+    let s = a.wait_status(&id, "reviewing", 30).await;
+    let draft = latest_draft(&a, &id, &s).await;
+    assert_eq!(draft["voice_id"], "voice_en_gb_m1");
+    assert_eq!(draft["orientation"], "portrait");
+    assert!(!draft.to_string().contains("make it"), "{draft}");
+    let said = model_messages(&s).last().unwrap().clone();
+    assert!(said.contains("4 s, portrait, narrated by Finn"), "{said}");
+}

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Credential;
 use crate::catalog;
+use crate::changes;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs;
 use crate::json_input::Body;
@@ -293,14 +294,21 @@ pub async fn handle_message(
         s.runs += 1;
         match s.status {
             SessionStatus::WaitingForInput => {
-                let lower = message.to_lowercase();
-                if let Some(v) = catalog::VOICES
-                    .iter()
-                    .find(|v| lower.contains(&v.name.to_lowercase()))
-                {
-                    s.params.voice_id = Some(v.id.to_string());
+                // The answer names a voice by word ("Finn, please"; not "Aria" in "variant"),
+                // or leaves it to the agent.
+                let answer = changes::interpret(&message);
+                if let Some(v) = answer.voice_id {
+                    s.params.voice_id = Some(v.to_string());
                 } else if s.params.voice_id.is_none() {
                     s.params.voice_id = Some(catalog::DEFAULT_VOICE.to_string());
+                }
+                // It may ask for more ("Finn, and make it vertical"): the draft applies that too.
+                let more = changes::ChangeRequest {
+                    voice_id: None,
+                    ..answer
+                };
+                if more.has_edits() {
+                    s.revisions.push(message.clone());
                 }
                 s.step = Step::Draft;
             }
