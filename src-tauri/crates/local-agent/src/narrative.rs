@@ -53,13 +53,15 @@ pub fn outline(sb: &Storyboard) -> String {
     )
 }
 
-/// The sentences spoken in a storyboard, normalised for comparison (case and end marks).
+/// The sentences spoken in a storyboard after its opening line (which follows the title and
+/// tone, reported on their own), normalised for comparison (case and end marks).
 fn spoken(sb: &Storyboard) -> Vec<String> {
     sb.scenes
         .iter()
         .flat_map(|s| s.narration.split_inclusive(['.', '!', '?']))
         .map(normalise)
         .filter(|s| !s.is_empty())
+        .skip(1)
         .collect()
 }
 
@@ -90,7 +92,7 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
 
     let (was, now) = (prev.duration, next.duration);
     if (now - was).abs() >= 0.05 {
-        let verb = if now < was { "Shortened" } else { "Lengthened" };
+        let verb = if now < was { "shortened" } else { "lengthened" };
         parts.push(format!(
             "{verb} to {} (was {})",
             seconds_text(now),
@@ -99,34 +101,39 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
     } else {
         match req.length {
             Some(LengthChange::Shorter) => parts.push(format!(
-                "It is already as short as I can make it ({})",
+                "it is already as short as I can make it ({})",
                 seconds_text(now)
             )),
             Some(LengthChange::Longer) => parts.push(format!(
-                "It is already as long as I can make it ({})",
+                "it is already as long as I can make it ({})",
                 seconds_text(now)
             )),
             Some(LengthChange::Set(_)) => {
-                parts.push(format!("It is already {}", seconds_text(now)))
+                parts.push(format!("it is already {}", seconds_text(now)))
             }
             None => {}
         }
     }
     if next.orientation != prev.orientation {
         parts.push(format!(
-            "Switched to {} ({}×{})",
+            "switched to {} ({}×{})",
             next.orientation, next.width, next.height
         ));
     } else if req.orientation.is_some() {
-        parts.push(format!("It is already {}", next.orientation));
+        parts.push(format!("it is already {}", next.orientation));
     }
     let tone_changed = next.tone != prev.tone;
     if let (true, Some(t)) = (tone_changed, &next.tone) {
-        parts.push(format!("Rewrote the wording in a {t} tone"));
+        let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        parts.push(format!("rewrote the wording in {article} {t} tone"));
     }
     if next.voice_id != prev.voice_id {
         parts.push(format!(
-            "The narrator is now {}",
+            "the narrator is now {}",
             voice_name(&next.voice_id)
         ));
     }
@@ -135,11 +142,11 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
         && (req.avatar_id.is_some() || next.orientation == prev.orientation)
     {
         if let Some(a) = &next.avatar_id {
-            parts.push(format!("The presenter is now {}", look_name(a)));
+            parts.push(format!("the presenter is now {}", look_name(a)));
         }
     }
     if next.title != prev.title {
-        parts.push(format!("Renamed it “{}”", next.title));
+        parts.push(format!("renamed it “{}”", next.title));
     }
 
     let (before, after) = (spoken(prev), spoken(next));
@@ -148,10 +155,10 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
     for a in &req.additions {
         let n = normalise(a);
         if after.contains(&n) {
-            parts.push(format!("Added “{a}”"));
+            parts.push(format!("added “{a}”"));
         } else {
             parts.push(format!(
-                "“{a}” does not fit in {}; ask for a longer video to include it",
+                "“{a}” does not fit in {}: ask for a longer video to include it",
                 seconds_text(now)
             ));
         }
@@ -160,10 +167,10 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
     for r in &req.removals {
         let key = normalise(r);
         if before_text.contains(&key) {
-            parts.push(format!("Removed the part about “{r}”"));
+            parts.push(format!("removed the part about “{r}”"));
             explained.extend(before.iter().filter(|s| s.contains(&key)).cloned());
         } else {
-            parts.push(format!("There was nothing about “{r}” to remove"));
+            parts.push(format!("there was nothing about “{r}” to remove"));
         }
     }
     // The rest of the narration: kept, or what had to go to fit.
@@ -176,7 +183,14 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
             .iter()
             .any(|s| !before.contains(s) && !explained.contains(s));
         if dropped.is_empty() && !added {
-            parts.push("narration kept".to_string());
+            parts.push(
+                if explained.is_empty() {
+                    "narration kept"
+                } else {
+                    "the rest of the narration kept"
+                }
+                .to_string(),
+            );
         } else if !dropped.is_empty() {
             parts.push(format!(
                 "narration trimmed to fit ({} of {} sentences kept)",
@@ -330,9 +344,9 @@ mod tests {
         let req = "Warmer please, square, and use Finn's voice".to_string();
         let next = bakery(std::slice::from_ref(&req));
         let m = revision_summary(&first, &next, &req);
-        assert!(m.contains("Rewrote the wording in a warm tone"), "{m}");
-        assert!(m.contains("Switched to square (720×720)"), "{m}");
-        assert!(m.contains("The narrator is now Finn"), "{m}");
+        assert!(m.contains("; rewrote the wording in a warm tone"), "{m}");
+        assert!(m.starts_with("Switched to square (720×720)"), "{m}");
+        assert!(m.contains("; the narrator is now Finn"), "{m}");
     }
 
     #[test]

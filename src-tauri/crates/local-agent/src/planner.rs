@@ -410,11 +410,7 @@ pub fn title_from_prompt(prompt: &str) -> String {
 /// else the title; a tone changes how it opens.
 fn opening_line(prompt: &str, title: &str, tone: Option<Tone>) -> String {
     let (words, verb) = subject(prompt);
-    let subject = if words.is_empty() {
-        title.to_string()
-    } else {
-        words.join(" ")
-    };
+    let subject = spoken_subject(&words).unwrap_or_else(|| title.to_string());
     match tone {
         Some(Tone::Warm) => format!("Welcome to {subject}."),
         Some(Tone::Formal) => format!("An introduction to {subject}."),
@@ -433,8 +429,9 @@ fn opening_line(prompt: &str, title: &str, tone: Option<Tone>) -> String {
     }
 }
 
-/// Lines for a script whose prompt has nothing to narrate besides its subject.
-fn filler_lines(subject: &str, tone: Option<Tone>) -> Vec<String> {
+/// Lines for a script whose prompt has nothing to narrate besides its subject, each with the
+/// heading its scene gets (the last one also closes scripts that do have content).
+fn filler_lines(subject: &str, tone: Option<Tone>) -> Vec<(String, &'static str)> {
     let lines: [&str; 3] = match tone {
         None => [
             "Take a look.",
@@ -458,7 +455,44 @@ fn filler_lines(subject: &str, tone: Option<Tone>) -> Vec<String> {
             "Thank you for watching.",
         ],
     };
-    lines.iter().map(|l| l.replace("{s}", subject)).collect()
+    let headings = ["At a Glance", "Why It Matters", "Thanks for Watching"];
+    lines
+        .iter()
+        .zip(headings)
+        .map(|(l, h)| (l.replace("{s}", subject), h))
+        .collect()
+}
+
+/// The subject as it reads inside a sentence: "welcome video for Video Agent Studio" →
+/// "Video Agent Studio" (the format words name the video, not what it is about).
+fn spoken_subject(words: &[String]) -> Option<String> {
+    const FORMATS: &[&str] = &[
+        "video",
+        "intro",
+        "introduction",
+        "overview",
+        "explainer",
+        "tutorial",
+        "guide",
+        "promo",
+        "teaser",
+        "ad",
+        "advert",
+        "trailer",
+        "clip",
+        "message",
+        "presentation",
+        "walkthrough",
+    ];
+    const JOINS: &[&str] = &["for", "about", "on", "of", "to"];
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let start = lower
+        .windows(2)
+        .rposition(|p| FORMATS.contains(&p[0].as_str()) && JOINS.contains(&p[1].as_str()))
+        .map(|p| p + 2)
+        .unwrap_or(0);
+    let rest = &words[start.min(words.len())..];
+    (!rest.is_empty()).then(|| rest.join(" "))
 }
 
 /// Cuts a sentence to at most `n` words, preferring a clause boundary, never ending on a
@@ -496,7 +530,13 @@ fn take_words(s: &str, n: usize) -> String {
 /// A short heading from a scene's first sentence: up to six words, not ending on a filler word.
 fn heading_from(body: &str) -> Option<String> {
     let first = sentences(body).into_iter().next()?;
-    let mut w: Vec<&str> = first
+    // A clause boundary ends the heading when it leaves at least two words.
+    let clause = first
+        .split([',', ';', ':'])
+        .next()
+        .filter(|c| c.split_whitespace().count() >= 2)
+        .unwrap_or(&first);
+    let mut w: Vec<&str> = clause
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
@@ -646,10 +686,10 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
 
     // Content: what the user asked to add (latest first), attached documents, then the prompt.
     // Instructions to the agent ("Create a…", "Use a friendly tone.") are not narration.
-    let mut pool: Vec<String> = e.additions.clone();
+    let mut base: Vec<String> = Vec::new();
     for a in input.attachments {
         if let Some(t) = &a.text {
-            pool.extend(sentences(t).into_iter().take(40));
+            base.extend(sentences(t).into_iter().take(40));
         }
         match a.kind {
             AttachmentKind::Video => notes.push(format!(
@@ -665,16 +705,19 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             _ => {}
         }
     }
-    pool.extend(
+    base.extend(
         sentences(input.prompt)
             .into_iter()
             .filter(|s| !is_instruction(s) && requested_seconds(s).is_none()),
     );
     let removals: Vec<String> = e.removals.iter().map(|r| r.to_lowercase()).collect();
-    pool.retain(|s| {
+    let kept = |s: &String| {
         let l = s.to_lowercase();
         !removals.iter().any(|r| l.contains(r.as_str()))
-    });
+    };
+    base.retain(kept);
+    let mut pool: Vec<String> = e.additions.iter().filter(|s| kept(s)).cloned().collect();
+    pool.extend(base.iter().cloned());
 
     // How many words fit: fresh narration at a relaxed pace; narration written for a longer
     // version is kept if it can still be spoken a little faster.
@@ -704,17 +747,15 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     // Little to say: with nothing but a subject, a few lines about it; otherwise a closing
     // line, while they fit.
     let (subject_words, _) = subject(input.prompt);
-    let subject_text = if subject_words.is_empty() {
-        title.clone()
-    } else {
-        subject_words.join(" ")
-    };
+    let subject_text = spoken_subject(&subject_words).unwrap_or_else(|| title.clone());
+    let mut headings: std::collections::HashMap<String, &str> = Default::default();
     if units.len() == pool.len() {
         let lines = filler_lines(&subject_text, e.tone);
-        let skip = if pool.is_empty() { 0 } else { lines.len() - 1 };
-        for line in lines.into_iter().skip(skip) {
+        let skip = if base.is_empty() { 0 } else { lines.len() - 1 };
+        for (line, heading) in lines.into_iter().skip(skip) {
             if used + word_count(&line) <= budget {
                 used += word_count(&line);
+                headings.insert(line.clone(), heading);
                 units.push(line);
             }
         }
@@ -776,6 +817,8 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             };
             let heading = if i == 0 {
                 title.clone()
+            } else if let Some(h) = here.first().and_then(|u| headings.get(u)) {
+                h.to_string()
             } else {
                 heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
             };
@@ -957,6 +1000,36 @@ mod tests {
                 "{all}"
             );
         }
+    }
+
+    #[test]
+    fn a_prompt_with_only_a_subject_gets_lines_about_it() {
+        let sb = plan(&PlanInput {
+            prompt: "Create a welcome video for Video Agent Studio\nWrite a friendly intro.",
+            revisions: &["more energetic".to_string()],
+            ..Default::default()
+        });
+        let said = narration(&sb);
+        assert!(
+            said.starts_with("Get ready for Video Agent Studio!"),
+            "{said}"
+        );
+        assert!(
+            said.contains("Here is why Video Agent Studio stands out!"),
+            "{said}"
+        );
+        let headings: Vec<&str> = sb.scenes.iter().map(|s| s.heading.as_str()).collect();
+        assert_eq!(headings[0], "Welcome Video for Video Agent Studio");
+        assert!(headings.contains(&"Why It Matters"), "{headings:?}");
+        assert!(!said.to_lowercase().contains("energetic"), "{said}");
+    }
+
+    #[test]
+    fn headings_stop_at_a_clause() {
+        assert_eq!(
+            heading_from("You only need a bin, greens, browns and a little patience.").as_deref(),
+            Some("You Only Need a Bin")
+        );
     }
 
     #[test]

@@ -201,7 +201,7 @@ async fn requests_it_cannot_apply_are_acknowledged_not_narrated() {
     assert!(!revised.to_string().contains("drone"), "{revised}");
     let said = model_messages(&s).last().unwrap().clone();
     assert!(
-        said.contains("Rewrote the wording in a warm tone"),
+        said.contains("; rewrote the wording in a warm tone"),
         "{said}"
     );
     assert!(said.contains("Switched to square (720×720)"), "{said}");
