@@ -8,8 +8,13 @@ import { SHOTS_DIR } from "./driver.mjs";
 export async function shoot(browser, name) {
   mkdirSync(SHOTS_DIR, { recursive: true });
   const file = join(SHOTS_DIR, `${name}.png`);
-  // Let the last change paint before capturing.
-  await new Promise((done) => setTimeout(done, 300));
+  // Let the last change paint before capturing: two animation frames mean the DOM change was
+  // painted, but WebKitWebDriver's snapshot can still return the previous frame for a while
+  // after a screen change (seen at 300 ms, never after ~1.3 s), hence the pause.
+  await browser.executeAsync((done) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => done())),
+  );
+  await new Promise((done) => setTimeout(done, 1_200));
   await browser.saveScreenshot(file);
   assert.ok(statSync(file).size > 4_000, `${file} looks empty`);
 }
