@@ -1,0 +1,316 @@
+// The UI benchmark (issue 7, `.ci/bench ui`): the Styles gallery over a 1,000-style catalogue and
+// the Library over 10,000 jobs, in the real (release) app driven over WebDriver.
+//
+// Both sides are set up in the same run: a `local-agent` process lists the catalogue (built-in
+// styles plus synthetic ones, `--extra-styles`), `qa-seed-library` writes the jobs into the app's
+// real SQLite database, and the app talks to that agent (HEYGEN_BASE_URL / HEYGEN_API_KEY).
+//
+// What is measured, in the page: from the sidebar button's click event (a capture listener on the
+// document, so before the app's own handler) to the first frame painted after the screen's first
+// row entered the DOM (a MutationObserver sees the row; a requestAnimationFrame callback, then a
+// message-channel task, runs after that frame is painted). Thumbnail requests are the agent's own
+// count of `GET /cdn/styles/{id}/{file}` (`/__admin/stats`).
+//
+// Run under Xvfb and a private D-Bus session:
+//   APP_BINARY=target/release/video-agent-studio dbus-run-session -- xvfb-run -a \
+//     node ui/e2e/bench/ui-bench.mjs --agent-bin target/release/local-agent \
+//     --seed-bin target/release/qa-seed-library [--styles 1000] [--jobs 10000] [--runs 5]
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { launchApp } from "../driver.mjs";
+
+const TARGET_MS = 150;
+const STYLE_MEDIA_ROUTE = "GET /cdn/styles/{id}/{file}";
+const GALLERY_ROW = "li.style[data-style-id]";
+const LIBRARY_ROW = ".row[data-job-id]";
+
+const { values: opts } = parseArgs({
+  options: {
+    "agent-bin": { type: "string" },
+    "seed-bin": { type: "string" },
+    app: { type: "string" },
+    styles: { type: "string", default: "1000" },
+    jobs: { type: "string", default: "10000" },
+    runs: { type: "string", default: "5" },
+  },
+});
+if (!opts["agent-bin"] || !opts["seed-bin"]) {
+  console.error("usage: ui-bench.mjs --agent-bin PATH --seed-bin PATH [--app PATH] [--styles N]");
+  process.exit(2);
+}
+if (opts.app) process.env.APP_BINARY = opts.app;
+const STYLES = Number(opts.styles);
+const JOBS = Number(opts.jobs);
+const RUNS = Math.max(2, Number(opts.runs));
+
+const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+const log = (...args) => console.error("[ui-bench]", ...args);
+
+/** Starts `local-agent`; resolves to { base, stop }. */
+async function startAgent(dataDir, extraStyles) {
+  const child = spawn(
+    opts["agent-bin"],
+    ["--data-dir", dataDir, "--extra-styles", String(extraStyles)],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  const base = await new Promise((done, fail) => {
+    child.stdout.once("data", (chunk) => {
+      const match = chunk.toString().match(/listening on (http:\/\/\S+)/);
+      if (match) done(match[1]);
+      else fail(new Error(`unexpected local-agent output: ${chunk}`));
+    });
+    child.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
+  });
+  child.stdout.resume();
+  async function stop() {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once("exit", done));
+    child.kill();
+    await exited;
+  }
+  return { base, stop };
+}
+
+/** Walks the style catalogue through its cursor pages (limit 100): { styles, pages }. */
+async function walkCatalogue(base) {
+  const styles = [];
+  let token = null;
+  let pages = 0;
+  do {
+    const url = new URL("/v3/video-agents/styles", base);
+    url.searchParams.set("limit", "100");
+    if (token) url.searchParams.set("token", token);
+    const response = await fetch(url, { headers: { "X-Api-Key": "bench-ui-key" } });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    const page = await response.json();
+    styles.push(...page.data);
+    token = page.next_token;
+    pages += 1;
+  } while (token);
+  return { styles, pages };
+}
+
+async function styleMediaRequests(base) {
+  const stats = await (await fetch(new URL("/__admin/stats", base))).json();
+  return stats.requests?.[STYLE_MEDIA_ROUTE] ?? 0;
+}
+
+/**
+ * Clicks the sidebar button of `screen` and measures, in the page, the click → first painted
+ * row time. Returns { paintedMs, domMs, webdriverMs, rows }.
+ */
+async function measureOpen(browser, screen, rowSelector) {
+  await browser.$('nav button[data-screen="create"]').click();
+  await browser.$('main[data-screen="create"]').waitForExist({ timeout: 15_000 });
+  await pause(400); // let the previous screen's work settle
+  await browser.execute(
+    (name, selector) => {
+      const bench = { t0: null, dom: null, frame: null, painted: null, early: false };
+      window.__uiBench = bench;
+      const onClick = (event) => {
+        if (!event.target.closest(`nav button[data-screen="${name}"]`)) return;
+        document.removeEventListener("click", onClick, true);
+        bench.t0 = performance.now();
+        bench.early = document.querySelector(selector) !== null;
+        const seen = () => {
+          if (bench.dom !== null || !document.querySelector(selector)) return;
+          bench.dom = performance.now();
+          observer.disconnect();
+          requestAnimationFrame(() => {
+            bench.frame = performance.now();
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => (bench.painted = performance.now());
+            channel.port2.postMessage(0);
+          });
+        };
+        const observer = new MutationObserver(seen);
+        observer.observe(document.body, { childList: true, subtree: true });
+      };
+      document.addEventListener("click", onClick, true);
+    },
+    screen,
+    rowSelector,
+  );
+  const sent = performance.now();
+  await browser.$(`nav button[data-screen="${screen}"]`).click();
+  await browser.waitUntil(async () => browser.execute(() => window.__uiBench.painted !== null), {
+    timeout: 60_000,
+    interval: 20,
+    timeoutMsg: `no ${rowSelector} appeared after opening ${screen}`,
+  });
+  const webdriverMs = performance.now() - sent;
+  const bench = await browser.execute(() => window.__uiBench);
+  if (bench.early) throw new Error(`${rowSelector} was already on screen before the click`);
+  const rows = await browser.execute((s) => document.querySelectorAll(s).length, rowSelector);
+  return {
+    paintedMs: bench.painted - bench.t0,
+    domMs: bench.dom - bench.t0,
+    frameMs: bench.frame - bench.t0,
+    webdriverMs,
+    rows,
+  };
+}
+
+/**
+ * Waits until the gallery's cards have their thumbnails and the agent has seen no style media
+ * request for a while; returns { cards, images }.
+ */
+async function settleGallery(browser, base) {
+  let last = await styleMediaRequests(base);
+  let quietSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await pause(250);
+    const now = await styleMediaRequests(base);
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
+    const state = await browser.execute(() => {
+      const cards = document.querySelectorAll("li.style").length;
+      const images = [...document.querySelectorAll("li.style .media img")].filter(
+        (i) => i.complete && i.naturalWidth > 0,
+      ).length;
+      return { cards, images };
+    });
+    if (state.cards > 0 && state.images === state.cards && Date.now() - quietSince > 1_500) {
+      return state;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the gallery did not settle: ${JSON.stringify(state)}`);
+    }
+  }
+}
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, max: sorted[sorted.length - 1] };
+}
+
+const fmt = (ms) => `${ms.toFixed(0)} ms`;
+const verdict = (ok) => (ok ? "ok" : "MISS");
+const list = (values) => values.map((v) => v.toFixed(0)).join(" ");
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), "vas-ui-bench-"));
+  let agent;
+  let app;
+  try {
+    // The catalogue: the built-in styles plus enough synthetic ones to make STYLES in all.
+    const agentDir = join(work, "agent");
+    agent = await startAgent(agentDir, STYLES);
+    const probe = await walkCatalogue(agent.base);
+    const builtIn = probe.styles.filter((s) => !s.style_id.startsWith("style_synthetic_")).length;
+    await agent.stop();
+    agent = await startAgent(agentDir, STYLES - builtIn);
+    const catalogue = await walkCatalogue(agent.base);
+    const ids = new Set(catalogue.styles.map((s) => s.style_id));
+    if (catalogue.styles.length !== STYLES || ids.size !== STYLES) {
+      throw new Error(`the catalogue lists ${catalogue.styles.length} styles (${ids.size} ids)`);
+    }
+    console.log(
+      `catalogue: ${STYLES} styles (${builtIn} built in + ${STYLES - builtIn} synthetic), ` +
+        `walked over the API in ${catalogue.pages} pages of 100`,
+    );
+
+    // The library: JOBS jobs in the app's own database, before the app starts.
+    const home = join(work, "home");
+    const seeded = JSON.parse(
+      execFileSync(opts["seed-bin"], ["--data-dir", join(home, "data"), "--jobs", String(JOBS)], {
+        stdio: ["ignore", "pipe", "inherit"],
+      }).toString(),
+    );
+    console.log(
+      `library: ${seeded.jobs} jobs seeded into ${seeded.db_path} in ${seeded.seconds.toFixed(1)} s ` +
+        `(${seeded.total_jobs_in_db} in the database; ${Object.entries(seeded.by_state)
+          .map(([state, n]) => `${state} ${n}`)
+          .join(", ")})`,
+    );
+
+    app = await launchApp({
+      home,
+      env: { HEYGEN_BASE_URL: agent.base, HEYGEN_API_KEY: "bench-ui-key" },
+    });
+    const { browser } = app;
+    await browser.$('main[data-screen="create"]').waitForExist({ timeout: 30_000 });
+    // Start-up work (the job list loads in pages of 500) finishes before the first click.
+    await pause(3_000);
+
+    const gallery = [];
+    const library = [];
+    let firstOpen;
+    let secondOpen;
+    let libraryCount = "";
+    const before = await styleMediaRequests(agent.base);
+    for (let run = 0; run < RUNS; run += 1) {
+      const g = await measureOpen(browser, "styles", GALLERY_ROW);
+      gallery.push(g);
+      if (run === 0) {
+        const settled = await settleGallery(browser, agent.base);
+        const after = await styleMediaRequests(agent.base);
+        firstOpen = { ...settled, requests: after - before, after };
+      } else if (run === 1) {
+        const settled = await settleGallery(browser, agent.base);
+        const after = await styleMediaRequests(agent.base);
+        secondOpen = { ...settled, requests: after - firstOpen.after };
+      }
+      const l = await measureOpen(browser, "library", LIBRARY_ROW);
+      library.push(l);
+      libraryCount = await browser.$(".toolbar .count").getText();
+      log(`run ${run + 1}: gallery ${fmt(g.paintedMs)}, library ${fmt(l.paintedMs)}`);
+    }
+    if (!libraryCount.endsWith(JOBS.toLocaleString("en-US"))) {
+      throw new Error(`the Library shows "${libraryCount}", not ${JOBS} jobs`);
+    }
+
+    const g = summary(gallery.map((r) => r.paintedMs));
+    const l = summary(library.map((r) => r.paintedMs));
+    console.log(
+      `gallery time to first screen (${STYLES.toLocaleString("en-US")} styles; median of ${RUNS}): ` +
+        `${fmt(g.median)}, max ${fmt(g.max)} [${list(gallery.map((r) => r.paintedMs))}] ` +
+        `(target <= ${TARGET_MS} ms) ${verdict(g.max <= TARGET_MS)}`,
+    );
+    console.log(
+      `  first open, nothing cached: ${fmt(gallery[0].paintedMs)}; ${gallery[0].rows} cards on the ` +
+        `first screen; row in the DOM after ${list(gallery.map((r) => r.domMs))} ms, its animation ` +
+        `frame at ${list(gallery.map((r) => r.frameMs))} ms; ` +
+        `WebDriver click-to-found ${list(gallery.map((r) => r.webdriverMs))} ms`,
+    );
+    console.log(
+      `library time to first screen (${JOBS.toLocaleString("en-US")} jobs, "${libraryCount}"; median of ${RUNS}): ` +
+        `${fmt(l.median)}, max ${fmt(l.max)} [${list(library.map((r) => r.paintedMs))}] ` +
+        `(target <= ${TARGET_MS} ms) ${verdict(l.max <= TARGET_MS)}`,
+    );
+    console.log(
+      `  ${library[0].rows} rows in the DOM (virtualised); row in the DOM after ` +
+        `${list(library.map((r) => r.domMs))} ms, its animation frame at ` +
+        `${list(library.map((r) => r.frameMs))} ms; WebDriver click-to-found ` +
+        `${list(library.map((r) => r.webdriverMs))} ms`,
+    );
+    console.log(
+      `thumbnail requests on the gallery's second open: ${secondOpen.requests} ` +
+        `(${secondOpen.cards} cards shown; the first open made ${firstOpen.requests} for ` +
+        `${firstOpen.cards} cards) (target 0) ${verdict(secondOpen.requests === 0)}`,
+    );
+    console.log(
+      "  measured in the page: sidebar click event (capture listener, before the app's handler) " +
+        "-> first frame painted after the first row entered the DOM (MutationObserver, then " +
+        "requestAnimationFrame + a message-channel task); thumbnail requests = the agent's count of " +
+        `"${STYLE_MEDIA_ROUTE}"`,
+    );
+  } finally {
+    await app?.stop().catch((e) => log(`stopping the app: ${e.message}`));
+    await agent?.stop();
+    rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+}
+
+main().catch((error) => {
+  console.error(`ui-bench: ${error.stack ?? error}`);
+  process.exit(1);
+});
