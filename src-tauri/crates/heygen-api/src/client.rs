@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use crate::config::{Auth, ClientConfig, RetryPolicy};
+use crate::config::{Auth, ClientConfig, RetryHook, RetryNotice, RetryPolicy};
 use crate::error::ApiError;
 use crate::models::DataEnvelope;
 use crate::response::{decode_error, error_from_response};
@@ -302,14 +302,24 @@ impl Client {
         M: FnMut() -> Result<RequestBuilder, ApiError>,
         H: Fn(Response) -> ResponseFuture<T>,
     {
-        send_with_policy(&self.inner.config.retry, idempotent, make, handle).await
+        let config = &self.inner.config;
+        send_with_policy(
+            &config.retry,
+            config.on_retry.as_ref(),
+            idempotent,
+            make,
+            handle,
+        )
+        .await
     }
 }
 
 /// The retry loop behind every call (also used by the OAuth client): 429 retried for any
-/// request, other retryable failures only when `idempotent`; waits per `policy`.
+/// request, other retryable failures only when `idempotent`; waits per `policy`, telling
+/// `on_retry` first.
 pub(crate) async fn send_with_policy<T, M, H>(
     policy: &RetryPolicy,
+    on_retry: Option<&RetryHook>,
     idempotent: bool,
     mut make: M,
     handle: H,
@@ -343,6 +353,14 @@ where
             delay_ms = delay.as_millis() as u64,
             "retrying request"
         );
+        if let Some(hook) = on_retry {
+            hook.notify(&RetryNotice {
+                code: err.code().to_string(),
+                rate_limited: err.is_rate_limited(),
+                retry: retry + 1,
+                delay,
+            });
+        }
         tokio::time::sleep(delay).await;
         retry += 1;
     }

@@ -106,6 +106,40 @@ impl RetryPolicy {
     }
 }
 
+/// What the client is about to wait out before retrying a request (see [`RetryHook`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryNotice {
+    /// The failure's stable code (`rate_limited`, `network_error`, `server_error`, …).
+    pub code: String,
+    /// A 429: the server asked every request to slow down, not just this one.
+    pub rate_limited: bool,
+    /// 1 for the first retry.
+    pub retry: u32,
+    /// How long the client waits before retrying (`Retry-After` when the server gave one).
+    pub delay: Duration,
+}
+
+/// Called before each retry's wait, so an app can say why nothing seems to happen (a 429's
+/// countdown) while the client waits by itself instead of only after its retries ran out.
+#[derive(Clone)]
+pub struct RetryHook(std::sync::Arc<dyn Fn(&RetryNotice) + Send + Sync>);
+
+impl RetryHook {
+    pub fn new(f: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Self {
+        RetryHook(std::sync::Arc::new(f))
+    }
+
+    pub(crate) fn notify(&self, notice: &RetryNotice) {
+        (self.0)(notice)
+    }
+}
+
+impl std::fmt::Debug for RetryHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RetryHook(..)")
+    }
+}
+
 /// Everything the client needs. Build with [`ClientConfig::new`] and adjust fields.
 /// `Debug` redacts the credentials and any password in the proxy URL.
 #[derive(Clone)]
@@ -121,6 +155,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Files larger than this use the three-step direct upload (tests lower it to force it).
     pub simple_upload_max_bytes: u64,
+    /// Told before every retry's wait; `None` = retry silently.
+    pub on_retry: Option<RetryHook>,
 }
 
 impl ClientConfig {
@@ -133,6 +169,7 @@ impl ClientConfig {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             simple_upload_max_bytes: SIMPLE_UPLOAD_MAX_BYTES,
+            on_retry: None,
         }
     }
 
@@ -152,6 +189,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("simple_upload_max_bytes", &self.simple_upload_max_bytes)
+            .field("on_retry", &self.on_retry)
             .finish()
     }
 }

@@ -23,8 +23,8 @@ pub mod url_policy;
 
 pub use client::{Client, API_KEY_HEADER, IDEMPOTENCY_KEY_HEADER};
 pub use config::{
-    default_user_agent, Auth, ClientConfig, RetryPolicy, Timeouts, DEFAULT_BASE_URL,
-    SIMPLE_UPLOAD_MAX_BYTES,
+    default_user_agent, Auth, ClientConfig, RetryHook, RetryNotice, RetryPolicy, Timeouts,
+    DEFAULT_BASE_URL, SIMPLE_UPLOAD_MAX_BYTES,
 };
 pub use download::{parse_content_range, ContentRange, DownloadStream};
 pub use endpoints::legacy::LegacySessions;

@@ -297,7 +297,7 @@ impl OAuthClient {
                 .header(reqwest::header::ACCEPT, "application/json")
                 .body(body.clone()))
         };
-        send_with_policy(&self.config.retry, false, make, |response| {
+        send_with_policy(&self.config.retry, None, false, make, |response| {
             Box::pin(async move {
                 // An empty 200 (common for revoke) is success for callers that ignore the body.
                 if response.status().is_success() && response.content_length() == Some(0) {

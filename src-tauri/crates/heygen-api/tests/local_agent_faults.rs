@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{Harness, API_KEY};
 use heygen_api::models::{CreateVideoAgentRequest, PageRequest, StyleQuery};
-use heygen_api::{ApiError, Auth, RetryPolicy, Secret};
+use heygen_api::{ApiError, Auth, RetryHook, RetryNotice, RetryPolicy, Secret};
 use serde_json::json;
 
 fn rule(route: &str, kind: serde_json::Value, count: u32) -> serde_json::Value {
@@ -90,6 +90,45 @@ async fn rate_limit_storm_is_retried_for_post_honouring_retry_after_seconds() {
         "Retry-After not honoured: waited {waited:?}"
     );
     assert_eq!(h.stats().await["creates"], 1);
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_retry_hook_hears_each_wait_before_it_starts() {
+    let h = Harness::start().await;
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<RetryNotice>::new()));
+    let sink = heard.clone();
+    let client = h.client_with(|config| {
+        config.on_retry = Some(RetryHook::new(move |n| {
+            sink.lock().unwrap().push(n.clone())
+        }));
+    });
+    h.faults(json!({"rules": [
+        rule("POST /v3/video-agents",
+            json!({"kind": "status", "status": 429, "retry_after_seconds": 1}), 1),
+        rule("GET /v3/users/me", json!({"kind": "status", "status": 503}), 1),
+    ]}))
+    .await;
+    client
+        .create_video_agent(
+            &CreateVideoAgentRequest::new("A 5-second test clip about patience."),
+            Some("job-hook"),
+        )
+        .await
+        .expect("create succeeds after one 429");
+    client
+        .get_current_user()
+        .await
+        .expect("users/me after a 503");
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert!(heard[0].rate_limited, "{heard:?}");
+    assert_eq!(heard[0].retry, 1);
+    assert!(heard[0].delay > Duration::ZERO);
+    assert!(
+        !heard[1].rate_limited,
+        "a 503 is not a rate limit: {heard:?}"
+    );
     h.shutdown().await;
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use heygen_api::{Auth, Client, ClientConfig, RetryPolicy, Secret, DEFAULT_BASE_URL};
+use heygen_api::{Auth, Client, ClientConfig, RetryHook, RetryPolicy, Secret, DEFAULT_BASE_URL};
 
 use crate::credentials::Credentials;
 use crate::engine::Connected;
@@ -22,6 +22,9 @@ pub(crate) struct Connector {
     /// Base URL and key of the embedded local agent while offline mode is on.
     pub offline: Mutex<Option<(String, Secret)>>,
     pub retry: Option<RetryPolicy>,
+    /// Told before each of the client's own retry waits (the engine turns a 429's into the
+    /// "slow down" countdown the app shows).
+    pub on_retry: Option<RetryHook>,
     cache: Mutex<Option<Connected>>,
 }
 
@@ -35,6 +38,7 @@ impl Connector {
         explicit_key: Option<Secret>,
         explicit_base_url: Option<String>,
         retry: Option<RetryPolicy>,
+        on_retry: Option<RetryHook>,
     ) -> Arc<Self> {
         Arc::new(Self {
             credentials,
@@ -44,6 +48,7 @@ impl Connector {
             proxy: Mutex::new(None),
             offline: Mutex::new(None),
             retry,
+            on_retry,
             cache: Mutex::new(None),
         })
     }
@@ -76,6 +81,7 @@ impl Connector {
         if let Some(retry) = &self.retry {
             config.retry = retry.clone();
         }
+        config.on_retry = self.on_retry.clone();
         Ok(Client::new(config)?)
     }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use heygen_api::models::{Balance, SendMessageRequest};
-use heygen_api::{RetryPolicy, Secret};
+use heygen_api::{RetryHook, RetryPolicy, Secret};
 use serde::Serialize;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -119,6 +119,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A 429 the client waits out by itself is shown at once (the app's countdown banner), not only
+/// after the client's retries ran out (`Engine::note_rate_limit`).
+fn rate_limit_notices(events: EventBus) -> RetryHook {
+    RetryHook::new(move |notice| {
+        if notice.rate_limited {
+            events.send(StudioEvent::RateLimited {
+                retry_after_secs: notice.delay.as_secs_f64().ceil().max(1.0) as u64,
+            });
+        }
+    })
+}
+
 impl Studio {
     /// Open the data dir and database, read settings, start the embedded agent in offline mode.
     /// Call [`resume`](Self::resume) to start following jobs.
@@ -126,11 +138,13 @@ impl Studio {
         let data = DataDir::resolve(config.data_dir.clone())?;
         let store = Arc::new(Store::open(&data.db_path())?);
         let settings = Settings::load(&store)?;
+        let events = EventBus::new();
         let connector = Connector::new(
             config.credentials.clone(),
             config.api_key.clone(),
             config.base_url.clone(),
             config.retry.clone(),
+            Some(rate_limit_notices(events.clone())),
         );
         *lock(&connector.settings_base_url) = settings.base_url.clone();
         *lock(&connector.proxy) = settings.proxy.clone();
@@ -141,7 +155,7 @@ impl Studio {
             .unwrap_or_else(|| settings.effective_library_dir());
         let engine = Engine::new(EngineParts {
             store: store.clone(),
-            events: EventBus::new(),
+            events,
             budget: RequestBudget::new(config.budget_burst, config.budget_per_second),
             cadence: Cadence::scaled(config.poll_scale),
             connect: Arc::new(move || connect_with.connect()),

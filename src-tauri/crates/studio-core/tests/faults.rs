@@ -57,6 +57,39 @@ async fn rate_limit_storms_in_both_retry_after_forms_are_waited_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_429_the_client_absorbs_is_still_announced_with_its_wait() {
+    let env = Env::start().await;
+    // One 429 on create: the client's own retry absorbs it, so the engine never sees an error;
+    // the user must still be told why nothing happens for the Retry-After.
+    env.set_faults(json!({"rules": [
+        {"route": "POST /v3/video-agents", "kind": "status", "status": 429,
+         "retry_after_seconds": 1, "count": 1},
+    ]}))
+    .await;
+    let studio = env.studio().await;
+    let mut events = studio.subscribe();
+    let job = studio
+        .submit(request("A 3-second video about waiting.", vec![]))
+        .await
+        .unwrap();
+    let done = wait_done(&studio, &job).await;
+    assert_eq!(done.state, JobState::Downloaded, "{done:?}");
+    let mut announced = None;
+    while let Ok(e) = events.try_recv() {
+        if let StudioEvent::RateLimited { retry_after_secs } = e {
+            announced = Some(retry_after_secs);
+        }
+    }
+    assert!(
+        announced.is_some_and(|s| s >= 1),
+        "no RateLimited event for the absorbed 429: {announced:?}"
+    );
+    assert_eq!(env.stats().await["creates"], 1);
+    studio.shutdown().await;
+    env.agent.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_retry_gets_and_never_create_twice() {
     let env = Env::start().await;
     env.set_faults(json!({"rules": [
