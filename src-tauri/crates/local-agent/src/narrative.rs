@@ -181,8 +181,9 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
             .collect();
         let added = after
             .iter()
-            .any(|s| !before.contains(s) && !explained.contains(s));
-        if dropped.is_empty() && !added {
+            .filter(|s| !before.contains(s) && !explained.contains(s))
+            .count();
+        if dropped.is_empty() && added == 0 {
             parts.push(
                 if explained.is_empty() {
                     "narration kept"
@@ -198,7 +199,10 @@ pub fn revision_summary(prev: &Storyboard, next: &Storyboard, request: &str) -> 
                 before.len()
             ));
         } else {
-            parts.push("narration re-flowed to fit".to_string());
+            parts.push(match added {
+                1 => "narration extended by 1 sentence".to_string(),
+                n => format!("narration extended by {n} sentences"),
+            });
         }
     }
     let noted: Vec<String> = req
@@ -347,6 +351,26 @@ mod tests {
         assert!(m.contains("; rewrote the wording in a warm tone"), "{m}");
         assert!(m.starts_with("Switched to square (720×720)"), "{m}");
         assert!(m.contains("; the narrator is now Finn"), "{m}");
+    }
+
+    #[test]
+    fn a_longer_video_says_what_it_added() {
+        let prompt = "A 4-second video about tea. Green tea has antioxidants. Black tea is oxidised. Oolong sits in between.";
+        let first = plan(&PlanInput {
+            prompt,
+            ..Default::default()
+        });
+        let req = "longer".to_string();
+        let next = plan(&PlanInput {
+            prompt,
+            revisions: std::slice::from_ref(&req),
+            ..Default::default()
+        });
+        let m = revision_summary(&first, &next, &req);
+        assert!(
+            m.starts_with("Lengthened to 6 s (was 4 s); narration extended by"),
+            "{m}"
+        );
     }
 
     #[test]
