@@ -66,7 +66,7 @@ pub async fn test_api_key(
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_settings(engine: State<'_, Engine>) -> Result<SettingsView, CommandError> {
+pub async fn get_settings(engine: State<'_, Engine>) -> Result<SettingsView, CommandError> {
     Ok(SettingsView::from(&engine.studio()?.settings()))
 }
 

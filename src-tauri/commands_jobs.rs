@@ -21,9 +21,11 @@ pub async fn submit_job(
 }
 
 /// A window of the job list, newest first (the Library asks only for what it shows).
+/// Every command that touches the database is `async`: Tauri runs plain `fn` commands on the
+/// main thread, where a slow disk would freeze the window.
 #[tauri::command]
 #[specta::specta]
-pub fn list_jobs(
+pub async fn list_jobs(
     engine: State<'_, Engine>,
     offset: u32,
     limit: u32,
@@ -39,7 +41,7 @@ pub fn list_jobs(
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_job(engine: State<'_, Engine>, id: String) -> Result<JobView, CommandError> {
+pub async fn get_job(engine: State<'_, Engine>, id: String) -> Result<JobView, CommandError> {
     Ok(JobView::from(&engine.studio()?.job(&id)?))
 }
 
@@ -77,7 +79,7 @@ pub async fn delete_job(
 /// The draft Create showed last time (empty when there is none).
 #[tauri::command]
 #[specta::specta]
-pub fn load_draft(engine: State<'_, Engine>) -> Result<JobInput, CommandError> {
+pub async fn load_draft(engine: State<'_, Engine>) -> Result<JobInput, CommandError> {
     let draft: Option<JobInput> = engine.studio()?.store().get_setting(DRAFT_KEY)?;
     Ok(draft.unwrap_or_default())
 }
@@ -85,7 +87,7 @@ pub fn load_draft(engine: State<'_, Engine>) -> Result<JobInput, CommandError> {
 /// Keeps Create's draft so it survives a restart.
 #[tauri::command]
 #[specta::specta]
-pub fn save_draft(engine: State<'_, Engine>, draft: JobInput) -> Result<(), CommandError> {
+pub async fn save_draft(engine: State<'_, Engine>, draft: JobInput) -> Result<(), CommandError> {
     engine.studio()?.store().set_setting(DRAFT_KEY, &draft)?;
     Ok(())
 }

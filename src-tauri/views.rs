@@ -134,6 +134,8 @@ pub struct JobView {
     pub video_path: Option<String>,
     pub thumbnail_path: Option<String>,
     pub subtitles_path: Option<String>,
+    /// How long the video is (the API's `duration`), once its files were fetched.
+    pub video_duration_secs: Option<f64>,
     pub retry_of: Option<String>,
     /// The Video Agent session; a chat session's videos (each revision) share it.
     pub session_id: Option<String>,
@@ -157,6 +159,7 @@ impl From<&Job> for JobView {
             video_path: path_string(&job.outputs.video),
             thumbnail_path: path_string(&job.outputs.thumbnail),
             subtitles_path: path_string(&job.outputs.subtitles),
+            video_duration_secs: job.outputs.video_duration_ms.map(|ms| ms as f64 / 1000.0),
             retry_of: job.retry_of.clone(),
             session_id: job.session_id.clone(),
             created_at: job.created_at as f64,

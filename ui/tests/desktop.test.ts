@@ -130,6 +130,22 @@ describe("Library", () => {
     expect(document.querySelectorAll(".row").length).toBeLessThan(60);
   });
 
+  it("shows a ready video's length apart from how long making it took", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const job = mockJob({
+      id: "job_len",
+      title: "Short one",
+      state: "downloaded",
+      videoPath: "/v/short.mp4",
+      videoDurationSecs: 7.04,
+      createdAt: now - 600,
+      updatedAt: now,
+    });
+    render(App, { backend: createMockBackend({ jobs: [job] }), initialScreen: "library" });
+    expect(await screen.findByTestId("video-length")).toHaveTextContent("0:07");
+    expect(screen.getByTitle("Took")).toHaveTextContent(/made in 10/);
+  });
+
   it("updates a row live from engine events", async () => {
     const job = mockJob({ id: "job_live", title: "Live one", state: "generating" });
     const backend = createMockBackend({ jobs: [job] });

@@ -25,7 +25,11 @@ export const commands = {
 	updateSettings: (settings: SettingsView_Deserialize) => typedError<SettingsView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
 	/**  Validates, uploads and submits a job; the tracker follows it from there. */
 	submitJob: (input: JobInput_Deserialize) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("submit_job", { input })),
-	/**  A window of the job list, newest first (the Library asks only for what it shows). */
+	/**
+	 *  A window of the job list, newest first (the Library asks only for what it shows).
+	 *  Every command that touches the database is `async`: Tauri runs plain `fn` commands on the
+	 *  main thread, where a slow disk would freeze the window.
+	 */
 	listJobs: (offset: number, limit: number) => typedError<JobPage_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_jobs", { offset, limit })),
 	getJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("get_job", { id })),
 	/**  Asks the server to stop the job (it ends `stopped`). */
@@ -414,6 +418,8 @@ export type JobView_Deserialize = {
 	videoPath?: string | null,
 	thumbnailPath?: string | null,
 	subtitlesPath?: string | null,
+	/**  How long the video is (the API's `duration`), once its files were fetched. */
+	videoDurationSecs?: number | null,
 	retryOf?: string | null,
 	/**  The Video Agent session; a chat session's videos (each revision) share it. */
 	sessionId?: string | null,
@@ -438,6 +444,8 @@ export type JobView_Serialize = {
 	videoPath: string | null,
 	thumbnailPath: string | null,
 	subtitlesPath: string | null,
+	/**  How long the video is (the API's `duration`), once its files were fetched. */
+	videoDurationSecs: number | null,
 	retryOf: string | null,
 	/**  The Video Agent session; a chat session's videos (each revision) share it. */
 	sessionId: string | null,

@@ -95,6 +95,7 @@ export function mockJob(overrides: Partial<JobView> = {}): JobView {
     videoPath: null,
     thumbnailPath: null,
     subtitlesPath: null,
+    videoDurationSecs: null,
     retryOf: null,
     sessionId: null,
     createdAt: now - 90,
