@@ -171,6 +171,33 @@ async fn bakery_journey_reads_like_a_conversation() {
         said.iter().all(|m| !m.contains("Please change")),
         "{said:?}"
     );
+
+    // A thank-you is answered, not rendered again as an identical third video.
+    let vid2 = s["video_id"].clone();
+    a.post(
+        &format!("/v3/video-agents/{id}"),
+        json!({"message": "thanks!"}),
+    )
+    .await;
+    let s = a
+        .wait_session(&id, 30, |d| d["messages"][0]["role"] == "model")
+        .await;
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_eq!(s["video_id"], vid2, "{s}");
+    assert!(
+        model_messages(&s)
+            .last()
+            .unwrap()
+            .starts_with("I did not find anything to change in that"),
+        "{s}"
+    );
+    let videos = a.get(&format!("/v3/video-agents/{id}/videos")).await;
+    assert_eq!(
+        videos.body["data"].as_array().unwrap().len(),
+        2,
+        "{}",
+        videos.text
+    );
 }
 
 #[tokio::test]

@@ -277,7 +277,10 @@ pub async fn handle_message(
         }
         _ => {}
     }
+    let has_overrides =
+        avatar_id.is_some() || voice_id.is_some() || brand_kit_id.is_some() || !files.is_empty();
     let new_files = resolve_files(state, files).await?;
+    // (run id, title, whether the agent starts working on it)
     let run = state.update(|db| {
         let s = db.sessions.get_mut(id)?;
         if let Some(a) = avatar_id {
@@ -320,7 +323,13 @@ pub async fn handle_message(
                 s.step = Step::Draft;
             }
             _ => {
-                // After completion: a change request makes a new video in the same session.
+                // After completion: a change request makes a new video in the same session; a
+                // message with nothing to change ("thanks!") is answered, not rendered again as
+                // an identical video.
+                if !has_overrides && !changes::interpret(&message).has_edits() {
+                    s.push_message("model", "text", NOTHING_TO_REVISE);
+                    return Some((format!("run_{:02}", s.runs), s.title.clone(), false));
+                }
                 s.revisions.push(message.clone());
                 s.step = Step::Generate;
             }
@@ -330,12 +339,20 @@ pub async fn handle_message(
             s.progress = 0;
         }
         s.status = SessionStatus::Thinking;
-        Some((format!("run_{:02}", s.runs), s.title.clone()))
+        Some((format!("run_{:02}", s.runs), s.title.clone(), true))
     });
-    let run = run.ok_or_else(|| ApiError::not_found("not_found", "session not found"))?;
-    jobs::spawn_driver(state, id);
-    Ok(run)
+    let (run_id, title, working) =
+        run.ok_or_else(|| ApiError::not_found("not_found", "session not found"))?;
+    if working {
+        jobs::spawn_driver(state, id);
+    }
+    Ok((run_id, title))
 }
+
+/// The answer to a message after completion that asks for nothing the agent can change.
+const NOTHING_TO_REVISE: &str = "I did not find anything to change in that, so the video stays as \
+     it is. For a new version, tell me what to change: for example “make it shorter”, “make it \
+     vertical” or “use Finn's voice”.";
 
 /// `POST /v3/video-agents/{session_id}`
 pub async fn message(
