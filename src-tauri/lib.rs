@@ -98,6 +98,11 @@ pub fn export_bindings(
 
 /// Starts the app and blocks until it quits.
 pub fn run() {
+    // The engine (data folder, SQLite and its migrations, settings, the tracker, the offline
+    // agent when enabled) opens on the async runtime while GTK, the window and the web view
+    // start on this thread; setup only collects it. Setup runs on the main thread, which also
+    // serves the page to the web view, so whatever it waits for delays the first paint.
+    let opening = tauri::async_runtime::spawn(engine::Engine::open());
     let builder = specta_builder();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
@@ -106,7 +111,7 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             // An engine that fails to open is still managed: commands report why to the UI.
-            let engine = tauri::async_runtime::block_on(engine::Engine::open());
+            let engine = tauri::async_runtime::block_on(opening)?;
             if let Ok(studio) = engine.studio() {
                 // The web view may show media only from the thumbnail cache and the library.
                 let scope = app.asset_protocol_scope();
