@@ -28,6 +28,7 @@ const VARIANTS = {
   nomedia: "",
   bare: "main .content { display: none !important; }",
   noipc: "",
+  rminputs: "",
   // The screen no taller than the window: the scroller has nothing to scroll.
   short: "main .content { max-height: 500px !important; overflow: hidden !important; }",
   // The document scrolls instead of the .scroller element.
@@ -40,6 +41,8 @@ const SCRIPTS = {
   nomedia: "nomedia",
   bare: "nomedia",
   noipc: "noipc",
+  // Every <input> is taken out of the DOM as soon as it is added (before any frame).
+  rminputs: "rminputs",
 };
 
 const SCREENS = {
@@ -106,6 +109,13 @@ async function main() {
               document.head.append(tag);
             }
             tag.textContent = css;
+            window.__probeInputs?.disconnect();
+            if (script === "rminputs") {
+              window.__probeInputs = new MutationObserver(() =>
+                document.querySelectorAll("main input").forEach((e) => e.remove()),
+              );
+              window.__probeInputs.observe(document.body, { childList: true, subtree: true });
+            }
             const internals = window.__TAURI_INTERNALS__;
             internals.__probeInvoke ??= internals.invoke;
             internals.invoke =
