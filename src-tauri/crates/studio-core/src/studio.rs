@@ -431,9 +431,13 @@ impl Studio {
             .move_to(&id, JobState::Cancelled, Some("cancelled by user"))
     }
 
-    /// A new job with the same inputs as `id`.
+    /// A new job with the same inputs as `id` — unless the job failed while downloading a video
+    /// the server has: then the download is tried again (resuming its `.part`), nothing re-made.
     pub async fn retry(&self, id: &str) -> Result<Job> {
         let old = self.job(id)?;
+        if self.engine.failed_while_downloading(&old.id)? {
+            return self.download(&old.id).await;
+        }
         let job = self.engine.submit(old.request.clone(), Some(old.id)).await;
         self.schedule.wake.notify_one();
         job
@@ -519,9 +523,14 @@ impl Studio {
     }
 
     /// Startup sweep: start the tracker and make every non-terminal job due now. Jobs with a
-    /// session or video id are re-polled; jobs that never got a session id re-send their create
-    /// with the same idempotency key; finished videos resume their downloads.
+    /// session or video id are re-polled; jobs that never got a session id (including drafts
+    /// left by a process that died) send their create with the stored idempotency key;
+    /// finished videos resume their downloads.
     pub fn resume(&self) {
+        // Drafts a dead process never sent become `uploading` first, so they count as live.
+        if let Err(e) = self.engine.take_up_orphan_drafts() {
+            tracing::error!(error = %e, "cannot resume unsent drafts");
+        }
         self.ensure_tracker();
         self.schedule.all_due_now();
     }

@@ -245,9 +245,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Watch => {
             let studio = open(&cli, None).await?;
             let bars = progress::spawn(studio.subscribe());
+            // The sweep first: it turns drafts a killed run left behind into live jobs.
+            studio.resume();
             let live = studio.store().live_jobs()?.len();
             eprintln!("following {live} unfinished job(s)");
-            studio.resume();
             let done = studio.wait_all().await?;
             finish(studio, bars).await;
             let mut code = EXIT_OK;

@@ -278,3 +278,181 @@ async fn killed_mid_download_then_watch_resumes_the_file() {
     );
     env.agent.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_the_job_is_a_draft_then_watch_sends_and_finishes_it() {
+    let env = Env::start().await;
+    let out = env.out();
+    // Debug builds keep a new job a draft this long (see `VAS_TEST_HOLD_DRAFT_MS`), so the kill
+    // lands after the draft is stored and before anything is sent.
+    let mut generate = env.vas(&[
+        "generate",
+        "A 3-second video about second chances.",
+        "--wait",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    generate.env("VAS_TEST_HOLD_DRAFT_MS", "60000");
+    let mut child = generate.spawn().unwrap();
+    let _lines = capture_stderr(&mut child);
+    let jobs_list = || {
+        let output = env.vas(&["jobs"]).output().unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let start = Instant::now();
+    while !jobs_list().contains("\tdraft\t") {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no draft appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let stats = env
+        .admin(reqwest::Method::GET, "/__admin/stats", None)
+        .await;
+    assert_eq!(stats["creates"], 0, "killed before the create: {stats}");
+
+    let stderr = watch_and_verify(&env).await;
+    assert!(stderr.contains("following 1 unfinished job"), "{stderr}");
+    assert!(jobs_list().contains("\tdownloaded\t"), "{}", jobs_list());
+    env.agent.shutdown().await;
+}
+
+/// `vas --offline …` with its own data dir (no key, no base URL: the embedded agent).
+fn offline_vas(data: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vas"));
+    cmd.arg("--offline")
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--agent-time-scale", "600"])
+        .args(args)
+        .env("VAS_POLL_SCALE", "0.02")
+        .env("VAS_LOG", "info")
+        .env_remove("HEYGEN_API_KEY")
+        .env_remove("HEYGEN_BASE_URL")
+        .env_remove("VAS_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_generate_killed_then_offline_watch_finishes_with_one_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let out = out.canonicalize().unwrap();
+    // No --wait: it prints the job id once the create is sent. Killed right then, it takes the
+    // embedded agent (rendering the job in-process) down with it.
+    let mut child = offline_vas(
+        &data,
+        &[
+            "generate",
+            "A 3-second video about starting over.",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let lines = capture_stderr(&mut child);
+    let stdout = child.stdout.take().unwrap();
+    let job_id = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .next()
+            .expect("a job id on stdout")
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!job_id.trim().is_empty());
+    // A server has stored a session once it answered the create; the local agent writes its
+    // state a moment later (coalesced), so wait for that before pulling the plug.
+    let state = data.join("local-agent").join("state.json");
+    wait_until(
+        "the embedded agent to store the session",
+        Duration::from_secs(30),
+        || {
+            std::fs::read_to_string(&state)
+                .map(|s| s.contains("\"sess_"))
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    let _ = child.kill(); // SIGKILL (unless it already finished on its own)
+    child.wait().unwrap();
+    let generate_log = lines.lock().unwrap().join("\n");
+
+    let mut watch = offline_vas(&data, &["watch"]).spawn().unwrap();
+    let watch_log = capture_stderr(&mut watch);
+    let mut watch_stdout = watch.stdout.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = watch.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = watch.kill();
+            let _ = watch.wait();
+            panic!(
+                "vas --offline watch did not finish in 120 s.\ngenerate: {generate_log}\nwatch: {}",
+                watch_log.lock().unwrap().join("\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut watch_stdout, &mut stdout).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await; // the stderr reader catches up
+    let stderr = watch_log.lock().unwrap().join("\n");
+    assert!(status.success(), "vas --offline watch failed: {stderr}");
+    assert!(stderr.contains("following 1 unfinished job"), "{stderr}");
+    let path = PathBuf::from(stdout.lines().last().expect("a path on stdout").trim());
+    assert!(path.starts_with(&out), "{}", path.display());
+
+    // Open the embedded agent's data dir (kept across both runs) with a local agent of our own:
+    // it knows one session (one create) and one video, whose file equals ours byte for byte.
+    let agent = local_agent::start(local_agent::Config {
+        api_keys: vec![KEY.into()],
+        ..local_agent::Config::new(data.join("local-agent"))
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let http = http.clone();
+        let url = format!("{}{path}", agent.base_url());
+        async move {
+            http.get(url)
+                .header("X-Api-Key", KEY)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let sessions = get("/v3/video-agents?limit=100".into()).await;
+    assert_eq!(
+        sessions["data"].as_array().unwrap().len(),
+        1,
+        "one create: {sessions}"
+    );
+    let videos = get("/v3/videos?limit=100".into()).await;
+    let videos = videos["data"].as_array().unwrap();
+    assert_eq!(videos.len(), 1, "{videos:?}");
+    let video_id = videos[0]["id"].as_str().unwrap();
+    let files = get(format!("/__admin/videos/{video_id}")).await;
+    assert_eq!(
+        sha256(&path),
+        files["files"]["video"]["sha256"].as_str().unwrap(),
+        "byte-identical"
+    );
+    agent.shutdown().await;
+}

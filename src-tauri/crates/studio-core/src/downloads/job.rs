@@ -6,12 +6,17 @@ use std::time::Duration;
 
 use heygen_api::models::Video;
 
+use super::failure::{
+    classify, unknown_streak_exhausted, DownloadFailure, MAX_UNKNOWN_FAILURES, RESUME_DETAIL,
+    UNKNOWN_DETAIL, UNKNOWN_FAILURE_WINDOW,
+};
 use super::file::fetch_to_file;
 use super::names::{file_stem, guarded_path};
 use crate::engine::{ActiveGuard, Connected, Engine};
 use crate::error::{CoreError, Result};
 use crate::events::{OutputKind, StudioEvent};
 use crate::jobs::{JobOutputs, JobState};
+use crate::store::now_unix;
 
 fn url_for(video: &Video, kind: OutputKind) -> Option<String> {
     match kind {
@@ -57,7 +62,8 @@ fn suffix(kind: OutputKind) -> &'static str {
 
 impl Engine {
     /// Download everything of a completed job, then mark it `downloaded`. A transient failure
-    /// puts the job back to `completed` (the tracker tries again); partial files stay for resume.
+    /// puts the job back to `completed` (the tracker tries again); one that cannot pass by
+    /// itself (see `failure::classify`) fails the job; partial files stay for resume.
     pub(crate) async fn download_job(
         self: &Arc<Self>,
         guard: &ActiveGuard,
@@ -76,15 +82,34 @@ impl Engine {
             }
             Err(CoreError::Cancelled) => Err(CoreError::Cancelled),
             Err(e) => {
-                let transient = match &e {
-                    CoreError::Api(api) => api.is_retryable() || api.code() == "link_expired",
-                    CoreError::Download(_) | CoreError::Io { .. } => true,
-                    _ => false,
-                };
-                if transient {
-                    self.move_to(id, JobState::Completed, Some("download will resume"))?;
-                } else {
-                    self.fail(id, e.code(), &e.to_string())?;
+                // The `.part` file stays in every case: Retry (or the next attempt) resumes it.
+                match classify(&e) {
+                    DownloadFailure::Transient => {
+                        self.move_to(id, JobState::Completed, Some(RESUME_DETAIL))?;
+                    }
+                    DownloadFailure::Permanent { code, message } => {
+                        tracing::warn!(job_id = id, code = %code, error = %e, "download cannot succeed as things are; job failed");
+                        self.fail(id, &code, &message)?;
+                    }
+                    DownloadFailure::Unknown => {
+                        let history = self.store.job_events(id)?;
+                        let window = self.cadence.apply(UNKNOWN_FAILURE_WINDOW);
+                        if unknown_streak_exhausted(
+                            &history,
+                            now_unix(),
+                            MAX_UNKNOWN_FAILURES,
+                            window,
+                        ) {
+                            let message = format!(
+                                "The download kept failing ({e}). Press Retry to try again; \
+                                 the part already downloaded is kept."
+                            );
+                            self.fail(id, "download_failed_repeatedly", &message)?;
+                        } else {
+                            let detail = format!("{UNKNOWN_DETAIL}{}", e.code());
+                            self.move_to(id, JobState::Completed, Some(&detail))?;
+                        }
+                    }
                 }
                 Err(e)
             }

@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod cadence;
 pub mod model;
+mod recovery;
 pub mod state;
 mod submit;
 pub(crate) mod tracker;

@@ -38,6 +38,20 @@ pub(crate) fn is_transient(e: &ApiError) -> bool {
     e.is_retryable() || e.http_status() == Some(409)
 }
 
+/// Crash tests need a process that dies while its job is still a draft (a window of
+/// microseconds in real use): in debug builds, `VAS_TEST_HOLD_DRAFT_MS` keeps each new job a
+/// draft that long before it is sent. Release builds ignore it.
+async fn hold_draft_for_crash_tests() {
+    if cfg!(debug_assertions) {
+        if let Some(ms) = std::env::var("VAS_TEST_HOLD_DRAFT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+}
+
 impl Engine {
     /// Validate, persist and send a new job. Validation errors return before anything is
     /// stored. A transient failure of the create leaves the job `submitted` for the tracker to
@@ -82,6 +96,11 @@ impl Engine {
             updated_at: now,
             submitted_at: None,
         };
+        // Claimed before the row exists, so a startup sweep running meanwhile never mistakes
+        // this draft for one a dead process left behind.
+        let guard = self
+            .try_begin(&id)
+            .expect("a brand-new job has no work in flight");
         self.store.insert_job(&job)?;
         let records: Vec<AttachmentRecord> = checked
             .iter()
@@ -100,9 +119,7 @@ impl Engine {
             to: JobState::Draft,
             detail: None,
         });
-        let guard = self
-            .try_begin(&id)
-            .expect("a brand-new job has no work in flight");
+        hold_draft_for_crash_tests().await;
         self.drive_create(&guard, Some(checked)).await
     }
 
