@@ -85,10 +85,37 @@ export async function launchApp({ home: reuseHome, env = {} } = {}) {
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: stopping kills tauri-driver, WebKitWebDriver and the app
+      // together. An app orphaned by a failed test would keep our pipes open, and node would
+      // wait for it forever.
+      detached: true,
     },
   );
+  const killAll = (signal) => {
+    try {
+      process.kill(-driver.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const exited = new Promise((done) => driver.once("exit", done));
+  process.once("exit", () => killAll("SIGKILL"));
   driver.stdout.on("data", (chunk) => output.push(chunk.toString()));
   driver.stderr.on("data", (chunk) => output.push(chunk.toString()));
+
+  /** Ends the whole group: politely, then for sure; closes our ends of its pipes. */
+  async function stopGroup() {
+    killAll("SIGTERM");
+    const gone = await Promise.race([
+      exited.then(() => true),
+      new Promise((done) => setTimeout(() => done(false), 5_000)),
+    ]);
+    // The app may outlive tauri-driver; SIGKILL whatever is left of the group.
+    killAll("SIGKILL");
+    if (!gone) await exited;
+    driver.stdout.destroy();
+    driver.stderr.destroy();
+  }
 
   let browser;
   try {
@@ -108,7 +135,7 @@ export async function launchApp({ home: reuseHome, env = {} } = {}) {
       },
     });
   } catch (error) {
-    driver.kill();
+    await stopGroup();
     removeQuietly(home);
     throw error;
   }
@@ -118,8 +145,7 @@ export async function launchApp({ home: reuseHome, env = {} } = {}) {
     try {
       await browser.deleteSession();
     } finally {
-      driver.kill();
-      await new Promise((done) => (driver.exitCode !== null ? done() : driver.once("exit", done)));
+      await stopGroup();
       if (!keep) removeQuietly(home);
     }
   }
