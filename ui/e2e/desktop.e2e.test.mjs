@@ -268,7 +268,18 @@ describe("quit mid-job, restart, the job finishes", () => {
         "The draft I was writing when I quit.",
       );
       await navigate(app.browser, "library");
-      await waitForJob(app.browser, "downloaded");
+      try {
+        await waitForJob(app.browser, "downloaded");
+      } catch (error) {
+        // Say where the job stopped (state, message, progress) instead of only "timed out".
+        await shoot(app.browser, "14-library-after-restart-FAILED");
+        const rows = await app.browser.execute(() =>
+          [...document.querySelectorAll(".row")].map((r) => `${r.dataset.state}: ${r.textContent}`),
+        );
+        throw new Error(`the job did not finish after the restart: ${rows.join(" | ")}`, {
+          cause: error,
+        });
+      }
       await shoot(app.browser, "14-library-after-restart");
     } finally {
       await app.stop();
