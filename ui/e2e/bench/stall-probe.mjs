@@ -29,6 +29,11 @@ const VARIANTS = {
   bare: "main .content { display: none !important; }",
   noipc: "",
   rminputs: "",
+  "rm-all": "",
+  "rm-header": "",
+  "rm-toolbar": "",
+  "rm-status": "",
+  "rm-sentinel": "",
   // The screen no taller than the window: the scroller has nothing to scroll.
   short: "main .content { max-height: 500px !important; overflow: hidden !important; }",
   // The document scrolls instead of the .scroller element.
@@ -43,12 +48,19 @@ const SCRIPTS = {
   noipc: "noipc",
   // Every <input> is taken out of the DOM as soon as it is added (before any frame).
   rminputs: "rminputs",
+  // With the catalogue call pending (heading, toolbar, "Loading styles…", sentinel), one part of
+  // the screen's DOM taken out as soon as it is added.
+  "rm-all": "noipc rm:main .content > *",
+  "rm-header": "noipc rm:main .content > header",
+  "rm-toolbar": "noipc rm:main .content > .toolbar",
+  "rm-status": "noipc rm:main .content [role=status]",
+  "rm-sentinel": "noipc rm:main .content .sentinel",
 };
 
 const SCREENS = {
   styles: "li.style[data-style-id]",
-  // The gallery's heading: in the DOM before any catalogue page arrives.
-  stylesh1: 'main[data-screen="styles"] h1',
+  // The gallery screen itself (its parts may be taken out by a variant).
+  stylesh1: 'main[data-screen="styles"]',
   settings: 'main[data-screen="settings"] section.card',
   sessions: '[data-testid="sessions"]',
   library: 'main[data-screen="library"] h1',
