@@ -17,6 +17,10 @@ use crate::error::{CoreError, Result};
 use crate::events::StudioEvent;
 use crate::store::{now_unix, RemoteUpdate};
 
+/// How long after its create a job's session or video may answer 404 before the job fails
+/// (nominal: scaled by the poll cadence).
+const GONE_AFTER: Duration = Duration::from_secs(5 * 60);
+
 /// Wakes the tracker early (a new job, resume, a finished step).
 #[derive(Debug, Default)]
 pub(crate) struct Schedule {
@@ -136,6 +140,25 @@ impl Engine {
         Ok(self.store.job(&job.id)?.state != before)
     }
 
+    /// A 404 for a job's session or video: right after the create it may be the server catching
+    /// up, so keep polling for a while; after that the server has lost or deleted it and no poll
+    /// will bring it back, so fail the job (Retry makes it again). Any other error is passed on
+    /// (the tracker polls again).
+    fn fail_if_gone(&self, job: &Job, what: &str, e: heygen_api::ApiError) -> Result<()> {
+        let since = now_unix() - job.submitted_at.unwrap_or(job.created_at);
+        if e.http_status() != Some(404) || since < self.cadence.apply(GONE_AFTER).as_secs() as i64 {
+            return Err(e.into());
+        }
+        let code = format!("{what}_not_found");
+        let message = format!(
+            "The server no longer knows this job's {what} (HTTP 404): it was deleted or lost. \
+             Press Retry to make the video again."
+        );
+        tracing::warn!(job_id = %job.id, code = %code, "the server lost the job; failed");
+        self.fail(&job.id, &code, &message)?;
+        Ok(())
+    }
+
     /// Ask the server where a job stands and record it.
     async fn poll_remote(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<()> {
         let conn = self.connected().await?;
@@ -149,8 +172,12 @@ impl Engine {
         if follow_session {
             self.budget.acquire().await;
             let session = tokio::select! {
-                r = conn.client.get_video_agent_session(&session_id) => r?,
+                r = conn.client.get_video_agent_session(&session_id) => r,
                 _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+            };
+            let session = match session {
+                Ok(s) => s,
+                Err(e) => return self.fail_if_gone(&job, "session", e),
             };
             self.record_session(Some(&id), &session, job.request.mode == Mode::Chat)?;
             let messages: Vec<JobMessage> = session
@@ -223,8 +250,12 @@ impl Engine {
         };
         self.budget.acquire().await;
         let video = tokio::select! {
-            r = conn.client.get_video(&video_id) => r?,
+            r = conn.client.get_video(&video_id) => r,
             _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
+        };
+        let video = match video {
+            Ok(v) => v,
+            Err(e) => return self.fail_if_gone(&job, "video", e),
         };
         self.store.update_remote(
             &id,
