@@ -14,17 +14,21 @@ impl Engine {
     /// sends the create with the idempotency key stored with the draft (a repeat is replayed by
     /// the server, never a second video). Returns how many drafts were taken up.
     pub(crate) fn take_up_orphan_drafts(self: &Arc<Self>) -> Result<usize> {
+        // Ids only, by state: this runs on the app's start-up path, over libraries of 10,000+ jobs.
+        let drafts: Vec<String> = {
+            let conn = self.store.conn();
+            let mut stmt = conn.prepare("SELECT id FROM jobs WHERE state = ?1")?;
+            let rows = stmt.query_map([JobState::Draft.as_str()], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         let mut taken = 0;
-        for job in self.store.list_jobs()? {
-            if job.state != JobState::Draft {
-                continue;
-            }
+        for id in drafts {
             // A draft in flight in this process (its submit holds the claim) is not an orphan.
-            let Some(_claim) = self.try_begin(&job.id) else {
+            let Some(_claim) = self.try_begin(&id) else {
                 continue;
             };
-            self.move_to(&job.id, JobState::Uploading, Some("unsent draft resumed"))?;
-            tracing::info!(job_id = %job.id, "resuming a draft left by a stopped process");
+            self.move_to(&id, JobState::Uploading, Some("unsent draft resumed"))?;
+            tracing::info!(job_id = %id, "resuming a draft left by a stopped process");
             taken += 1;
         }
         Ok(taken)
