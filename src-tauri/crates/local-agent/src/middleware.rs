@@ -1,7 +1,8 @@
-//! Cross-cutting layers: `X-Request-Id` on every response and per-route request counting.
+//! Cross-cutting layers: `X-Request-Id` on every response, per-route request counting, and
+//! durable writes.
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -28,4 +29,17 @@ pub async fn count_requests(State(state): State<AppState>, req: Request, next: N
         state.count_request(format!("{} {}", req.method(), template));
     }
     next.run(req).await
+}
+
+/// Route layer: what the client was told happened survives a crash. State is otherwise written
+/// in batches ~30 ms after a change; a create answered in that window and then lost to a SIGKILL
+/// would leave the client polling a session that no longer exists (and break the idempotency
+/// promise), so a successful write is on disk before its answer leaves.
+pub async fn durable_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let resp = next.run(req).await;
+    if writes && resp.status().is_success() {
+        state.persist_now().await;
+    }
+    resp
 }

@@ -22,6 +22,8 @@ pub struct Inner {
     pub time_scale: f64,
     db: Mutex<Db>,
     dirty: Notify,
+    /// One state write at a time (see `write_snapshot`).
+    persist_lock: Mutex<()>,
     pub faults: FaultState,
     pub stats: Stats,
     pub signer: Signer,
@@ -75,6 +77,7 @@ impl AppState {
             time_scale,
             db: Mutex::new(db),
             dirty: Notify::new(),
+            persist_lock: Mutex::new(()),
             faults: FaultState::new(faults),
             stats: Stats::default(),
             signer,
@@ -150,19 +153,25 @@ impl AppState {
         serde_json::to_vec(&*self.db()).unwrap_or_default()
     }
 
-    pub async fn persist_now(&self) {
+    /// Writes the whole state. One writer at a time, with the snapshot taken under the lock:
+    /// concurrent writes (the batching persister, durable requests) never share the temp file
+    /// and land in order, so an older snapshot cannot replace a newer one.
+    fn write_snapshot(&self) -> Result<(), crate::persistence::PersistError> {
+        let _writing = self.persist_lock.lock().unwrap_or_else(|p| p.into_inner());
         let bytes = self.snapshot();
-        let dir = self.data_dir.clone();
-        let res =
-            tokio::task::spawn_blocking(move || crate::persistence::save_bytes(&dir, &bytes)).await;
+        crate::persistence::save_bytes(&self.data_dir, &bytes)
+    }
+
+    pub async fn persist_now(&self) {
+        let state = self.clone();
+        let res = tokio::task::spawn_blocking(move || state.write_snapshot()).await;
         if let Ok(Err(e)) = res {
             tracing::error!("persisting state failed: {e}");
         }
     }
 
     pub fn persist_blocking_best_effort(&self) {
-        let bytes = self.snapshot();
-        if let Err(e) = crate::persistence::save_bytes(&self.data_dir, &bytes) {
+        if let Err(e) = self.write_snapshot() {
             tracing::error!("persisting state failed: {e}");
         }
     }

@@ -104,3 +104,22 @@ async fn jobs_and_files_survive_a_restart() {
             < 3600.0 - 5.0
     );
 }
+
+/// A crash right after an answer loses nothing the client was told: the created session (and a
+/// follow-up message) are in `state.json` by the time the response arrives — not ~30 ms later,
+/// when a SIGKILL in between would leave the client polling a session that never existed.
+#[tokio::test]
+async fn a_write_is_on_disk_before_its_answer() {
+    let a = Agent::start().await;
+    let state = a.data_dir().join("state.json");
+    for n in 0..5 {
+        let id = a
+            .create(json!({"prompt": format!("A 3-second video, number {n}."), "mode": "chat"}))
+            .await;
+        let on_disk = std::fs::read_to_string(&state).expect("state.json exists");
+        assert!(
+            on_disk.contains(&id),
+            "session {id} not on disk when created"
+        );
+    }
+}

@@ -101,6 +101,11 @@ fn api(state: &AppState) -> Router<AppState> {
             state.clone(),
             crate::idempotency::layer,
         ))
+        // Outside idempotency, so the stored replay is on disk with the session it created.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::middleware::durable_writes,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_key,
