@@ -146,6 +146,28 @@ describe("Library", () => {
     expect(screen.getByTitle("Took")).toHaveTextContent(/made in 10/);
   });
 
+  it("shows a failure message only while the job is failed", async () => {
+    const failed = mockJob({
+      id: "job_f",
+      title: "Failed one",
+      state: "failed",
+      failureMessage: "The library folder is not writable.",
+    });
+    const recovered = mockJob({
+      id: "job_r",
+      title: "Recovered one",
+      state: "downloaded",
+      videoPath: "/v/r.mp4",
+      failureMessage: "The download link expired.",
+    });
+    render(App, {
+      backend: createMockBackend({ jobs: [failed, recovered] }),
+      initialScreen: "library",
+    });
+    expect(await screen.findByText("The library folder is not writable.")).toBeInTheDocument();
+    expect(screen.queryByText("The download link expired.")).not.toBeInTheDocument();
+  });
+
   it("updates a row live from engine events", async () => {
     const job = mockJob({ id: "job_live", title: "Live one", state: "generating" });
     const backend = createMockBackend({ jobs: [job] });
