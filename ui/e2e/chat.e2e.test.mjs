@@ -6,12 +6,12 @@
 // `thinking` (the local agent's stuck fault) and is stopped from the app.
 // A screenshot of each state goes to target/e2e-shots/chat-*.png.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT, appBinary, launchApp } from "./driver.mjs";
+import { startLocalAgent } from "./agent.mjs";
+import { appBinary, launchApp } from "./driver.mjs";
 import { navigate, onScreen, shoot, waitForText } from "./helpers.mjs";
 
 const STEP = { timeout: 240_000 };
@@ -162,33 +162,6 @@ describe("a chat session from question to two videos", () => {
   });
 });
 
-/** Starts a local-agent process on a free loopback port; resolves to { baseUrl, stop }. */
-async function startLocalAgent(dir, key) {
-  const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
-  const bin = process.env.LOCAL_AGENT_BIN ?? join(targetDir, "debug", "local-agent");
-  assert.ok(existsSync(bin), `local-agent not found at ${bin}; cargo build -p local-agent`);
-  const agent = spawn(
-    bin,
-    ["--data-dir", join(dir, "agent"), "--api-key", key, "--time-scale", "600"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const baseUrl = await new Promise((done, fail) => {
-    agent.stdout.once("data", (chunk) => {
-      const match = chunk.toString().match(/listening on (http:\/\/\S+)/);
-      if (match) done(match[1]);
-      else fail(new Error(`unexpected local-agent output: ${chunk}`));
-    });
-    agent.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
-  });
-  async function stop() {
-    if (agent.exitCode !== null) return;
-    const exited = new Promise((done) => agent.once("exit", done));
-    agent.kill();
-    await exited;
-  }
-  return { baseUrl, stop };
-}
-
 describe("a session started elsewhere, followed, stuck in thinking, and stopped", () => {
   const key = "e2e-chat-key";
   let dir;
@@ -211,7 +184,14 @@ describe("a session started elsewhere, followed, stuck in thinking, and stopped"
   before(async () => {
     assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
     dir = mkdtempSync(join(tmpdir(), "vas-e2e-chat-"));
-    agent = await startLocalAgent(dir, key);
+    agent = await startLocalAgent([
+      "--data-dir",
+      join(dir, "agent"),
+      "--api-key",
+      key,
+      "--time-scale",
+      "600",
+    ]);
     const created = await api("POST", "/v3/video-agents", {
       prompt: "A short video about our spring opening hours.",
       mode: "chat",

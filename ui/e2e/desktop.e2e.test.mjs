@@ -1,11 +1,12 @@
 // End to end: the real app binary under Xvfb, driven over WebDriver, making real videos with the
 // embedded local agent (offline mode) and talking to a real local-agent process for the key flow.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { appBinary, launchApp, REPO_ROOT } from "./driver.mjs";
+import { startLocalAgent } from "./agent.mjs";
+import { appBinary, launchApp } from "./driver.mjs";
 import { makeFixtures } from "./fixtures.mjs";
 import { dropFiles, invoke, navigate, onScreen, shoot, waitForText } from "./helpers.mjs";
 
@@ -347,27 +348,10 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
   let baseUrl;
 
   before(async () => {
-    const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
-    const bin = process.env.LOCAL_AGENT_BIN ?? join(targetDir, "debug", "local-agent");
-    assert.ok(existsSync(bin), `local-agent not found at ${bin}; cargo build -p local-agent`);
-    agent = spawn(bin, ["--data-dir", join(files.dir, "agent")], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    baseUrl = await new Promise((done, fail) => {
-      agent.stdout.once("data", (chunk) => {
-        const match = chunk.toString().match(/listening on (http:\/\/\S+)/);
-        if (match) done(match[1]);
-        else fail(new Error(`unexpected local-agent output: ${chunk}`));
-      });
-      agent.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
-    });
+    agent = await startLocalAgent(["--data-dir", join(files.dir, "agent")]);
+    baseUrl = agent.baseUrl;
   });
-  after(async () => {
-    if (!agent || agent.exitCode !== null) return;
-    const exited = new Promise((done) => agent.once("exit", done));
-    agent.kill();
-    await exited;
-  });
+  after(async () => agent?.stop());
 
   it("stores the key in the keyring, shows the credits, and removes it", STEP, async () => {
     const app = await launchApp({ env: { HEYGEN_BASE_URL: baseUrl } });

@@ -17,7 +17,8 @@ export function appBinary() {
   return join(targetDir, "debug", "video-agent-studio");
 }
 
-function freePort() {
+/** A loopback port nothing listens on right now. */
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

@@ -4,56 +4,30 @@
 // back on the same address and the job finishes and downloads, still created exactly once.
 // Screenshots go to target/e2e-shots/net-*.png.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT, appBinary, launchApp } from "./driver.mjs";
+import { startLocalAgent } from "./agent.mjs";
+import { appBinary, freePort, launchApp } from "./driver.mjs";
 import { onScreen, shoot, waitForText } from "./helpers.mjs";
 
 const STEP = { timeout: 240_000 };
 const KEY = "e2e-network-key";
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
 /** Starts local-agent on `addr` with its data in `dataDir` (the same folder again = a restart). */
-async function startAgent(addr, dataDir) {
-  const targetDir = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, "target");
-  const bin = process.env.LOCAL_AGENT_BIN ?? join(targetDir, "debug", "local-agent");
-  assert.ok(existsSync(bin), `local-agent not found at ${bin}; cargo build -p local-agent`);
+function startAgent(addr, dataDir) {
   // A slow enough clock that the job is still running when the server is killed.
-  const agent = spawn(
-    bin,
-    ["--addr", addr, "--data-dir", dataDir, "--api-key", KEY, "--time-scale", "10"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await new Promise((done, fail) => {
-    agent.stdout.once("data", (chunk) =>
-      /listening on/.test(chunk.toString())
-        ? done()
-        : fail(new Error(`unexpected local-agent output: ${chunk}`)),
-    );
-    agent.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
-  });
-  return agent;
-}
-
-async function kill(agent) {
-  if (!agent || agent.exitCode !== null || agent.signalCode !== null) return;
-  const exited = new Promise((done) => agent.once("exit", done));
-  agent.kill("SIGKILL");
-  await exited;
+  return startLocalAgent([
+    "--addr",
+    addr,
+    "--data-dir",
+    dataDir,
+    "--api-key",
+    KEY,
+    "--time-scale",
+    "10",
+  ]);
 }
 
 describe("a flaky network loses no job", () => {
@@ -91,7 +65,7 @@ describe("a flaky network loses no job", () => {
   });
   after(async () => {
     await app?.stop();
-    await kill(agent);
+    await agent?.stop("SIGKILL");
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -136,7 +110,7 @@ describe("a flaky network loses no job", () => {
       !["downloaded", "failed", "stopped"].includes(state),
       `the job already ended (${state}) before the server could be killed; slow the clock`,
     );
-    await kill(agent);
+    await agent.stop("SIGKILL");
     const warning = browser.$('[data-testid="job-warning"]');
     await warning.waitForExist({
       timeout: 60_000,

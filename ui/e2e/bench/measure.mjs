@@ -1,29 +1,14 @@
 // Shared by ui-bench.mjs and stall-probe.mjs: the local agent, and the in-page measure of
 // "sidebar click → first frame painted after the screen's first row entered the DOM".
-import { spawn } from "node:child_process";
+import { startLocalAgent } from "../agent.mjs";
 
 /** Starts `local-agent` listing `extraStyles` synthetic styles; resolves to { base, stop }. */
 export async function startAgent(bin, dataDir, extraStyles) {
-  const child = spawn(bin, ["--data-dir", dataDir, "--extra-styles", String(extraStyles)], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RUST_LOG: "warn" },
-  });
-  const base = await new Promise((done, fail) => {
-    child.stdout.once("data", (chunk) => {
-      const match = chunk.toString().match(/listening on (http:\/\/\S+)/);
-      if (match) done(match[1]);
-      else fail(new Error(`unexpected local-agent output: ${chunk}`));
-    });
-    child.once("exit", (code) => fail(new Error(`local-agent exited with ${code}`)));
-  });
-  child.stdout.resume();
-  async function stop() {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((done) => child.once("exit", done));
-    child.kill();
-    await exited;
-  }
-  return { base, stop };
+  const agent = await startLocalAgent(
+    ["--data-dir", dataDir, "--extra-styles", String(extraStyles)],
+    { bin, env: { RUST_LOG: "warn" } },
+  );
+  return { base: agent.baseUrl, stop: agent.stop };
 }
 
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
