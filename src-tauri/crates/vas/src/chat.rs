@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use studio_core::chat::{ChatThread, ResourceView};
-use studio_core::{ChatReply, ChatSession, JobRequest, JobState, Orientation, Result, Studio};
+use studio_core::{ChatReply, ChatSession, JobState, Result, Studio};
 
-use crate::cli::{Cli, OrientationArg};
+use crate::cli::{Cli, JobOptions};
 use crate::run::open;
 
 /// Print a line on stdout; a closed pipe ends the program quietly.
@@ -29,20 +29,8 @@ pub enum ChatAction {
     /// Start an interactive session, then follow it until the agent asks something or is done.
     Start {
         prompt: String,
-        /// Attach a file; repeatable, at most 20.
-        #[arg(long = "file", value_name = "PATH")]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        style: Option<String>,
-        /// An avatar look id.
-        #[arg(long)]
-        avatar: Option<String>,
-        #[arg(long)]
-        voice: Option<String>,
-        #[arg(long)]
-        brand_kit: Option<String>,
-        #[arg(long, value_enum)]
-        orientation: Option<OrientationArg>,
+        #[command(flatten)]
+        options: JobOptions,
         /// Print the ids and return at once instead of following the session.
         #[arg(long)]
         no_wait: bool,
@@ -95,27 +83,11 @@ pub async fn chat(cli: &Cli, action: &ChatAction) -> Result<u8> {
     let code = match action {
         ChatAction::Start {
             prompt,
-            files,
-            style,
-            avatar,
-            voice,
-            brand_kit,
-            orientation: o,
+            options,
             no_wait,
         } => {
             studio.resume();
-            let job = studio
-                .chat_start(JobRequest {
-                    prompt: prompt.clone(),
-                    files: files.clone(),
-                    style_id: style.clone(),
-                    avatar_id: avatar.clone(),
-                    voice_id: voice.clone(),
-                    brand_kit_id: brand_kit.clone(),
-                    orientation: o.map(orientation),
-                    ..Default::default()
-                })
-                .await?;
+            let job = studio.chat_start(options.request(prompt)).await?;
             outln!(
                 "job {} · session {}",
                 job.id,
@@ -271,13 +243,6 @@ async fn follow(studio: &Studio, id: &str) -> Result<u8> {
             eprintln!("{why}\n(stop it with `vas chat stop {id}`)");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-fn orientation(o: OrientationArg) -> Orientation {
-    match o {
-        OrientationArg::Landscape => Orientation::Landscape,
-        OrientationArg::Portrait => Orientation::Portrait,
     }
 }
 

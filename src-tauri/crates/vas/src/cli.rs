@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use studio_core::{JobRequest, Orientation};
 
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -66,20 +67,8 @@ pub enum Command {
     Generate {
         /// What the video should be ("A 20-second welcome video for new gym members").
         prompt: String,
-        /// Attach a file (PNG, JPEG, MP4, WebM, MP3, WAV, PDF); repeatable, at most 20.
-        #[arg(long = "file", value_name = "PATH")]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        style: Option<String>,
-        /// An avatar look id.
-        #[arg(long)]
-        avatar: Option<String>,
-        #[arg(long)]
-        voice: Option<String>,
-        #[arg(long)]
-        brand_kit: Option<String>,
-        #[arg(long, value_enum)]
-        orientation: Option<OrientationArg>,
+        #[command(flatten)]
+        options: JobOptions,
         /// Ask the agent not to use or record memory for this session.
         #[arg(long)]
         incognito: bool,
@@ -128,4 +117,48 @@ pub enum AuthAction {
 pub enum OrientationArg {
     Landscape,
     Portrait,
+}
+
+impl From<OrientationArg> for Orientation {
+    fn from(o: OrientationArg) -> Self {
+        match o {
+            OrientationArg::Landscape => Orientation::Landscape,
+            OrientationArg::Portrait => Orientation::Portrait,
+        }
+    }
+}
+
+/// What a new job asks for besides its prompt: shared by `generate` and `chat start`.
+#[derive(Debug, Args)]
+pub struct JobOptions {
+    /// Attach a file (PNG, JPEG, MP4, WebM, MP3, WAV, PDF); repeatable, at most 20.
+    #[arg(long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+    #[arg(long)]
+    pub style: Option<String>,
+    /// An avatar look id.
+    #[arg(long)]
+    pub avatar: Option<String>,
+    #[arg(long)]
+    pub voice: Option<String>,
+    #[arg(long)]
+    pub brand_kit: Option<String>,
+    #[arg(long, value_enum)]
+    pub orientation: Option<OrientationArg>,
+}
+
+impl JobOptions {
+    /// A request for `prompt` with these options (other fields at their defaults).
+    pub fn request(&self, prompt: &str) -> JobRequest {
+        JobRequest {
+            prompt: prompt.to_string(),
+            files: self.files.clone(),
+            style_id: self.style.clone(),
+            avatar_id: self.avatar.clone(),
+            voice_id: self.voice.clone(),
+            brand_kit_id: self.brand_kit.clone(),
+            orientation: self.orientation.map(Orientation::from),
+            ..Default::default()
+        }
+    }
 }

@@ -4,10 +4,10 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use studio_core::{
-    CoreError, Job, JobRequest, JobState, Mode, Orientation, Result, Secret, Studio, StudioConfig,
+    CoreError, Job, JobRequest, JobState, Mode, Result, Secret, Studio, StudioConfig,
 };
 
-use crate::cli::{AuthAction, Cli, Command, OrientationArg};
+use crate::cli::{AuthAction, Cli, Command};
 
 /// Print a line on stdout; a closed pipe (`vas styles | head`) ends the program quietly instead
 /// of panicking.
@@ -170,12 +170,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Generate {
             prompt,
-            files,
-            style,
-            avatar,
-            voice,
-            brand_kit,
-            orientation,
+            options,
             incognito,
             wait,
             out,
@@ -190,19 +185,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
             let studio = open(&cli, None).await?;
             let bars = progress::spawn(studio.subscribe());
             let request = JobRequest {
-                prompt: prompt.clone(),
                 mode: Mode::Generate,
-                orientation: orientation.map(|o| match o {
-                    OrientationArg::Landscape => Orientation::Landscape,
-                    OrientationArg::Portrait => Orientation::Portrait,
-                }),
-                style_id: style.clone(),
-                avatar_id: avatar.clone(),
-                voice_id: voice.clone(),
-                brand_kit_id: brand_kit.clone(),
-                files: files.clone(),
                 output_dir: out,
                 incognito: *incognito,
+                ..options.request(prompt)
             };
             let job = studio.submit(request).await?;
             eprintln!("job {} submitted ({})", job.id, job.state);
