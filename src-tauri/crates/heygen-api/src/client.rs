@@ -210,6 +210,22 @@ impl Client {
             .await
     }
 
+    /// GET `segments` with `query`, decoding the whole body as `T` (for answers whose shape
+    /// is neither `{"data": T}` alone nor a page).
+    pub(crate) async fn get_json<T: DeserializeOwned + Send + 'static>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let mut url = self.endpoint(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        self.call_json::<(), T>(Method::GET, url, None, None, true)
+            .await
+    }
+
     /// A method with a JSON body (POST/PUT/PATCH/DELETE), decoding `{"data": T}`.
     pub(crate) async fn send_data<B: Serialize + ?Sized, T: DeserializeOwned + Send + 'static>(
         &self,

@@ -28,7 +28,7 @@ pub use config::{
 };
 pub use download::{parse_content_range, ContentRange, DownloadStream};
 pub use endpoints::legacy::LegacySessions;
-pub use endpoints::{MAX_FILES, MAX_PROMPT_CHARS};
+pub use endpoints::{MAX_FILES, MAX_PROMPT_CHARS, MAX_STATUS_IDS};
 pub use error::{is_retryable_status, ApiError, ApiFailure, ErrorReport};
 pub use pagination::paginate;
 pub use secret::Secret;

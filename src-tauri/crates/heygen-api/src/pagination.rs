@@ -8,7 +8,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
-    AvatarGroup, AvatarLook, AvatarQuery, BrandKit, LookQuery, Page, PageRequest, Session, Style,
+    AvatarGroup, AvatarLook, AvatarQuery, BrandKit, LookQuery, Page, PageRequest, SessionListItem, Style,
     StyleQuery, Video, VideoQuery, Voice, VoiceQuery,
 };
 
@@ -129,7 +129,7 @@ impl Client {
     pub fn stream_video_agent_sessions(
         &self,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<Session, ApiError>> + Send + '_ {
+    ) -> impl Stream<Item = Result<SessionListItem, ApiError>> + Send + '_ {
         paginate(first_page(page_size), move |page| async move {
             self.list_video_agent_sessions(&page).await
         })

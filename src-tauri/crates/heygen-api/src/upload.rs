@@ -113,11 +113,30 @@ impl Client {
                 size_bytes: size,
                 checksum_sha256: known.clone(),
             };
-            let upload = self
-                .create_direct_upload(&request, options.idempotency_key.as_deref())
+            let key = options.idempotency_key.as_deref();
+            let mut upload = self.create_direct_upload(&request, key).await?;
+            let put = self
+                .put_direct_upload_inner(&upload, path, options.progress.clone(), Some(&digest))
+                .await;
+            if let Err(e) = put {
+                if !presigned_url_expired(&e) {
+                    return Err(e);
+                }
+                // The presigned URL expired. Asking again with the same key would replay the
+                // same (expired) URL for 24 h, so the renewed request carries a key of its own.
+                tracing::info!("presigned upload URL expired; asking for a fresh one");
+                let fresh_key = key.map(renewed_upload_key);
+                upload = self
+                    .create_direct_upload(&request, fresh_key.as_deref())
+                    .await?;
+                self.put_direct_upload_inner(
+                    &upload,
+                    path,
+                    options.progress.clone(),
+                    Some(&digest),
+                )
                 .await?;
-            self.put_direct_upload_inner(&upload, path, options.progress.clone(), Some(&digest))
-                .await?;
+            }
             let checksum = match &known {
                 Some(hex) => hex.clone(),
                 None => streamed_or_fresh_digest(&digest, path).await?,
@@ -298,6 +317,35 @@ impl Client {
         self.post_idempotent(&["v3", "assets", id, "complete"], request)
             .await
     }
+}
+
+/// A presigned PUT refused because its URL expired (S3 and its kin answer 403 or 410; a 400
+/// naming the expiry is read the same way).
+fn presigned_url_expired(e: &ApiError) -> bool {
+    match e.http_status() {
+        Some(403) | Some(410) => true,
+        Some(400) => {
+            let text = e.to_string().to_ascii_lowercase();
+            text.contains("expired")
+        }
+        _ => false,
+    }
+}
+
+/// The idempotency key for a renewed direct upload: the original plus when it was renewed, so
+/// it never replays the expired answer (and stays within the header's 255 characters).
+pub(crate) fn renewed_upload_key(key: &str) -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let suffix = format!("-renew-{millis}");
+    let keep = key.len().min(255 - suffix.len());
+    let mut cut = keep;
+    while !key.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &key[..cut])
 }
 
 /// Lower-case hex SHA-256 of a file, read in a blocking task in 1 MiB pieces.

@@ -164,6 +164,10 @@ async fn rate_limit_with_http_date_is_retried_and_exhaustion_reports_retry_after
 #[tokio::test]
 async fn server_errors_are_retried_on_get_but_not_on_post() {
     let h = Harness::start().await;
+    // The second half re-sends a create with its key: only meaningful where the server honours
+    // it (HeyGen does not promise that for creates; studio-core reconciles instead).
+    h.behaviour(json!({"honour_create_idempotency": true}))
+        .await;
     h.faults(
         json!({"rules": [rule("GET /v3/users/me", json!({"kind": "status", "status": 503}), 2)]}),
     )
@@ -275,6 +279,10 @@ async fn truncated_json_is_a_decode_error_and_retried_on_get() {
 #[tokio::test]
 async fn connection_reset_mid_body_is_retried_on_get_only() {
     let h = Harness::start().await;
+    // The second half re-sends a create with its key: only meaningful where the server honours
+    // it (HeyGen does not promise that for creates; studio-core reconciles instead).
+    h.behaviour(json!({"honour_create_idempotency": true}))
+        .await;
     h.faults(json!({"rules": [rule("GET /v3/video-agents/styles", json!({"kind": "reset", "after_bytes": 20}), 1)]}))
         .await;
     h.client

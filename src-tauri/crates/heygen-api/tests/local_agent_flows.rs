@@ -56,6 +56,23 @@ async fn wait_for_video(client: &Client, session_id: &str) -> Video {
     .await
 }
 
+async fn wait_until_ready(client: &Client, ids: &[String]) {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let s = client.asset_statuses(ids).await.expect("asset statuses");
+            if ids
+                .iter()
+                .all(|id| s.status_of(id).is_some_and(AssetReadiness::is_ready))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("assets ready in time");
+}
+
 #[tokio::test]
 async fn one_shot_flow_with_uploads_and_resumable_download() {
     // Files above 64 kB take the direct-upload path.
@@ -134,6 +151,8 @@ async fn one_shot_flow_with_uploads_and_resumable_download() {
         AssetInput::asset_id(&image.asset.asset_id),
         AssetInput::asset_id(&audio.asset.asset_id),
     ];
+    // A completed direct upload may still be processing (spec §3.3): wait until it is ready.
+    wait_until_ready(&h.client, &[audio.asset.asset_id.clone()]).await;
     let created = h
         .client
         .create_video_agent(&request, Some("flow-one-shot-1"))
@@ -389,7 +408,7 @@ async fn stop_list_and_paginate() {
     assert_eq!(stopped.session_id, ids[0]);
 
     // Sessions, newest first, one per page: the stream follows the cursor through all of them.
-    let listed: Vec<Session> = h
+    let listed: Vec<SessionListItem> = h
         .client
         .stream_video_agent_sessions(Some(1))
         .try_collect()

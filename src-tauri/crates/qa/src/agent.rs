@@ -160,6 +160,22 @@ impl Admin {
         serde_json::from_value(v).map_err(|e| QaError::Protocol(format!("blob answer: {e}")))
     }
 
+    /// Changes how the agent behaves (`/__admin/behaviour`, partial object: e.g.
+    /// `{"honour_create_idempotency": false}`).
+    pub async fn set_behaviour(&self, behaviour: Value) -> QaResult<()> {
+        self.call(reqwest::Method::POST, "/__admin/behaviour", Some(behaviour))
+            .await?;
+        Ok(())
+    }
+
+    /// Every session the agent holds (`/__admin/sessions`: `session_id`, `prompt`, …).
+    pub async fn sessions(&self) -> QaResult<Vec<Value>> {
+        let v = self
+            .call(reqwest::Method::GET, "/__admin/sessions", None)
+            .await?;
+        Ok(v["sessions"].as_array().cloned().unwrap_or_default())
+    }
+
     pub async fn set_max_active_jobs(&self, n: u32) -> QaResult<()> {
         self.call(
             reqwest::Method::POST,

@@ -44,6 +44,10 @@ pub(crate) struct Engine {
     /// Cancels everything on shutdown.
     pub shutdown: CancellationToken,
     pub chat: crate::chat::ChatState,
+    /// What each server session was created with (read once; see `jobs::reconcile`).
+    pub origins: crate::jobs::reconcile::OriginCache,
+    /// Since when each job's video has answered 404 (a young video id may not exist yet).
+    pub video_missing_since: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 /// Held while a job has work in flight; releases the job on drop.
@@ -95,6 +99,8 @@ impl Engine {
             active: Mutex::new(HashMap::new()),
             shutdown: CancellationToken::new(),
             chat: crate::chat::ChatState::new(p.stuck_after),
+            origins: Default::default(),
+            video_missing_since: Mutex::new(HashMap::new()),
         })
     }
 

@@ -251,6 +251,10 @@ fn short(id: &str) -> &str {
 }
 
 fn status_word(s: &ChatSession) -> String {
+    // A session known only from the server's list: say so rather than guess a status.
+    if s.status == studio_core::chat::UNKNOWN_STATUS {
+        return "status unknown (not read yet)".to_string();
+    }
     let mut w = s.status.replace('_', " ");
     if s.status == "thinking" || s.status == "generating" {
         w.push_str(&format!(" {}% · {} s", s.progress, s.elapsed_secs));

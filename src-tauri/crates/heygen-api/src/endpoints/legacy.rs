@@ -69,19 +69,23 @@ impl LegacySessions<'_> {
             .await
     }
 
-    /// `GET /v3/video-agents/sessions/{id}/resources`.
+    /// `GET /v3/video-agents/sessions/{id}/resources`. The interim form answers
+    /// `{"data": {"resources": […], "next_cursor"}}`; a plain page (`{"data": […],
+    /// "next_token"}`) is read too. Either way the next page's cursor is `next_token`.
     pub async fn resources(
         &self,
         session_id: &str,
         page: &PageRequest,
     ) -> Result<Page<Resource>, ApiError> {
         let id = Client::id(session_id, "session_id")?;
-        self.client
-            .get_page(
+        let body: serde_json::Value = self
+            .client
+            .get_json(
                 &["v3", "video-agents", "sessions", id, "resources"],
                 &page.query_pairs(),
             )
-            .await
+            .await?;
+        resources_page(body)
     }
 
     /// `POST /v3/video-agents/sessions/{id}/stop`.
@@ -96,5 +100,54 @@ impl LegacySessions<'_> {
                 None,
             )
             .await
+    }
+}
+
+/// Reads either resources shape into a page (items that do not decode are skipped, as in pages).
+fn resources_page(body: serde_json::Value) -> Result<Page<Resource>, ApiError> {
+    let bad = |reason: String| ApiError::Decode {
+        status: 200,
+        reason,
+        truncated: false,
+        request_id: None,
+    };
+    if body["data"].is_array() {
+        return serde_json::from_value(body).map_err(|e| bad(e.to_string()));
+    }
+    let data = &body["data"];
+    let Some(items) = data["resources"].as_array() else {
+        return Err(bad("expected data.resources to be a list".into()));
+    };
+    let next = data["next_cursor"]
+        .as_str()
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    Ok(Page {
+        data: items
+            .iter()
+            .filter_map(|i| serde_json::from_value(i.clone()).ok())
+            .collect(),
+        has_more: next.is_some(),
+        next_token: next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_resources_shapes_are_read() {
+        let interim = serde_json::json!({"data": {"resources": [
+            {"resource_id": "r1", "resource_type": "draft"}, {"oops": 1}
+        ], "next_cursor": "c2"}});
+        let page = resources_page(interim).unwrap();
+        assert_eq!(page.data.len(), 1);
+        assert_eq!(page.next(), Some("c2"));
+        let last = serde_json::json!({"data": {"resources": [], "next_cursor": null}});
+        assert_eq!(resources_page(last).unwrap().next(), None);
+        let plain = serde_json::json!({"data": [{"resource_id": "r1"}], "has_more": false});
+        assert_eq!(resources_page(plain).unwrap().data.len(), 1);
+        assert!(resources_page(serde_json::json!({"data": {}})).is_err());
     }
 }

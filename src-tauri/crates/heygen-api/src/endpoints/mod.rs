@@ -1,6 +1,8 @@
 //! One file per API area, each an `impl Client` block.
 
 mod account;
+mod assets;
+pub use assets::MAX_STATUS_IDS;
 mod catalog;
 pub mod legacy;
 mod video_agents;

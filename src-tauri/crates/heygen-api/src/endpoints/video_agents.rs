@@ -6,7 +6,7 @@ use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
     CreateVideoAgentRequest, CreateVideoAgentResponse, Page, PageRequest, Resource,
-    SendMessageRequest, SendMessageResponse, Session, StopSessionResponse, Video,
+    SendMessageRequest, SendMessageResponse, Session, SessionListItem, StopSessionResponse, Video,
 };
 
 /// Longest prompt or message the API accepts.
@@ -17,7 +17,10 @@ pub const MAX_FILES: usize = 20;
 impl Client {
     /// `POST /v3/video-agents` — creates a session (one-shot or `mode: chat`). Pass an
     /// `idempotency_key` stored before sending so a retry after a lost answer cannot create a
-    /// second job. Not retried on 5xx/network errors (only on 429).
+    /// second job *where the server honours it* — HeyGen does not document the key for this
+    /// endpoint, so a caller must not rely on it. Never retried on 5xx/network errors (the
+    /// create may have been processed: a blind re-send can bill a second session); only on 429,
+    /// which the server did not process.
     pub async fn create_video_agent(
         &self,
         request: &CreateVideoAgentRequest,
@@ -34,11 +37,12 @@ impl Client {
         .await
     }
 
-    /// `GET /v3/video-agents` — sessions, newest first.
+    /// `GET /v3/video-agents` — sessions, newest first, as list items (id, time, title only:
+    /// read a session for its status).
     pub async fn list_video_agent_sessions(
         &self,
         page: &PageRequest,
-    ) -> Result<Page<Session>, ApiError> {
+    ) -> Result<Page<SessionListItem>, ApiError> {
         self.get_page(&["v3", "video-agents"], &page.query_pairs())
             .await
     }

@@ -66,3 +66,97 @@ pub struct CompleteUploadRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum_sha256: Option<String>,
 }
+
+open_enum! {
+    /// Whether an uploaded asset may be used yet (`GET /v3/assets/statuses`, spec §3.3).
+    pub enum AssetReadiness {
+        Queued = "queued",
+        Processing = "processing",
+        Completed = "completed",
+        Failed = "failed",
+        NotFound = "not_found",
+    }
+}
+
+impl AssetReadiness {
+    /// Usable in a create (`completed`; `ready` is read the same way).
+    pub fn is_ready(&self) -> bool {
+        matches!(self, AssetReadiness::Completed) || self.as_str() == "ready"
+    }
+
+    /// Will never become usable (`failed`, `not_found`).
+    pub fn is_dead(&self) -> bool {
+        matches!(self, AssetReadiness::Failed | AssetReadiness::NotFound)
+    }
+}
+
+/// One asset's readiness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetStatusItem {
+    pub asset_id: String,
+    pub status: AssetReadiness,
+}
+
+/// `data` of `GET /v3/assets/statuses`. The exact shape is not published, so it is read
+/// liberally: a list of `{asset_id|id, status}`, an object holding such a list (`assets`,
+/// `statuses`, `items`), or a map of id → status (string or `{status}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AssetStatuses {
+    pub assets: Vec<AssetStatusItem>,
+}
+
+impl AssetStatuses {
+    pub fn status_of(&self, asset_id: &str) -> Option<&AssetReadiness> {
+        self.assets
+            .iter()
+            .find(|a| a.asset_id == asset_id)
+            .map(|a| &a.status)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssetStatuses {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        fn status_of(v: &Value) -> Option<AssetReadiness> {
+            let s = match v {
+                Value::String(s) => s.as_str(),
+                Value::Object(o) => o.get("status")?.as_str()?,
+                _ => return None,
+            };
+            Some(AssetReadiness::from_wire(s))
+        }
+        fn item(v: &Value) -> Option<AssetStatusItem> {
+            let o = v.as_object()?;
+            let id = o
+                .get("asset_id")
+                .or_else(|| o.get("id"))
+                .and_then(Value::as_str)?;
+            Some(AssetStatusItem {
+                asset_id: id.to_string(),
+                status: status_of(v)?,
+            })
+        }
+        fn list(v: &Value) -> Option<Vec<AssetStatusItem>> {
+            Some(v.as_array()?.iter().filter_map(item).collect())
+        }
+        let value = Value::deserialize(d)?;
+        let assets = match &value {
+            Value::Array(_) => list(&value).unwrap_or_default(),
+            Value::Object(o) => ["assets", "statuses", "items", "data"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(list))
+                .unwrap_or_else(|| {
+                    o.iter()
+                        .filter_map(|(id, v)| {
+                            Some(AssetStatusItem {
+                                asset_id: id.clone(),
+                                status: status_of(v)?,
+                            })
+                        })
+                        .collect()
+                }),
+            _ => Vec::new(),
+        };
+        Ok(AssetStatuses { assets })
+    }
+}

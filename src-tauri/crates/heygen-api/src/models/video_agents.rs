@@ -156,7 +156,19 @@ fn default_session_status() -> SessionStatus {
     SessionStatus::Thinking
 }
 
-/// A session (`GET /v3/video-agents/{id}`, and the items of `GET /v3/video-agents`).
+/// An item of `GET /v3/video-agents`: only the id, when it was made and its title. It says
+/// nothing about status, progress or video: read the session for those (a list item is not a
+/// session, so nothing may be inferred from the missing fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionListItem {
+    pub session_id: String,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub created_at: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub title: Option<String>,
+}
+
+/// A session (`GET /v3/video-agents/{id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub session_id: String,
@@ -188,6 +200,14 @@ impl Session {
             messages.sort_by_key(|m| m.created_at);
         }
         messages
+    }
+
+    /// The oldest user message still in the window: for a young session, the prompt it was
+    /// created with (how a create whose answer was lost is recognised).
+    pub fn first_user_message(&self) -> Option<&Message> {
+        self.messages_chronological()
+            .into_iter()
+            .find(|m| m.role == MessageRole::User)
     }
 
     /// The text of the newest `error` message, if any (why a session failed).

@@ -87,6 +87,23 @@ impl Harness {
         );
     }
 
+    /// Changes how the agent behaves (`POST /__admin/behaviour`, partial object), e.g. to honour
+    /// `Idempotency-Key` on creates where a test is about a caller that relies on it.
+    pub async fn behaviour(&self, behaviour: Value) {
+        let response = self
+            .admin
+            .post(format!("{}/__admin/behaviour", self.base_url))
+            .json(&behaviour)
+            .send()
+            .await
+            .expect("admin behaviour");
+        assert!(
+            response.status().is_success(),
+            "behaviour rejected: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+
     pub async fn clear_faults(&self) {
         let response = self
             .admin

@@ -274,12 +274,12 @@ async fn run(cli: Cli) -> QaResult<bool> {
             };
             let r = qa::soak::run_soak(&admin, &cfg).await?;
             println!(
-                "soak: {} jobs planned, {} submitted, {} creates seen by the server, {} videos on disk, sha256 matches {}/{}, jobs lost {}, duplicates {}; engine SIGKILLed {} times ({} runs); {} API/CDN requests; {:.0} s",
-                r.jobs_planned, r.jobs_submitted, r.creates_seen, r.videos_on_disk, r.sha256_matches, r.jobs_planned, r.jobs_lost, r.duplicate_jobs, r.kills, r.engine_runs, r.total_requests, r.seconds
+                "soak: {} jobs planned, {} submitted, {} creates seen by the server, {} videos on disk, sha256 matches {}/{}, jobs lost {}, duplicates {}, duplicate sessions {}; engine SIGKILLed {} times ({} runs); {} API/CDN requests; {:.0} s",
+                r.jobs_planned, r.jobs_submitted, r.creates_seen, r.videos_on_disk, r.sha256_matches, r.jobs_planned, r.jobs_lost, r.duplicate_jobs, r.duplicate_sessions, r.kills, r.engine_runs, r.total_requests, r.seconds
             );
             println!(
-                "soak fault evidence (engine log): {} steps retried, {} downloads resumed after a cut, {} expired links refreshed, {} creates re-sent with their idempotency key",
-                r.retried_steps, r.resumed_downloads, r.refreshed_links, r.resent_creates
+                "soak fault evidence (engine log): {} steps retried, {} downloads resumed after a cut, {} expired links refreshed, {} creates not confirmed (reconciled before any re-send), {} lost creates adopted",
+                r.retried_steps, r.resumed_downloads, r.refreshed_links, r.resent_creates, r.adopted_creates
             );
             match r.check() {
                 Ok(()) => {

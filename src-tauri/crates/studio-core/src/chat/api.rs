@@ -16,6 +16,13 @@ use crate::jobs::{Job, JobRequest, JobState, Mode};
 use crate::store::now_unix;
 use crate::studio::Studio;
 
+/// Most session details one listing reads (the rest stay as they are until the next listing).
+const LIST_DETAIL_READS: usize = 10;
+/// How long one listing may spend reading details (the list itself is shown regardless).
+const LIST_DETAIL_TIME: Duration = Duration::from_secs(3);
+/// A listed session not finished and not followed is re-read when its status is this old.
+const STALE_AFTER: Duration = Duration::from_secs(60);
+
 /// Prefix that makes a revision request unmistakable as one (never read as an approval).
 const CHANGES_PREFIX: &str = "Please change the following: ";
 
@@ -220,10 +227,11 @@ impl Studio {
                 };
                 match conn.client.list_video_agent_sessions(&page).await {
                     Ok(page) => {
-                        for s in &page.data {
-                            engine.record_session(None, s, false)?;
+                        for item in &page.data {
+                            self.store().note_listed_session(item)?;
                         }
                         next_token = page.next().map(str::to_string);
+                        self.read_listed_details(&conn, &page.data).await;
                     }
                     Err(e) => remote_error = Some(CoreError::from(e).view()),
                 }
@@ -241,6 +249,64 @@ impl Studio {
             next_token,
             remote_error,
         })
+    }
+
+    /// Read the details of the listed (visible) sessions whose status is unknown here or may
+    /// be out of date (not finished, and nothing here reads it), so a session finished
+    /// elsewhere shows as finished. Lazily, within the request budget: at most
+    /// [`LIST_DETAIL_READS`] reads and [`LIST_DETAIL_TIME`] per listing; rows not read stay
+    /// as they are (unknown says so).
+    async fn read_listed_details(
+        &self,
+        conn: &crate::engine::Connected,
+        items: &[heygen_api::models::SessionListItem],
+    ) {
+        let engine = self.engine();
+        let deadline = tokio::time::Instant::now() + LIST_DETAIL_TIME;
+        let now = now_unix();
+        let mut reads = 0;
+        for item in items {
+            if reads >= LIST_DETAIL_READS {
+                break;
+            }
+            let Ok(Some(record)) = self.store().chat_session(&item.session_id) else {
+                continue;
+            };
+            let unknown = record.status == super::UNKNOWN_STATUS;
+            let stale = !super::session_finished(&record.status)
+                && !record.followed
+                && now - record.updated_at >= STALE_AFTER.as_secs() as i64
+                && !self
+                    .store()
+                    .session_jobs(&record.session_id)
+                    .is_ok_and(|jobs| jobs.iter().any(|j| j.state.is_live()));
+            if !(unknown || stale) {
+                continue;
+            }
+            if tokio::time::timeout_at(deadline, engine.budget.acquire())
+                .await
+                .is_err()
+            {
+                break;
+            }
+            reads += 1;
+            let read = tokio::time::timeout_at(
+                deadline,
+                conn.client.get_video_agent_session(&item.session_id),
+            )
+            .await;
+            match read {
+                Ok(Ok(session)) => {
+                    if let Err(e) = engine.record_session(None, &session, false) {
+                        tracing::warn!(session_id = %item.session_id, error = %e, "cannot record a listed session");
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(session_id = %item.session_id, code = e.code(), "listed session not read")
+                }
+                Err(_) => break,
+            }
+        }
     }
 
     /// Flag sessions as stuck after this long in `thinking` (also `StudioConfig`).

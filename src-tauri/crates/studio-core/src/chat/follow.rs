@@ -25,12 +25,10 @@ fn session_key(session_id: &str) -> String {
     format!("session:{session_id}")
 }
 
-/// Whether the job tracker reads this job's session itself (so we need not).
+/// Whether the job tracker reads this job's session itself (so we need not). Only unfinished
+/// sessions are followed here, so the session counts as unfinished.
 fn job_polls_session(job: &Job) -> bool {
-    job.state.is_live()
-        && !matches!(job.state, JobState::Completed | JobState::Downloading)
-        && (job.video_id.is_none()
-            || (job.request.mode == Mode::Chat && job.state != JobState::Generating))
+    crate::jobs::tracker::job_reads_session(job, false)
 }
 
 impl Engine {

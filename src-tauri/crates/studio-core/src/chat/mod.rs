@@ -22,6 +22,15 @@ pub use model::{
 };
 pub use storyboard::{Scene, Storyboard};
 
+/// The status a session list item is shown with until the session itself has been read (a
+/// list item carries no status; nothing may be inferred from that).
+pub const UNKNOWN_STATUS: &str = "unknown";
+
+/// `completed` or `failed`: the server does nothing more without a new message.
+pub(crate) fn session_finished(status: &str) -> bool {
+    store::FINISHED.contains(&status)
+}
+
 /// Engine-wide chat settings.
 #[derive(Debug)]
 pub(crate) struct ChatState {

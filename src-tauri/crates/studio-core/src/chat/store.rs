@@ -1,6 +1,6 @@
 //! Chat tables (migration 2): sessions, their merged threads and cached resources.
 
-use heygen_api::models::Resource;
+use heygen_api::models::{Resource, SessionListItem};
 use rusqlite::{OptionalExtension, Row};
 
 use super::model::{ChatMessage, SessionRecord};
@@ -98,6 +98,29 @@ impl Store {
         )?;
         tx.commit()?;
         Ok((before, after))
+    }
+
+    /// Note a session from the server's list. A list item carries only id, time and title, so
+    /// a new row's status is [`UNKNOWN_STATUS`](super::UNKNOWN_STATUS) and a known row keeps
+    /// its status, progress and stuck clock: a list never writes what it does not say.
+    pub(crate) fn note_listed_session(&self, item: &SessionListItem) -> Result<()> {
+        let now = now_unix();
+        self.conn().execute(
+            "INSERT INTO chat_sessions(session_id, job_id, mode, status, title, progress, created_at,
+                 status_since, updated_at, followed, stuck_notified)
+             VALUES (?1, NULL, NULL, ?2, ?3, 0, ?4, ?5, ?5, 0, 0)
+             ON CONFLICT(session_id) DO UPDATE SET
+                 title = COALESCE(excluded.title, chat_sessions.title),
+                 created_at = COALESCE(chat_sessions.created_at, excluded.created_at)",
+            rusqlite::params![
+                item.session_id,
+                super::UNKNOWN_STATUS,
+                item.title,
+                item.created_at,
+                now
+            ],
+        )?;
+        Ok(())
     }
 
     pub fn chat_session(&self, session_id: &str) -> Result<Option<SessionRecord>> {
@@ -310,6 +333,40 @@ mod tests {
             2
         );
         assert!(store.chat_messages("other").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_listed_session_never_gets_a_status_from_the_list() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(&tmp.path().join("s.db")).unwrap();
+        let item = |title: &str| SessionListItem {
+            session_id: "s".into(),
+            created_at: Some(5),
+            title: Some(title.into()),
+        };
+        store.note_listed_session(&item("First")).unwrap();
+        let new = store.chat_session("s").unwrap().unwrap();
+        assert_eq!(new.status, crate::chat::UNKNOWN_STATUS);
+        assert_eq!((new.progress, new.created_at), (0, Some(5)));
+        // Read as completed; listing it again keeps that (and takes the newer title).
+        store
+            .upsert_session(&SessionUpsert {
+                session_id: "s".into(),
+                status: "completed".into(),
+                progress: Some(100),
+                ..Default::default()
+            })
+            .unwrap();
+        store.note_listed_session(&item("Bees")).unwrap();
+        let after = store.chat_session("s").unwrap().unwrap();
+        assert_eq!(
+            (
+                after.status.as_str(),
+                after.progress,
+                after.title.as_deref()
+            ),
+            ("completed", 100, Some("Bees"))
+        );
     }
 
     #[test]

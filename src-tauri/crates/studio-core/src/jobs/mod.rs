@@ -1,8 +1,10 @@
 //! Jobs: the state machine, the model, validation, submission and the background tracker.
 
+mod assets;
 pub mod budget;
 pub mod cadence;
 pub mod model;
+pub(crate) mod reconcile;
 mod recovery;
 pub mod state;
 mod submit;

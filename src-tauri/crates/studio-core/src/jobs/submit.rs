@@ -1,7 +1,8 @@
 //! Submitting a job: validate, persist (with its `Idempotency-Key`) before anything is sent,
-//! upload attachments (deduplicated by content), then create the session. `drive_create` is also
-//! what the tracker and the startup sweep call for a job that never got a session id: it re-sends
-//! the create with the same key, so the server replays instead of creating twice.
+//! upload attachments (deduplicated by content), wait until they are ready, then create the
+//! session. `drive_create` is also what the tracker and the startup sweep call for a job that
+//! never got a session id: when its last create's outcome is unknown it first looks for the
+//! session that create may have made (`reconcile`), and sends again only when there is none.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,13 +10,15 @@ use std::time::{Duration, Instant};
 use heygen_api::models::{AssetInput, CreateVideoAgentRequest, VideoAgentMode};
 use heygen_api::{ApiError, UploadOptions};
 
+use super::assets::ASSET_NOT_AVAILABLE;
 use super::model::{Job, JobOutputs, JobRequest, Mode};
+use super::reconcile::Reconciled;
 use super::state::JobState;
 use super::validate::{check_file, check_request, CheckedFile};
 use crate::engine::{ActiveGuard, Engine};
 use crate::error::{CoreError, Result};
 use crate::events::StudioEvent;
-use crate::store::{now_unix, AttachmentRecord, RemoteUpdate, UploadRecord};
+use crate::store::{now_unix, AttachmentRecord, CreateAttempts, RemoteUpdate, UploadRecord};
 
 /// Map a session status to our state (`None` = no change: unknown statuses mean "working").
 pub(crate) fn state_for_session(status: &heygen_api::models::SessionStatus) -> Option<JobState> {
@@ -32,10 +35,18 @@ pub(crate) fn state_for_session(status: &heygen_api::models::SessionStatus) -> O
     })
 }
 
-/// Errors after which the same create may simply be sent again later (the idempotency key makes
-/// that safe): 429, 5xx, network faults, timeouts, cut-off bodies, and 409 "still running".
+/// Errors after which the create is tried again later: 429, 5xx, network faults, timeouts,
+/// cut-off bodies, and 409 "still running". All but 429 leave its outcome unknown, so the job is
+/// reconciled with the server's sessions before it is sent again (see `reconcile`).
 pub(crate) fn is_transient(e: &ApiError) -> bool {
     e.is_retryable() || e.http_status() == Some(409)
+}
+
+/// Answers the server certainly did not act on, after which the same create may be sent again
+/// without looking for a session first: 429 and `asset_not_available` (an attachment still
+/// processing, spec §3.3).
+pub(crate) fn not_processed(e: &ApiError) -> bool {
+    e.is_rate_limited() || e.code() == ASSET_NOT_AVAILABLE
 }
 
 /// Crash tests need a process that dies while its job is still a draft (a window of
@@ -139,6 +150,8 @@ impl Engine {
             job = self.move_to(&id, JobState::Uploading, None)?;
         }
         let mut files = Vec::new();
+        // Already `submitted` on entry: a create may have gone out before.
+        let sent_before = job.state == JobState::Submitted;
         if job.state == JobState::Uploading {
             let checked = match checked {
                 Some(c) => c,
@@ -192,8 +205,8 @@ impl Engine {
                 files.push(AssetInput::asset_id(asset_id));
             }
             self.store.set_attachments(&id, &records)?;
-            // Persisted before the create goes out: from here on, a restart re-sends it with the
-            // same idempotency key.
+            // The first send time, persisted before the create goes out: reconciliation looks
+            // for sessions created since then.
             self.store.update_remote(
                 &id,
                 &RemoteUpdate {
@@ -215,8 +228,40 @@ impl Engine {
                 }
             }
         }
+        if !self.assets_ready(guard, &conn, &job, &files).await? {
+            return self.store.job(&id);
+        }
+        // A create that went out before may have made a session although its answer was lost:
+        // find it before sending again (never rely on the server honouring the key).
+        let unknown = match sent_before {
+            true => self.unknown_create_outcome(&job)?,
+            false => None,
+        };
+        if let Some(attempts) = unknown {
+            match self
+                .reconcile_create(guard, &conn, &job, &attempts, files.len())
+                .await?
+            {
+                Reconciled::Adopted(session) => {
+                    self.store.create_outcome_known(&id)?;
+                    self.record_session(Some(&id), &session, job.request.mode == Mode::Chat)?;
+                    return self.session_started(
+                        &id,
+                        &session.session_id,
+                        &session.status,
+                        session.video_id.clone(),
+                    );
+                }
+                Reconciled::Wait => return self.store.job(&id),
+                Reconciled::Resend => {
+                    tracing::info!(job_id = %id, "no session made by the earlier create; sending it again");
+                }
+            }
+        }
 
         let request = create_request(&job.request, files);
+        // Recorded before sending: a crash from here on leaves the outcome unknown.
+        self.store.create_sending(&id)?;
         let sent = tokio::select! {
             r = conn.client.create_video_agent(&request, Some(&job.idempotency_key)) => r,
             _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
@@ -224,28 +269,25 @@ impl Engine {
         match sent {
             Ok(created) => {
                 tracing::info!(job_id = %id, session_id = %created.session_id, "session created");
-                self.store.update_remote(
-                    &id,
-                    &RemoteUpdate {
-                        session_id: Some(created.session_id.clone()),
-                        video_id: created.video_id.clone(),
-                        ..Default::default()
-                    },
-                )?;
-                match state_for_session(&created.status) {
-                    Some(JobState::Failed) => self.fail(
-                        &id,
-                        "session_failed",
-                        "The agent could not start this video",
-                    ),
-                    Some(next) => self.move_to(&id, next, None),
-                    None => self.move_to(&id, JobState::Thinking, None),
-                }
+                self.store.create_outcome_known(&id)?;
+                self.session_started(&id, &created.session_id, &created.status, created.video_id)
+            }
+            Err(e) if not_processed(&e) && self.may_wait_for_assets(&job) => {
+                // 429 or `asset_not_available`: the server did not act on it.
+                self.store.create_outcome_known(&id)?;
+                let err = CoreError::Api(e);
+                self.note_rate_limit(&err);
+                tracing::warn!(job_id = %id, code = err.code(), "create refused for now; will send it again");
+                self.events.send(StudioEvent::JobWarning {
+                    job_id: id.clone(),
+                    error: err.view(),
+                });
+                self.store.job(&id)
             }
             Err(e) if is_transient(&e) => {
                 let err = CoreError::Api(e);
                 self.note_rate_limit(&err);
-                tracing::warn!(job_id = %id, code = err.code(), "create not confirmed; will re-send with the same idempotency key");
+                tracing::warn!(job_id = %id, code = err.code(), "create not confirmed; will look for its session before sending it again");
                 self.events.send(StudioEvent::JobWarning {
                     job_id: id.clone(),
                     error: err.view(),
@@ -257,6 +299,51 @@ impl Engine {
                 self.fail(&id, err.code(), &err.to_string())?;
                 Err(err)
             }
+        }
+    }
+
+    /// The job's earlier create attempts, when the latest one's outcome is unknown. A job
+    /// stored by an older build (no attempt record) but `submitted` counts as unknown, sent at
+    /// its first send time.
+    fn unknown_create_outcome(&self, job: &Job) -> Result<Option<CreateAttempts>> {
+        if job.state != JobState::Submitted || job.session_id.is_some() {
+            return Ok(None);
+        }
+        Ok(match self.store.create_attempts(&job.id)? {
+            Some(a) => a.outcome_unknown.then_some(a),
+            None => job.submitted_at.map(|t| CreateAttempts {
+                attempts: 1,
+                last_sent_at_ms: t * 1000,
+                outcome_unknown: true,
+            }),
+        })
+    }
+
+    /// Record the session a create made (answered, or found by reconciliation) and move the
+    /// job on by its status.
+    fn session_started(
+        &self,
+        id: &str,
+        session_id: &str,
+        status: &heygen_api::models::SessionStatus,
+        video_id: Option<String>,
+    ) -> Result<Job> {
+        self.store.update_remote(
+            id,
+            &RemoteUpdate {
+                session_id: Some(session_id.to_string()),
+                video_id,
+                ..Default::default()
+            },
+        )?;
+        match state_for_session(status) {
+            Some(JobState::Failed) => {
+                self.fail(id, "session_failed", "The agent could not start this video")
+            }
+            // A video id does not make the job `generating` by itself: the tracker reads the
+            // video (and the session) next and moves it on.
+            Some(next) => self.move_to(id, next, None),
+            None => self.move_to(id, JobState::Thinking, None),
         }
     }
 
@@ -297,9 +384,12 @@ impl Engine {
         let options = UploadOptions {
             filename: Some(name),
             content_type: Some(file.mime_type.to_string()),
-            // Same content → same key: a re-sent upload after a lost answer is replayed.
+            // Same job and content → same key: a re-sent upload after a lost answer is replayed.
+            // Another job (a Retry) gets a key of its own, so it never replays an answer whose
+            // presigned URL has expired or whose asset failed (the server keeps keys for 24 h).
             idempotency_key: Some(format!(
-                "vas-upload-{}-{}",
+                "vas-upload-{}-{}-{}",
+                key_part(job_id),
                 &file.sha256[..32],
                 file.size_bytes
             )),
@@ -319,6 +409,15 @@ impl Engine {
         })?;
         Ok(uploaded.asset.asset_id)
     }
+}
+
+/// An id as part of an `Idempotency-Key` (1–255 of `[A-Za-z0-9_\-:.]`): other characters
+/// dropped, at most 64 kept (ids from a server are opaque strings).
+fn key_part(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+        .take(64)
+        .collect()
 }
 
 fn create_request(r: &JobRequest, files: Vec<AssetInput>) -> CreateVideoAgentRequest {

@@ -51,6 +51,20 @@ impl Schedule {
     }
 }
 
+/// Whether polling this job reads its session: while it has no video id; for a chat job until
+/// its video renders (a chat session goes on after); for a one-shot job until the session is
+/// finished, also when the create answer already carried the video id — title, progress,
+/// messages and a failure inside the session come only from the session.
+pub(crate) fn job_reads_session(job: &Job, session_finished: bool) -> bool {
+    job.state.is_live()
+        && !matches!(job.state, JobState::Completed | JobState::Downloading)
+        && (job.video_id.is_none()
+            || match job.request.mode {
+                Mode::Chat => job.state != JobState::Generating,
+                Mode::Generate => !session_finished,
+            })
+}
+
 impl Engine {
     /// Run until shutdown: every tick, start work for each live job that is due and idle.
     pub(crate) async fn run_tracker(self: Arc<Self>, schedule: Arc<Schedule>) {
@@ -140,10 +154,10 @@ impl Engine {
         Ok(self.store.job(&job.id)?.state != before)
     }
 
-    /// A 404 for a job's session or video: right after the create it may be the server catching
-    /// up, so keep polling for a while; after that the server has lost or deleted it and no poll
-    /// will bring it back, so fail the job (Retry makes it again). Any other error is passed on
-    /// (the tracker polls again).
+    /// A 404 for a job's session (or video, see `video_missing`): right after the create it may
+    /// be the server catching up, so keep polling for a while; after that the server has lost
+    /// or deleted it and no poll will bring it back, so fail the job (Retry makes it again).
+    /// Any other error is passed on (the tracker polls again).
     fn fail_if_gone(&self, job: &Job, what: &str, e: heygen_api::ApiError) -> Result<()> {
         let since = now_unix() - job.submitted_at.unwrap_or(job.created_at);
         if e.http_status() != Some(404) || since < self.cadence.apply(GONE_AFTER).as_secs() as i64 {
@@ -159,6 +173,43 @@ impl Engine {
         Ok(())
     }
 
+    /// A 404 for a job's video. The id may come with the create answer before the video exists
+    /// (HeyGen's example answers `generating` with a `video_id`), so while the session is still
+    /// working it only means "not yet". Once the session is finished, a video still missing
+    /// after a grace period (nominal: scaled by the cadence) was lost or deleted.
+    fn video_missing(&self, job: &Job, e: heygen_api::ApiError) -> Result<()> {
+        if e.http_status() != Some(404) {
+            return Err(e.into());
+        }
+        let session_finished = match &job.session_id {
+            Some(s) => self
+                .store
+                .chat_session(s)?
+                .is_some_and(|r| crate::chat::session_finished(&r.status)),
+            None => true,
+        };
+        let since = {
+            let mut missing = self
+                .video_missing_since
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            *missing.entry(job.id.clone()).or_insert_with(Instant::now)
+        };
+        if !session_finished || since.elapsed() < self.cadence.apply(GONE_AFTER) {
+            tracing::debug!(job_id = %job.id, "video not found yet; still in the making");
+            return Ok(());
+        }
+        self.video_found(&job.id);
+        self.fail_if_gone(job, "video", e)
+    }
+
+    fn video_found(&self, job_id: &str) {
+        self.video_missing_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(job_id);
+    }
+
     /// Ask the server where a job stands and record it.
     async fn poll_remote(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<()> {
         let conn = self.connected().await?;
@@ -167,9 +218,13 @@ impl Engine {
             return Ok(());
         };
         let mut video_id = job.video_id.clone();
-        let follow_session = video_id.is_none()
-            || (job.request.mode == Mode::Chat && job.state != JobState::Generating);
-        if follow_session {
+        let session_finished = self
+            .store
+            .chat_session(&session_id)?
+            .is_some_and(|r| crate::chat::session_finished(&r.status));
+        // What the session says the job should be (None = not read, or no opinion).
+        let mut session_state = None;
+        if job_reads_session(&job, session_finished) {
             self.budget.acquire().await;
             let session = tokio::select! {
                 r = conn.client.get_video_agent_session(&session_id) => r,
@@ -179,7 +234,15 @@ impl Engine {
                 Ok(s) => s,
                 Err(e) => return self.fail_if_gone(&job, "session", e),
             };
-            self.record_session(Some(&id), &session, job.request.mode == Mode::Chat)?;
+            let record =
+                self.record_session(Some(&id), &session, job.request.mode == Mode::Chat)?;
+            // Followed (chat) sessions are flagged by `follow_sessions`; a one-shot's here, for
+            // either create answer (with or without a video id).
+            if !record.followed && !record.stuck_notified && self.is_stuck(&record, now_unix()) {
+                self.store.set_stuck_notified(&record.session_id)?;
+                tracing::warn!(job_id = %id, session_id = %record.session_id, "session stuck in thinking");
+                self.send_session_updated(&record);
+            }
             let messages: Vec<JobMessage> = session
                 .messages
                 .iter()
@@ -226,7 +289,8 @@ impl Engine {
                     title: updated.title.clone(),
                 });
             }
-            match state_for_session(&session.status) {
+            session_state = state_for_session(&session.status);
+            match session_state {
                 Some(JobState::Failed) => {
                     let message = session
                         .latest_error()
@@ -254,8 +318,11 @@ impl Engine {
             _ = guard.cancel.cancelled() => return Err(CoreError::Cancelled),
         };
         let video = match video {
-            Ok(v) => v,
-            Err(e) => return self.fail_if_gone(&job, "video", e),
+            Ok(v) => {
+                self.video_found(&id);
+                v
+            }
+            Err(e) => return self.video_missing(&job, e),
         };
         self.store.update_remote(
             &id,
@@ -277,6 +344,9 @@ impl Engine {
                     .unwrap_or("The video could not be rendered");
                 self.fail(&id, code, message)?;
             }
+            // Pending or processing (for however long): still in the making. The session, when
+            // read, says which phase the agent is in; otherwise the video says "generating".
+            _ if session_state.is_some_and(|s| s != JobState::Generating) => {}
             _ => {
                 let current = self.store.job(&id)?.state;
                 if current != JobState::Generating && current.can_go_to(JobState::Generating) {

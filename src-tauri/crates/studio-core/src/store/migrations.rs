@@ -120,6 +120,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_session ON jobs(session_id);
     CREATE INDEX jobs_video ON jobs(video_id);
     "#,
+    // 3: each job's create attempts. `outcome_unknown` = the last create may have reached the
+    // server without its answer reaching us (timeout, reset, 5xx, a crash while sending): the
+    // job must be reconciled with the server's session list before any re-send.
+    r#"
+    CREATE TABLE create_attempts (
+        job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_sent_at_ms INTEGER NOT NULL,
+        outcome_unknown INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! in async code hold it only for that statement.
 
 mod catalogue;
+mod creates;
 mod jobs;
 pub mod migrations;
 mod uploads;
@@ -17,6 +18,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::error::{CoreError, Result};
 
 pub use catalogue::CachedItem;
+pub use creates::{now_unix_ms, CreateAttempts};
 pub use jobs::RemoteUpdate;
 pub use uploads::{AttachmentRecord, UploadRecord};
 

@@ -72,6 +72,14 @@ impl Store {
         Ok(())
     }
 
+    /// Forget an uploaded asset the server says failed or no longer has, so the next job with
+    /// that content uploads it again instead of naming a dead asset.
+    pub fn forget_upload(&self, asset_id: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM uploads WHERE asset_id = ?1", [asset_id])?;
+        Ok(())
+    }
+
     /// How many distinct uploads are recorded (diagnostics and tests).
     pub fn upload_count(&self) -> Result<u64> {
         Ok(self

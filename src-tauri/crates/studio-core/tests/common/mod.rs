@@ -107,6 +107,23 @@ impl Env {
             .await;
     }
 
+    /// Change how the agent behaves (`/__admin/behaviour`, partial object).
+    pub async fn set_behaviour(&self, behaviour: Value) {
+        self.admin(reqwest::Method::POST, "/__admin/behaviour", Some(behaviour))
+            .await;
+    }
+
+    /// How many sessions the server holds for this prompt (each one a billed video on HeyGen).
+    pub async fn sessions_for(&self, prompt: &str) -> usize {
+        let all = self
+            .admin(reqwest::Method::GET, "/__admin/sessions", None)
+            .await;
+        all["sessions"]
+            .as_array()
+            .map(|s| s.iter().filter(|s| s["prompt"] == prompt).count())
+            .unwrap_or(0)
+    }
+
     pub async fn stats(&self) -> Value {
         self.admin(reqwest::Method::GET, "/__admin/stats", None)
             .await

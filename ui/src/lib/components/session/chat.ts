@@ -136,6 +136,12 @@ export interface ChatBackend {
   onSessionChanged(listener: (change: SessionChanged) => void): Promise<Unsubscribe>;
 }
 
+/**
+ * The status of a session known only from the server's list (which carries no status): the
+ * engine says so instead of guessing (studio-core `chat::UNKNOWN_STATUS`).
+ */
+export const UNKNOWN_STATUS = "unknown";
+
 /** What a status means to a person: a word, and whether it asks for them. */
 export function statusLabel(status: string): string {
   switch (status) {
@@ -151,6 +157,8 @@ export function statusLabel(status: string): string {
       return "Completed";
     case "failed":
       return "Ended";
+    case UNKNOWN_STATUS:
+      return "Status not known yet";
     default:
       return `Working (${status.replaceAll("_", " ")})`;
   }
