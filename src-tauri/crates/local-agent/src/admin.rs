@@ -138,3 +138,48 @@ pub async fn set_account(State(state): State<AppState>, body: Bytes) -> ApiResul
     state.update(|db| db.account.remaining_balance = v);
     Ok(Json(json!({"remaining_balance": v})))
 }
+
+/// `GET /__admin/behaviour` — the HeyGen-fidelity switches (see `behaviour.rs`).
+pub async fn get_behaviour(State(state): State<AppState>) -> Json<crate::behaviour::Behaviour> {
+    Json(state.behaviour())
+}
+
+/// `POST /__admin/behaviour` — a partial object: only the fields named change.
+pub async fn set_behaviour(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> ApiResult<Json<crate::behaviour::Behaviour>> {
+    let patch: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("invalid JSON: {e}")))?;
+    let b = state
+        .behaviour()
+        .patched(&patch)
+        .map_err(|e| ApiError::invalid("body", e))?;
+    state.set_behaviour(b.clone());
+    Ok(Json(b))
+}
+
+/// `GET /__admin/sessions` — every session, oldest first, with its prompt (for soak checks
+/// such as "exactly one session per prompt").
+pub async fn sessions(State(state): State<AppState>) -> Json<Value> {
+    let db = state.db();
+    let mut all: Vec<_> = db.sessions.values().collect();
+    all.sort_by_key(|s| db.seq_of(&s.id));
+    let items: Vec<Value> = all
+        .into_iter()
+        .map(|s| {
+            json!({
+                "session_id": s.id,
+                "prompt": s.params.prompt,
+                "created_at": s.created_at,
+                "status": s.status.as_str(),
+                "video_id": s.video_id,
+                "mode": match s.mode {
+                    crate::store::Mode::Chat => "chat",
+                    crate::store::Mode::Generate => "generate",
+                },
+            })
+        })
+        .collect();
+    Json(json!({ "sessions": items }))
+}

@@ -41,6 +41,7 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
         config.faults.clone(),
     );
     state.set_base_url(format!("http://{addr}"));
+    state.set_behaviour(config.behaviour());
     state.extra_styles.store(
         config.extra_styles.min(crate::synthetic_styles::MAX),
         std::sync::atomic::Ordering::Relaxed,
@@ -52,7 +53,9 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
     let router = crate::routes::router(state.clone());
     let shutdown = state.shutdown.clone();
     let server = tokio::spawn(async move {
-        let r = axum::serve(listener, router)
+        let listener = crate::conn::KillableListener(listener);
+        let service = router.into_make_service_with_connect_info::<crate::conn::ConnHandle>();
+        let r = axum::serve(listener, service)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await;
         if let Err(e) = r {

@@ -533,10 +533,53 @@ pub const LOOKS: &[Look] = &[
         skin: "d4a373",
         orientation: "landscape",
     },
+    // Two of the account's own looks that cannot be used yet (see `readiness`).
+    Look {
+        id: "look_me_studio",
+        group_id: "ag_me",
+        name: "My Twin — Studio",
+        avatar_type: "digital_twin",
+        outfit: "7c3aed",
+        skin: "d4a373",
+        orientation: "portrait",
+    },
+    Look {
+        id: "look_me_outdoor",
+        group_id: "ag_me",
+        name: "My Twin — Outdoor",
+        avatar_type: "digital_twin",
+        outfit: "ca8a04",
+        skin: "d4a373",
+        orientation: "landscape",
+    },
 ];
 
 pub fn look(id: &str) -> Option<&'static Look> {
     LOOKS.iter().find(|l| l.id == id)
+}
+
+/// A look's `status` (`completed` | `processing` | `failed`) and `consent_status` (`approved`
+/// | `pending` | `rejected`, null for stock looks). HeyGen's published look schema has neither
+/// (spec §5); private looks on HeyGen do wait for training and for the subject's consent, so
+/// the agent sends both as optional fields and refuses a look that is not ready.
+pub fn readiness(look_id: &str) -> (&'static str, Option<&'static str>) {
+    match look_id {
+        "look_me_studio" => ("processing", Some("approved")),
+        "look_me_outdoor" => ("completed", Some("pending")),
+        "look_me_twin" => ("completed", Some("approved")),
+        _ => ("completed", None),
+    }
+}
+
+/// Why a look cannot be used yet, if so.
+pub fn unavailable_reason(look_id: &str) -> Option<&'static str> {
+    match readiness(look_id) {
+        ("processing", _) => Some("still training"),
+        ("failed", _) => Some("training failed"),
+        (_, Some("pending")) => Some("waiting for the subject's consent"),
+        (_, Some("rejected")) => Some("consent was declined"),
+        _ => None,
+    }
 }
 
 pub fn group(id: &str) -> Option<&'static AvatarGroup> {
@@ -645,6 +688,25 @@ pub const VOICES: &[Voice] = &[
         gender: "female",
         espeak: "es+f3",
         private: false,
+    },
+    // The account's own cloned voices, listed beside the public ones (`type: private`).
+    Voice {
+        id: "voice_clone_me",
+        name: "My Voice (clone)",
+        language: "English",
+        locale: "en-US",
+        gender: "male",
+        espeak: "en-us+m7",
+        private: true,
+    },
+    Voice {
+        id: "voice_clone_greta",
+        name: "Greta (clone)",
+        language: "German",
+        locale: "de-DE",
+        gender: "female",
+        espeak: "de+f4",
+        private: true,
     },
 ];
 

@@ -497,7 +497,7 @@ fn read_clause(clause: &str, req: &mut ChangeRequest) {
         let group = g.name.to_lowercase();
         let looks: Vec<&catalog::Look> = catalog::LOOKS
             .iter()
-            .filter(|l| l.group_id == g.id)
+            .filter(|l| l.group_id == g.id && catalog::unavailable_reason(l.id).is_none())
             .collect();
         let look = looks
             .iter()

@@ -1,6 +1,6 @@
 //! Fault injection: added latency, error statuses (with/without envelope, both `Retry-After`
-//! forms), HTML gateway pages, connections reset mid-body, truncated JSON, forced URL expiry and
-//! sessions stuck in `thinking`. Set at start (`Config::faults`, CLI flags) or at run time via
+//! forms), HTML gateway pages, connections reset mid-body, requests processed and then dropped
+//! without an answer, truncated JSON, forced URL expiry and sessions stuck in `thinking`. Set at start (`Config::faults`, CLI flags) or at run time via
 //! `POST /__admin/faults`.
 
 use std::sync::Mutex;
@@ -80,6 +80,9 @@ pub enum FaultKind {
     },
     /// Run the handler and send only the first half of the body (with a matching length).
     TruncatedJson,
+    /// Run the handler to the end (what it changed is committed), then close the connection
+    /// without writing a single byte of the answer: the client cannot know what happened.
+    ProcessThenDrop,
     /// Delay this request.
     Latency { ms: u64 },
 }
@@ -322,6 +325,25 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Some(FaultKind::HtmlGateway) => gateway_page(),
         Some(FaultKind::Reset { after_bytes }) => reset_after(next.run(req).await, after_bytes),
         Some(FaultKind::TruncatedJson) => truncate(next.run(req).await).await,
+        Some(FaultKind::ProcessThenDrop) => {
+            let conn = req
+                .extensions()
+                .get::<axum::extract::ConnectInfo<crate::conn::ConnHandle>>()
+                .map(|c| c.0.clone());
+            let resp = next.run(req).await;
+            match conn {
+                Some(c) => {
+                    tracing::info!(peer = %c.remote, "process_then_drop: closing without an answer");
+                    c.kill();
+                    drop(resp);
+                    // Never written: the connection fails on its first write.
+                    StatusCode::NO_CONTENT.into_response()
+                }
+                // Not served through our listener (cannot happen in `start`): a reset is
+                // the closest we can do.
+                None => reset_after(resp, Some(0)),
+            }
+        }
     }
 }
 

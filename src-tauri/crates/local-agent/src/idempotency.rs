@@ -1,6 +1,7 @@
 //! `Idempotency-Key`: a repeat within 24 h replays the first response (marked with
 //! `Idempotent-Replayed: true`); a repeat while the first is running gets 409 `request_in_progress`.
-//! 429s and 5xx are not stored, since the request was not (fully) processed.
+//! 429s and 5xx are not stored, since the request was not (fully) processed. Session creates
+//! ignore the key unless `Behaviour::honour_create_idempotency` is set.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -34,6 +35,15 @@ impl Drop for InProgress<'_> {
     }
 }
 
+/// `POST /v3/video-agents` and the older `POST /v3/video-agents/sessions`.
+fn is_session_create(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && matches!(
+            path.trim_end_matches('/'),
+            "/v3/video-agents" | "/v3/video-agents/sessions"
+        )
+}
+
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE) {
         return next.run(req).await;
@@ -41,6 +51,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(raw) = req.headers().get("idempotency-key") else {
         return next.run(req).await;
     };
+    // HeyGen documents the key for uploads, videos and webhooks, not for session creates: by
+    // default it is ignored there entirely (a repeat makes a second session).
+    if is_session_create(req.method(), req.uri().path())
+        && !state.behaviour().honour_create_idempotency
+    {
+        return next.run(req).await;
+    }
     let Some(key) = raw
         .to_str()
         .ok()

@@ -153,22 +153,31 @@ async fn make_storyboard(state: &AppState, id: &str) -> Option<Storyboard> {
         let s = db.sessions.get(id)?;
         (s.params.clone(), s.revisions.clone())
     };
+    Some(plan_for(state, &params, &revisions).await)
+}
+
+/// The storyboard for these parameters and change requests.
+pub async fn plan_for(
+    state: &AppState,
+    params: &crate::store::SessionParams,
+    revisions: &[String],
+) -> Storyboard {
     let atts = attachments(state, &params.attachments).await;
     let brand_colors = params
         .brand_kit_id
         .as_deref()
         .and_then(catalog::brand_kit)
         .map(|b| b.colors.iter().map(|c| c.to_string()).collect());
-    Some(planner::plan(&PlanInput {
+    planner::plan(&PlanInput {
         prompt: &params.prompt,
-        revisions: &revisions,
+        revisions,
         orientation: params.orientation.as_deref(),
         style_id: params.style_id.as_deref(),
         voice_id: params.voice_id.as_deref(),
         avatar_id: params.avatar_id.as_deref(),
         brand_colors,
         attachments: &atts,
-    }))
+    })
 }
 
 pub fn storyboard_metadata(state: &AppState, sb: &Storyboard) -> serde_json::Value {
@@ -327,6 +336,29 @@ async fn drive(state: &AppState, id: &str, cancel: &CancellationToken) {
                         s.video_id = Some(vid.clone());
                         s.video_ids.push(vid);
                     }
+                });
+            }
+            (SessionStatus::Generating, Step::Prepare) => {
+                // The video was created with the session (`pending`); the agent still thinks
+                // (title, script) before it renders.
+                if !think(state, id, state.sim(THINK_GENERATE_MIN), 0, 20, cancel).await {
+                    return on_cancel(state, id);
+                }
+                state.update(|db| {
+                    let s = db.sessions.get_mut(id)?;
+                    let vid = s.video_id.clone()?;
+                    let v = db.videos.get_mut(&vid)?;
+                    v.title = Some(v.storyboard.title.clone());
+                    s.push_message(
+                        "model",
+                        "text",
+                        narrative::render_message(&v.storyboard, None),
+                    );
+                    s.title = Some(v.storyboard.title.clone());
+                    s.storyboard = Some(v.storyboard.clone());
+                    s.step = Step::Generate;
+                    s.progress = s.progress.max(20);
+                    Some(())
                 });
             }
             (SessionStatus::Generating, _) => {

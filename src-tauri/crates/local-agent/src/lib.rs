@@ -7,13 +7,16 @@
 mod admin;
 mod app;
 mod auth;
+mod behaviour;
 mod catalog;
 mod cdn;
 mod changes;
+mod conn;
 mod error;
 mod faults;
 mod idempotency;
 mod jobs;
+mod json_errors;
 mod json_input;
 mod media;
 mod middleware;
@@ -35,6 +38,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use behaviour::{Behaviour, BillingType, CreateAnswer};
 pub use error::StartError;
 pub use faults::{FaultConfig, FaultKind, FaultRule, RetryAfterFormat};
 pub use planner::{plan, PlanInput, Storyboard};
@@ -63,10 +67,21 @@ pub struct Config {
     /// Synthetic styles listed after the built-in ones (scale benchmarks: a 1,000-style
     /// gallery); each has its own palette and a real PNG thumbnail. At most 10,000.
     pub extra_styles: usize,
+    /// Replay `Idempotency-Key` on session creates (HeyGen: not documented there; default off).
+    pub honour_create_idempotency: bool,
+    /// What a one-shot create answers (default: HeyGen's `generating` with a `video_id`).
+    pub create_answer: CreateAnswer,
+    /// Simulated seconds a completed direct upload stays `processing` (0 = ready at once).
+    pub asset_processing_secs: f64,
+    /// Session list items carry status/progress/video id/mode too (HeyGen's do not).
+    pub full_list_items: bool,
+    /// Which billing block `GET /v3/users/me` fills.
+    pub billing_type: BillingType,
 }
 
 impl Config {
-    /// Defaults: `127.0.0.1:0`, any key accepted, time scale 60, no faults, no synthetic styles.
+    /// Defaults: `127.0.0.1:0`, any key accepted, time scale 60, no faults, no synthetic styles,
+    /// HeyGen mode (see [`Behaviour`]).
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -75,7 +90,33 @@ impl Config {
             time_scale: 60.0,
             faults: FaultConfig::default(),
             extra_styles: 0,
+            honour_create_idempotency: false,
+            create_answer: CreateAnswer::Generating,
+            asset_processing_secs: Behaviour::default().asset_processing_secs,
+            full_list_items: false,
+            billing_type: BillingType::Wallet,
         }
+    }
+
+    /// The fidelity switches as one value (what `/__admin/behaviour` shows).
+    pub fn behaviour(&self) -> Behaviour {
+        Behaviour {
+            honour_create_idempotency: self.honour_create_idempotency,
+            create_answer: self.create_answer,
+            asset_processing_secs: self.asset_processing_secs,
+            full_list_items: self.full_list_items,
+            billing_type: self.billing_type,
+        }
+    }
+
+    /// Sets every fidelity switch from `b`.
+    pub fn with_behaviour(mut self, b: Behaviour) -> Self {
+        self.honour_create_idempotency = b.honour_create_idempotency;
+        self.create_answer = b.create_answer;
+        self.asset_processing_secs = b.asset_processing_secs;
+        self.full_list_items = b.full_list_items;
+        self.billing_type = b.billing_type;
+        self
     }
 }
 
@@ -104,6 +145,15 @@ impl RunningAgent {
     /// Replaces the active fault set (same as `POST /__admin/faults`).
     pub fn set_faults(&self, faults: FaultConfig) {
         self.state.faults.replace(faults);
+    }
+
+    /// Replaces the fidelity switches (same as `POST /__admin/behaviour` with every field).
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        self.state.set_behaviour(behaviour);
+    }
+
+    pub fn behaviour(&self) -> Behaviour {
+        self.state.behaviour()
     }
 
     /// Sets how many jobs may be active (thinking or generating) before creates get 429.

@@ -65,6 +65,11 @@ struct Args {
     #[arg(long = "reset", value_name = "ROUTE=RATE")]
     resets: Vec<String>,
 
+    /// Fault: run the request on ROUTE to the end (a create makes its session), then drop the
+    /// connection without any answer, at RATE, e.g. "POST /v3/video-agents=0.3".
+    #[arg(long = "process-then-drop", value_name = "ROUTE=RATE")]
+    process_then_drop: Vec<String>,
+
     /// Fault: send truncated JSON on ROUTE at RATE, e.g. "GET /v3/videos/*=0.1".
     #[arg(long = "truncate-json", value_name = "ROUTE=RATE")]
     truncated: Vec<String>,
@@ -84,6 +89,35 @@ struct Args {
     /// Full fault set as JSON (same shape as POST /__admin/faults); merged with the flags above.
     #[arg(long, env = "LOCAL_AGENT_FAULTS")]
     faults_json: Option<String>,
+
+    /// Replay Idempotency-Key on session creates too (HeyGen does not document it there; by
+    /// default a repeated create makes a second session).
+    #[arg(long)]
+    honour_create_idempotency: bool,
+
+    /// One-shot creates answer the older way: status `thinking`, `video_id: null` (default:
+    /// HeyGen's `generating` with a `video_id`).
+    #[arg(long)]
+    create_thinking: bool,
+
+    /// Simulated seconds (divided by --time-scale) a completed direct upload stays
+    /// `processing`; 0 = usable at once. Default 120.
+    #[arg(long)]
+    asset_processing_secs: Option<f64>,
+
+    /// GET /v3/video-agents items also carry status, progress, video_id and mode (HeyGen's
+    /// carry only session_id, created_at and title).
+    #[arg(long)]
+    full_list_items: bool,
+
+    /// Billing shape of GET /v3/users/me: wallet, subscription or usage_based.
+    #[arg(long, default_value = "wallet")]
+    billing_type: local_agent::BillingType,
+
+    /// The older, convenient behaviour at once: create key honoured, creates answer
+    /// thinking/null, uploads usable at once, full list items.
+    #[arg(long)]
+    convenient: bool,
 
     /// Seed for random fault draws.
     #[arg(long, default_value_t = 0)]
@@ -151,6 +185,7 @@ fn build_faults(a: &Args) -> Result<FaultConfig, String> {
         (&a.html_gateway, FaultKind::HtmlGateway),
         (&a.resets, FaultKind::Reset { after_bytes: None }),
         (&a.truncated, FaultKind::TruncatedJson),
+        (&a.process_then_drop, FaultKind::ProcessThenDrop),
     ] {
         for spec in specs {
             let (route, rate) = split_rule(spec)?;
@@ -163,6 +198,24 @@ fn build_faults(a: &Args) -> Result<FaultConfig, String> {
         }
     }
     Ok(f)
+}
+
+fn behaviour(a: &Args) -> local_agent::Behaviour {
+    let mut b = if a.convenient {
+        local_agent::Behaviour::convenient()
+    } else {
+        local_agent::Behaviour::default()
+    };
+    b.honour_create_idempotency |= a.honour_create_idempotency;
+    if a.create_thinking {
+        b.create_answer = local_agent::CreateAnswer::ThinkingNoVideo;
+    }
+    if let Some(secs) = a.asset_processing_secs {
+        b.asset_processing_secs = secs.max(0.0);
+    }
+    b.full_list_items |= a.full_list_items;
+    b.billing_type = a.billing_type;
+    b
 }
 
 #[tokio::main]
@@ -197,6 +250,7 @@ async fn main() {
     config.time_scale = args.time_scale;
     config.faults = faults;
     config.extra_styles = args.extra_styles;
+    config = config.with_behaviour(behaviour(&args));
     let agent = match local_agent::start(config).await {
         Ok(a) => a,
         Err(e) => {

@@ -44,6 +44,8 @@ pub struct Inner {
     /// Inline callbacks are signed with the credential that created the session. Kept in memory
     /// only, so no API key is ever written to the data dir.
     callback_secrets: Mutex<std::collections::HashMap<String, String>>,
+    /// HeyGen-fidelity switches (see `behaviour.rs`).
+    behaviour: Mutex<crate::behaviour::Behaviour>,
     /// Idempotency keys whose first request is still running.
     pub idem_in_progress: Mutex<std::collections::HashSet<String>>,
 }
@@ -95,6 +97,7 @@ impl AppState {
             media_locks: Mutex::new(Default::default()),
             espeak_available: crate::render::espeak_available(),
             idem_in_progress: Mutex::new(Default::default()),
+            behaviour: Mutex::new(Default::default()),
             callback_secrets: Mutex::new(Default::default()),
         }))
     }
@@ -117,6 +120,17 @@ impl AppState {
         let r = f(&mut self.db());
         self.dirty.notify_one();
         r
+    }
+
+    pub fn behaviour(&self) -> crate::behaviour::Behaviour {
+        self.behaviour
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_behaviour(&self, b: crate::behaviour::Behaviour) {
+        *self.behaviour.lock().unwrap_or_else(|p| p.into_inner()) = b;
     }
 
     pub fn extra_styles(&self) -> usize {

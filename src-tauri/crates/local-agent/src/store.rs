@@ -57,6 +57,9 @@ pub enum Step {
     Draft,
     /// (Think and plan if needed, then) render a video.
     Generate,
+    /// HeyGen mode's one-shot create: the video already exists (`pending`) and the session says
+    /// `generating`; think (title, script), then render it.
+    Prepare,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +177,19 @@ pub enum AssetStatus {
     Ready,
 }
 
+impl AssetStatus {
+    /// What `GET /v3/assets/statuses` and `complete` say at `now_ms`.
+    pub fn api_status(self, processing_until_ms: Option<i64>, now_ms: i64) -> &'static str {
+        match self {
+            AssetStatus::PendingUpload | AssetStatus::Uploaded => "queued",
+            AssetStatus::Processing if processing_until_ms.is_some_and(|t| now_ms < t) => {
+                "processing"
+            }
+            AssetStatus::Processing | AssetStatus::Ready => "completed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DirectUpload {
     pub content_type: String,
@@ -195,6 +211,16 @@ pub struct Asset {
     pub direct: Option<DirectUpload>,
     /// Where the bytes came from: `user_uploaded` via the API or fetched from a URL.
     pub source: String,
+    /// A completed direct upload is `processing` until then (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_until_ms: Option<i64>,
+}
+
+impl Asset {
+    /// Usable by a create: uploaded, completed and done processing.
+    pub fn is_available(&self, now_ms: i64) -> bool {
+        self.status.api_status(self.processing_until_ms, now_ms) == "completed"
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -622,7 +622,9 @@ async fn direct_upload_three_steps_with_checks() {
 
 #[tokio::test]
 async fn idempotency_replays_and_conflicts() {
-    let a = Agent::start().await;
+    // Session creates honour the key only when asked (HeyGen does not document it there; the
+    // default is tested in heygen_mode.rs).
+    let a = Agent::start_with(|c| c.honour_create_idempotency = true).await;
     a.faults(json!({"stuck_thinking": true})).await;
     let send = |key: &str| {
         a.http

@@ -243,7 +243,10 @@ async fn url_expiry_forced_and_by_ttl() {
 
 #[tokio::test]
 async fn stuck_thinking_holds_sessions_until_cleared() {
-    let a = Agent::start().await;
+    // A one-shot session in `thinking` (the older create answer); in HeyGen mode the same fault
+    // holds it in `generating` with its video `pending` (heygen_mode.rs).
+    let a =
+        Agent::start_with(|c| c.create_answer = local_agent::CreateAnswer::ThinkingNoVideo).await;
     a.faults(json!({"stuck_thinking": true})).await;
     let id = a
         .create(json!({"prompt": "A 3-second video about patience."}))

@@ -21,7 +21,10 @@ fn write_tmp(bytes: &[u8], name: &str) -> (tempfile::TempDir, std::path::PathBuf
 
 #[tokio::test]
 async fn one_shot_renders_h264_aac_mp4_with_thumbnail_srt_and_captions() {
-    let a = Agent::start().await;
+    // The older create answer (`thinking`, no video yet), which this walk-through checks;
+    // HeyGen mode's `generating` answer is covered in heygen_mode.rs.
+    let a =
+        Agent::start_with(|c| c.create_answer = local_agent::CreateAnswer::ThinkingNoVideo).await;
     let img = upload(&a, png_bytes("orange"), "chart.png").await;
     let asset = img.body["data"]["asset_id"].as_str().unwrap().to_string();
     let balance0 = a.get("/v3/users/me").await.body["data"]["wallet"]["remaining_balance"]
@@ -466,7 +469,9 @@ async fn legacy_sessions_routes() {
         .get(&format!("/v3/video-agents/sessions/{id}/resources"))
         .await;
     assert_eq!(res.status, 200);
-    assert!(res.body["data"]
+    // The interim form's own shape: `{resources, next_cursor}` (not a `has_more` page).
+    assert!(res.body["data"]["next_cursor"].is_null());
+    assert!(res.body["data"]["resources"]
         .as_array()
         .unwrap()
         .iter()

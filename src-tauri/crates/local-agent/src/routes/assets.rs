@@ -115,6 +115,7 @@ pub async fn ingest_bytes(
         status: AssetStatus::Ready,
         direct: None,
         source: source.to_string(),
+        processing_until_ms: None,
     };
     insert_asset(state, asset.clone());
     Ok(asset)
@@ -139,11 +140,18 @@ pub async fn resolve_files(state: &AppState, files: Vec<Value>) -> ApiResult<Vec
                     })?;
                 let a = state.db().assets.get(id).cloned();
                 match a {
-                    Some(a)
-                        if a.status == AssetStatus::Ready
-                            || a.status == AssetStatus::Processing =>
-                    {
-                        a
+                    Some(a) if a.is_available(crate::util::now_unix_ms()) => a,
+                    // Completed but still being processed: HeyGen refuses it for now.
+                    Some(a) if a.status == AssetStatus::Processing => {
+                        let mut e = ApiError::new(
+                            axum::http::StatusCode::BAD_REQUEST,
+                            "asset_not_available",
+                            format!(
+                                "asset {id} is still processing or was deleted; check GET /v3/assets/statuses and retry"
+                            ),
+                        );
+                        e.param = Some(format!("{p}.asset_id"));
+                        return Err(e);
                     }
                     Some(_) => {
                         return Err(ApiError::invalid(
@@ -313,6 +321,7 @@ pub async fn upload(
             status: AssetStatus::Ready,
             direct: None,
             source: "user_uploaded".into(),
+            processing_until_ms: None,
         };
         insert_asset(&state, asset.clone());
         return Ok(Json(json!({ "data": asset_json(&state, &asset) })));

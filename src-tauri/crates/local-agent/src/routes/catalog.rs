@@ -165,6 +165,8 @@ pub async fn looks(
                 "image_height": 400,
                 "supported_api_engines": ["local"],
                 "tags": [l.avatar_type],
+                "status": catalog::readiness(l.id).0,
+                "consent_status": catalog::readiness(l.id).1,
             })
         })
         .collect();

@@ -18,7 +18,7 @@ use crate::json_input::Body as JsonBody;
 use crate::routes::assets::{asset_json, insert_asset, sniff, DIRECT_UPLOAD_MAX};
 use crate::state::AppState;
 use crate::store::{Asset, AssetStatus, DirectUpload};
-use crate::util::{new_id, now_unix};
+use crate::util::{new_id, now_unix, now_unix_ms};
 
 const UPLOAD_URL_TTL: i64 = 3600;
 
@@ -79,6 +79,7 @@ pub async fn create_direct(State(state): State<AppState>, body: Bytes) -> ApiRes
             expires_at,
         }),
         source: "user_uploaded".into(),
+        processing_until_ms: None,
     };
     insert_asset(&state, asset);
     Ok(Json(json!({"data": {
@@ -231,6 +232,50 @@ fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
+/// `GET /v3/assets/statuses?asset_ids=a,b` (≤ 100 ids) → one `{asset_id, status}` per id, in the
+/// order asked: `queued | processing | completed | failed | not_found`.
+pub async fn statuses(
+    State(state): State<AppState>,
+    Query(q): Query<StatusesQuery>,
+) -> ApiResult<Json<Value>> {
+    let raw = q.asset_ids.unwrap_or_default();
+    let ids: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::invalid("asset_ids", "asset_ids is required"));
+    }
+    if ids.len() > MAX_STATUS_IDS {
+        return Err(ApiError::invalid(
+            "asset_ids",
+            format!("at most {MAX_STATUS_IDS} asset_ids per request"),
+        ));
+    }
+    let now = now_unix_ms();
+    let db = state.db();
+    let items: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let status = db
+                .assets
+                .get(*id)
+                .map(|a| a.status.api_status(a.processing_until_ms, now))
+                .unwrap_or("not_found");
+            json!({"asset_id": id, "status": status})
+        })
+        .collect();
+    Ok(Json(json!({ "data": items })))
+}
+
+const MAX_STATUS_IDS: usize = 100;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StatusesQuery {
+    pub asset_ids: Option<String>,
+}
+
 /// `POST /v3/assets/{asset_id}/complete` — idempotent.
 pub async fn complete(
     State(state): State<AppState>,
@@ -289,12 +334,20 @@ pub async fn complete(
             buf
         };
         let mime = sniff(&head).map(str::to_string);
+        // HeyGen keeps a completed upload `processing` for a while (spec §3.3 step 4).
+        let wait = state.sim(state.behaviour().asset_processing_secs / 60.0);
+        let until = (!wait.is_zero()).then(|| now_unix_ms() + wait.as_millis() as i64);
         state.update(|db| {
             if let Some(a) = db.assets.get_mut(&id) {
                 if let Some(m) = mime {
                     a.mime_type = m;
                 }
-                a.status = AssetStatus::Ready;
+                a.status = if until.is_some() {
+                    AssetStatus::Processing
+                } else {
+                    AssetStatus::Ready
+                };
+                a.processing_until_ms = until;
             }
         });
     }
@@ -305,6 +358,8 @@ pub async fn complete(
         .cloned()
         .ok_or_else(|| ApiError::not_found("not_found", "asset not found"))?;
     let mut data = asset_json(&state, &asset);
-    data["status"] = json!(if first { "processing" } else { "ready" });
+    data["status"] = json!(asset
+        .status
+        .api_status(asset.processing_until_ms, now_unix_ms()));
     Ok(Json(json!({ "data": data })))
 }

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use crate::auth::Credential;
 use crate::error::ApiResult;
 use crate::json_input::Body;
-use crate::pagination::ListQuery;
 use crate::routes::video_agents::{create_session, find_session, handle_message, stop_session};
 use crate::routes::views::{resource_json, session_json};
 use crate::state::AppState;
@@ -48,14 +47,29 @@ pub async fn message(
     ))
 }
 
-/// `GET /v3/video-agents/sessions/{id}/resources`
+/// Query of the older resources list: a `cursor` (the newer lists' `token` is accepted too).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ResourcesQuery {
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+    pub token: Option<String>,
+}
+
+/// `GET /v3/video-agents/sessions/{id}/resources` → `{"data": {"resources": [...],
+/// "next_cursor": string|null}}` — this interim form paged with a cursor, not `has_more`.
 pub async fn resources(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<ResourcesQuery>,
 ) -> ApiResult<Json<Value>> {
     let list = format!("session-resources:{id}");
-    let page = q.page(20, 100, &list)?;
+    let cursor = q.cursor.as_deref().or(q.token.as_deref());
+    let page = crate::pagination::parse(q.limit.as_deref(), cursor, 20, 100, &list).map_err(
+        |e| match (e.param.as_deref(), q.cursor.is_some()) {
+            (Some("token"), true) => e.with_param("cursor"),
+            _ => e,
+        },
+    )?;
     let s = find_session(&state, &id)?;
     let items: Vec<Value> = {
         let db = state.db();
@@ -65,7 +79,11 @@ pub async fn resources(
             .map(|r| resource_json(&state, &db, r))
             .collect()
     };
-    Ok(Json(crate::pagination::envelope(items, page, &list)))
+    let page = crate::pagination::envelope(items, page, &list);
+    Ok(Json(json!({"data": {
+        "resources": page["data"],
+        "next_cursor": page["next_token"],
+    }})))
 }
 
 /// `POST /v3/video-agents/sessions/{id}/stop`

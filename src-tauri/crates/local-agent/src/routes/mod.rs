@@ -1,5 +1,6 @@
 //! The HTTP surface: `/v3` API (authenticated), presigned uploads, the CDN, share pages and
-//! `/__admin`. Layers: request id (outermost) → faults → routing → stats → auth → idempotency.
+//! `/__admin`. Layers: request id (outermost) → faults → JSON errors → routing → stats → auth →
+//! durable writes → idempotency.
 
 pub mod assets;
 pub mod catalog;
@@ -70,6 +71,7 @@ fn api(state: &AppState) -> Router<AppState> {
             "/v3/assets/direct-uploads",
             post(direct_uploads::create_direct),
         )
+        .route("/v3/assets/statuses", get(direct_uploads::statuses))
         .route(
             "/v3/assets/{asset_id}/complete",
             post(direct_uploads::complete),
@@ -139,6 +141,8 @@ fn admin() -> Router<AppState> {
         .route("/__admin/blobs", post(create_blob))
         .route("/__admin/limits", post(set_limits))
         .route("/__admin/account", post(set_account))
+        .route("/__admin/behaviour", get(get_behaviour).post(set_behaviour))
+        .route("/__admin/sessions", get(sessions))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -152,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .fallback(|| async { ApiError::not_found("not_found", "no such route").into_response() })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::json_errors::layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::faults::layer,

@@ -9,6 +9,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::auth::Credential;
+use crate::behaviour::CreateAnswer;
 use crate::catalog;
 use crate::changes;
 use crate::error::{ApiError, ApiResult};
@@ -34,6 +35,12 @@ fn check_ids(b: &Body) -> ApiResult<(Option<String>, Option<String>, Option<Stri
                 format!("avatar look {a} not found"),
             )
             .with_param("avatar_id"));
+        }
+        if let Some(why) = catalog::unavailable_reason(a) {
+            return Err(ApiError::invalid(
+                "avatar_id",
+                format!("avatar look {a} cannot be used yet: {why}"),
+            ));
         }
     }
     let voice_id = b.opt_str("voice_id", 200)?;
@@ -109,6 +116,12 @@ pub async fn create_session(
         return Err(limit_error(max));
     }
     let attachments = resolve_files(state, files).await?;
+    // HeyGen's own example answer to a one-shot create: `generating` with a `video_id`. The
+    // video exists from now on (`pending`); the script is planned now and "thought about" by
+    // the driver before rendering.
+    let video_at_once = mode == Mode::Generate
+        && !legacy
+        && state.behaviour().create_answer == CreateAnswer::Generating;
 
     let id = new_id("sess_");
     let mut session = Session {
@@ -147,6 +160,11 @@ pub async fn create_session(
         stop_requested: false,
     };
     session.push_message("user", "text", prompt);
+    let planned = if video_at_once {
+        Some(jobs::plan_for(state, &session.params, &[]).await)
+    } else {
+        None
+    };
     let created = state.update(|db| {
         if db.active_jobs() >= max {
             return Err(limit_error(max));
@@ -171,13 +189,47 @@ pub async fn create_session(
                         })
                         .unwrap_or_else(|| "file".into()),
                     source_type: Some("user_uploaded".into()),
-                    metadata: None,
+                    // Which upload this is (HeyGen's metadata shape is unpublished: a hint).
+                    metadata: Some(serde_json::json!({
+                        "asset_id": aid,
+                        "filename": db.assets.get(aid).map(|a| a.filename.clone()),
+                    })),
                     asset_id: Some(aid.clone()),
                     video_id: None,
                     created_at: now_unix(),
                 },
             );
             session.resource_ids.push(rid);
+        }
+        // The create's files belong to its first (user) message.
+        if let Some(first) = session.messages.first_mut() {
+            if !session.resource_ids.is_empty() {
+                first.resource_ids = Some(session.resource_ids.clone());
+            }
+        }
+        if let Some(sb) = planned {
+            let vid = new_id("");
+            db.next_seq(&vid);
+            db.videos.insert(
+                vid.clone(),
+                crate::store::Video {
+                    id: vid.clone(),
+                    session_id: id.clone(),
+                    title: None,
+                    status: crate::store::VideoStatus::Pending,
+                    created_at: now_unix(),
+                    completed_at: None,
+                    duration: None,
+                    failure_code: None,
+                    failure_message: None,
+                    storyboard: sb,
+                    deleted: false,
+                },
+            );
+            session.status = SessionStatus::Generating;
+            session.step = Step::Prepare;
+            session.video_id = Some(vid.clone());
+            session.video_ids.push(vid);
         }
         db.next_seq(&id);
         db.sessions.insert(id.clone(), session.clone());
@@ -221,7 +273,8 @@ pub async fn list(
         let db = state.db();
         let mut v: Vec<&Session> = db.sessions.values().collect();
         v.sort_by_key(|s| std::cmp::Reverse(db.seq_of(&s.id)));
-        v.into_iter().map(session_summary).collect()
+        let full = state.behaviour().full_list_items;
+        v.into_iter().map(|s| session_summary(s, full)).collect()
     };
     Ok(Json(crate::pagination::envelope(
         items,

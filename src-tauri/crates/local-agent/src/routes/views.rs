@@ -55,7 +55,12 @@ pub fn session_json(s: &Session, legacy: bool) -> Value {
     })
 }
 
-pub fn session_summary(s: &Session) -> Value {
+/// A list item: HeyGen's carry only `session_id`, `created_at` and `title`; `full` adds the
+/// older local extras (status, progress, video id, mode).
+pub fn session_summary(s: &Session, full: bool) -> Value {
+    if !full {
+        return json!({"session_id": s.id, "created_at": s.created_at, "title": s.title});
+    }
     json!({
         "session_id": s.id,
         "status": s.status.as_str(),

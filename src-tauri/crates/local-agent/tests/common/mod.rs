@@ -31,9 +31,22 @@ impl Agent {
     }
 
     pub async fn start_in(dir: tempfile::TempDir) -> Agent {
+        Self::start_in_with(dir, |_| {}).await
+    }
+
+    /// An agent whose config `tweak` adjusts (e.g. an older, non-HeyGen behaviour).
+    pub async fn start_with(tweak: impl FnOnce(&mut local_agent::Config)) -> Agent {
+        Self::start_in_with(tempfile::tempdir().expect("tempdir"), tweak).await
+    }
+
+    pub async fn start_in_with(
+        dir: tempfile::TempDir,
+        tweak: impl FnOnce(&mut local_agent::Config),
+    ) -> Agent {
         let mut cfg = local_agent::Config::new(dir.path());
         cfg.api_keys = vec![KEY.to_string()];
         cfg.time_scale = 6000.0;
+        tweak(&mut cfg);
         let agent = local_agent::start(cfg).await.expect("agent starts");
         let base = agent.base_url();
         Agent {
