@@ -8,8 +8,8 @@ use futures::stream::{self, Stream, TryStreamExt};
 use crate::client::Client;
 use crate::error::ApiError;
 use crate::models::{
-    AvatarGroup, AvatarLook, AvatarQuery, BrandKit, LookQuery, Page, PageRequest, SessionListItem, Style,
-    StyleQuery, Video, VideoQuery, Voice, VoiceQuery,
+    AvatarGroup, AvatarLook, AvatarQuery, BrandKit, LookQuery, Page, PageRequest, SessionListItem,
+    Style, StyleQuery, Video, VideoQuery, Voice, VoiceQuery,
 };
 
 /// Every item of every page, fetching lazily: `fetch` is called with `first`, then with the

@@ -31,6 +31,10 @@ async fn wait_state(studio: &Studio, id: &str, want: JobState) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_cancel_retry_and_download_again() {
     let env = Env::start().await;
+    // Held in `thinking` (the older create answer, without a video id): in HeyGen's shape a
+    // one-shot answers `generating` at once and never shows `thinking`.
+    env.set_behaviour(json!({"create_answer": "thinking_no_video"}))
+        .await;
     env.set_faults(json!({"stuck_thinking": true})).await;
     let studio = env.studio().await;
 
