@@ -12,6 +12,11 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 APP_BINARY="$CARGO_TARGET_DIR/debug/video-agent-studio"
 export APP_BINARY
 
+# The API conformance fuzzer, pinned, installed by .ci/setup into its own venv.
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_VENV="$HOME/.cache/video-agent-studio/schemathesis-$SCHEMATHESIS_VERSION"
+SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
+
 log() { printf '\n==> %s\n' "$*" >&2; }
 
 # Runs the command as root, through sudo when we are not root already.

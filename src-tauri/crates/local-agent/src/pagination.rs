@@ -27,7 +27,8 @@ pub fn parse(
     list: &str,
 ) -> Result<Page, ApiError> {
     let limit = match limit {
-        None | Some("") => default,
+        None => default,
+        // `limit=` (empty) is not an integer either.
         Some(raw) => match raw.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => n,
             _ => {
@@ -153,5 +154,12 @@ mod tests {
             Some("token")
         );
         assert_eq!(parse(None, None, 20, 50, "x").unwrap().limit, 20);
+        assert_eq!(
+            parse(Some(""), None, 20, 50, "x")
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("limit")
+        );
     }
 }

@@ -75,3 +75,13 @@ mod tests {
         assert_eq!(new_id("").len(), 32);
     }
 }
+
+/// An absolute http(s) URL with a host (what webhook and callback URLs must be).
+pub fn is_http_url(u: &str) -> bool {
+    reqwest::Url::parse(u)
+        .map(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|h| !h.is_empty())
+        })
+        .unwrap_or(false)
+}

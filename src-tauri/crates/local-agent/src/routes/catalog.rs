@@ -26,7 +26,8 @@ pub struct CatalogQuery {
 
 fn check_enum(name: &str, v: &Option<String>, allowed: &[&str]) -> ApiResult<()> {
     match v {
-        Some(x) if !x.is_empty() && !allowed.contains(&x.as_str()) => Err(ApiError::invalid(
+        // An empty value is not one of them either.
+        Some(x) if !allowed.contains(&x.as_str()) => Err(ApiError::invalid(
             name,
             format!("{name} must be one of {}", allowed.join(", ")),
         )),

@@ -93,7 +93,7 @@ pub async fn create_session(
     let orientation = b.opt_enum("orientation", &["landscape", "portrait"])?;
     let callback_url = b.opt_str("callback_url", 2048)?;
     if let Some(u) = &callback_url {
-        if !(u.starts_with("http://") || u.starts_with("https://")) {
+        if !crate::util::is_http_url(u) {
             return Err(ApiError::invalid(
                 "callback_url",
                 "callback_url must be an http(s) URL",

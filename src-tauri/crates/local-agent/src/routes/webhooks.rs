@@ -28,7 +28,7 @@ fn endpoint_json(e: &WebhookEndpoint, with_secret: bool) -> Value {
 }
 
 fn check_url(u: &str) -> ApiResult<()> {
-    if u.starts_with("http://") || u.starts_with("https://") {
+    if crate::util::is_http_url(u) {
         Ok(())
     } else {
         Err(ApiError::invalid("url", "url must be an http(s) URL"))
