@@ -209,12 +209,13 @@ async fn killed_mid_poll_then_watch_finishes_the_same_job() {
         .spawn()
         .unwrap();
     let lines = capture_stderr(&mut child);
-    wait_until("the job to reach thinking", Duration::from_secs(60), || {
+    // HeyGen's create answer is `generating` with a video id; the older one `thinking`.
+    wait_until("the job to be followed", Duration::from_secs(60), || {
         lines
             .lock()
             .unwrap()
             .iter()
-            .any(|l| l.contains("→ thinking"))
+            .any(|l| l.contains("→ thinking") || l.contains("→ generating"))
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await; // a few polls
