@@ -152,7 +152,7 @@ async fn one_shot_flow_with_uploads_and_resumable_download() {
         AssetInput::asset_id(&audio.asset.asset_id),
     ];
     // A completed direct upload may still be processing (spec §3.3): wait until it is ready.
-    wait_until_ready(&h.client, &[audio.asset.asset_id.clone()]).await;
+    wait_until_ready(&h.client, std::slice::from_ref(&audio.asset.asset_id)).await;
     let created = h
         .client
         .create_video_agent(&request, Some("flow-one-shot-1"))
