@@ -15,6 +15,8 @@ use crate::state::AppState;
 use crate::store::IdempotentResponse;
 
 const TTL_SECS: i64 = 24 * 3600;
+/// Simple uploads are at most 32 MB (plus multipart framing).
+const MAX_FINGERPRINTED_BODY: usize = 40 * 1024 * 1024;
 
 fn valid_key(k: &str) -> bool {
     (1..=255).contains(&k.len())
@@ -76,9 +78,24 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .map(|c| crate::util::sha256_hex(c.0.as_bytes()))
         .unwrap_or_default();
     let scope = format!("{cred}|{} {}|{key}", req.method(), req.uri().path());
+    // The body is fingerprinted: a key replays only the request it was first sent with.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FINGERPRINTED_BODY).await else {
+        return ApiError::payload_too_large("request body too large").into_response();
+    };
+    let fingerprint = crate::util::sha256_hex(&bytes);
+    let req = Request::from_parts(parts, Body::from(bytes));
     let now = crate::util::now_unix();
     let stored = state.db().idempotency.get(&scope).cloned();
     if let Some(r) = stored.filter(|r| now - r.created_at < TTL_SECS) {
+        if !r.request_sha256.is_empty() && r.request_sha256 != fingerprint {
+            return ApiError::conflict(
+                "conflict",
+                "this Idempotency-Key was already used with a different request",
+            )
+            .with_param("Idempotency-Key")
+            .into_response();
+        }
         let mut resp = Response::builder()
             .status(StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK))
             .header("idempotent-replayed", "true");
@@ -123,6 +140,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         db.idempotency.insert(
             scope,
             IdempotentResponse {
+                request_sha256: fingerprint,
                 status: status.as_u16(),
                 content_type,
                 body: String::from_utf8_lossy(&bytes).into_owned(),

@@ -258,6 +258,9 @@ pub struct WebhookEvent {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdempotentResponse {
+    /// SHA-256 of the first request's body: the key reused with another body is refused.
+    #[serde(default)]
+    pub request_sha256: String,
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,

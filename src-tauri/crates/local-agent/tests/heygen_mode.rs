@@ -133,6 +133,15 @@ async fn idempotency_key_is_ignored_on_session_creates_but_not_elsewhere() {
     let w2 = a.send(send("/v3/webhooks/endpoints", hook)).await;
     assert_eq!(w1.body, w2.body);
     assert_eq!(w2.headers.get("idempotent-replayed").unwrap(), "true");
+    // The same key with another request is refused, not answered with the first one's reply.
+    let other = a
+        .send(send(
+            "/v3/webhooks/endpoints",
+            json!({"url": "https://example.com/other"}),
+        ))
+        .await;
+    assert_eq!(other.status, 409, "{}", other.text);
+    assert_eq!(other.body["error"]["param"], "Idempotency-Key");
 }
 
 /// Starts a direct upload of `bytes` and PUTs them; returns the asset id.
