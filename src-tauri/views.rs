@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use studio_core::heygen_api::models::{AvatarLook, BrandKit, Style, Voice};
+use studio_core::heygen_api::models::{AvatarLook, BrandKit, Style, Voice, VoiceType};
 use studio_core::{Job, JobRequest, JobState, Mode, Orientation, Settings};
 
 fn path_string(path: &Option<std::path::PathBuf>) -> Option<String> {
@@ -262,10 +262,42 @@ pub struct Account {
     pub balance: Option<f64>,
     pub balance_unit: Option<String>,
     pub offline: bool,
+    /// Subscription: the plan's name and when its premium credits reset (Unix seconds).
+    pub plan: Option<String>,
+    pub credits_reset_at: Option<f64>,
+    /// Usage-based: credits included, spent so far (USD) and the spending cap (USD).
+    pub included_credits: Option<f64>,
+    pub spending_current_usd: Option<f64>,
+    pub spending_cap_usd: Option<f64>,
+    /// Wallet: auto-reload as one line ("Adds $50 below $10"), or `None` when off/unknown.
+    pub auto_reload: Option<String>,
+}
+
+/// Auto-reload of a wallet in words, when it is on.
+fn auto_reload_text(user: &studio_core::heygen_api::models::User) -> Option<String> {
+    let reload = user.wallet.as_ref()?.auto_reload.as_ref()?;
+    if !reload.enabled {
+        return None;
+    }
+    Some(match (reload.amount_usd, reload.threshold_usd) {
+        (Some(a), Some(t)) => format!("Adds ${a:.2} when below ${t:.2}"),
+        (Some(a), None) => format!("Adds ${a:.2} when low"),
+        _ => "On".to_string(),
+    })
 }
 
 impl From<studio_core::AccountSummary> for Account {
     fn from(summary: studio_core::AccountSummary) -> Self {
+        let user = &summary.user;
+        let subscription = user.subscription.as_ref();
+        let usage = user.usage_based.as_ref();
+        let plan = subscription.and_then(|s| s.plan.clone());
+        let credits_reset_at = subscription
+            .and_then(|s| s.credits.as_ref())
+            .and_then(|c| c.premium_credits.as_ref())
+            .and_then(|p| p.resets_at)
+            .map(|t| t as f64);
+        let auto_reload = auto_reload_text(user);
         let unit = summary.balance.as_ref().map(|b| {
             serde_json::to_value(b.unit)
                 .ok()
@@ -280,6 +312,12 @@ impl From<studio_core::AccountSummary> for Account {
             balance: summary.balance.map(|b| b.amount),
             balance_unit: unit,
             offline: summary.offline,
+            plan,
+            credits_reset_at,
+            included_credits: usage.and_then(|u| u.included_credits),
+            spending_current_usd: usage.and_then(|u| u.spending_current_usd),
+            spending_cap_usd: usage.and_then(|u| u.spending_cap_usd),
+            auto_reload,
         }
     }
 }
@@ -299,6 +337,13 @@ pub struct CatalogueItem {
     pub aspect_ratio: Option<String>,
     /// Voices: language and gender; looks: gender; brand kits: colours.
     pub detail: Option<String>,
+    /// Voices and looks: for the pickers' filters.
+    pub language: Option<String>,
+    pub gender: Option<String>,
+    /// The account's own (a cloned voice, a private look) rather than the public catalogue.
+    pub private: bool,
+    /// Why it cannot be chosen yet (a look still training or waiting for consent), if so.
+    pub unavailable: Option<String>,
 }
 
 impl From<Style> for CatalogueItem {
@@ -311,12 +356,17 @@ impl From<Style> for CatalogueItem {
             tags: style.tags,
             aspect_ratio: style.aspect_ratio.map(|a| a.as_str().to_string()),
             detail: None,
+            language: None,
+            gender: None,
+            private: false,
+            unavailable: None,
         }
     }
 }
 
 impl From<AvatarLook> for CatalogueItem {
     fn from(look: AvatarLook) -> Self {
+        let unavailable = look.unavailable_reason();
         Self {
             id: look.id,
             name: look.name,
@@ -324,14 +374,19 @@ impl From<AvatarLook> for CatalogueItem {
             preview: look.preview_video_url,
             tags: look.tags,
             aspect_ratio: None,
-            detail: look.gender,
+            detail: look.gender.clone(),
+            language: None,
+            gender: look.gender,
+            // A look does not say whose it is; the ownership filter would.
+            private: false,
+            unavailable,
         }
     }
 }
 
 impl From<Voice> for CatalogueItem {
     fn from(voice: Voice) -> Self {
-        let detail = [voice.language, voice.gender]
+        let detail = [voice.language.clone(), voice.gender.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -344,6 +399,10 @@ impl From<Voice> for CatalogueItem {
             tags: Vec::new(),
             aspect_ratio: None,
             detail: (!detail.is_empty()).then_some(detail),
+            language: voice.language,
+            gender: voice.gender,
+            private: matches!(voice.voice_type, Some(VoiceType::Private)),
+            unavailable: None,
         }
     }
 }
@@ -358,6 +417,10 @@ impl From<BrandKit> for CatalogueItem {
             tags: Vec::new(),
             aspect_ratio: None,
             detail: (!kit.colors.is_empty()).then(|| kit.colors.join(" ")),
+            language: None,
+            gender: None,
+            private: false,
+            unavailable: None,
         }
     }
 }

@@ -129,6 +129,10 @@ function catalogueBackend(): Backend {
     tags: [],
     aspectRatio: null,
     detail: null,
+    language: null,
+    gender: null,
+    private: false,
+    unavailable: null,
   });
   return {
     ...base,

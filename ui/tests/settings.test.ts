@@ -39,4 +39,39 @@ describe("Settings", () => {
     render(App, { backend, initialScreen: "library" });
     expect(await screen.findByText("/videos/mine")).toBeInTheDocument();
   });
+
+  it.each([
+    [
+      "wallet",
+      { billingType: "wallet", autoReload: "Adds $50.00 when below $10.00" },
+      { billing: "Pay as you go (wallet)", "auto-reload": "Adds $50.00 when below $10.00" },
+    ],
+    [
+      "subscription",
+      { billingType: "subscription", plan: "Creator", creditsResetAt: 1798761600 },
+      { billing: "Subscription", plan: "Creator", resets: "January 1, 2027" },
+    ],
+    [
+      "usage-based",
+      {
+        billingType: "usage_based",
+        includedCredits: 3600,
+        spendingCurrentUsd: 12.5,
+        spendingCapUsd: 500,
+      },
+      { billing: "Usage-based", included: "3,600 credits", spending: "$12.50 of $500 cap" },
+    ],
+  ])("shows a %s account's billing details", async (_name, account, shown) => {
+    const user = userEvent.setup();
+    const backend = createMockBackend({
+      connection: { hasKey: true, keySource: "keyring" },
+      account,
+    });
+    render(App, { backend, initialScreen: "settings" });
+    await user.click(await screen.findByRole("button", { name: "Test" }));
+    await screen.findByTestId("account");
+    for (const [label, value] of Object.entries(shown)) {
+      expect(screen.getByTestId(`billing-${label}`)).toHaveTextContent(value);
+    }
+  });
 });

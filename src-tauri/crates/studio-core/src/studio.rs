@@ -83,6 +83,8 @@ pub struct AccountSummary {
     pub balance: Option<Balance>,
     /// True when talking to the embedded local agent.
     pub offline: bool,
+    /// The whole answer, for the billing details (plan, reset date, spending cap, auto-reload).
+    pub user: heygen_api::models::User,
 }
 
 /// Where the key comes from, without revealing it.
@@ -266,9 +268,10 @@ impl Studio {
             name: user.display_name(),
             balance: user.balance(),
             billing_type: user.billing_type.as_ref().map(|b| b.as_str().to_string()),
-            username: user.username,
-            email: user.email,
+            username: user.username.clone(),
+            email: user.email.clone(),
             offline: self.is_offline(),
+            user,
         })
     }
 

@@ -123,6 +123,15 @@ export type Account_Deserialize = {
 	balance?: number | null,
 	balanceUnit?: string | null,
 	offline: boolean,
+	/**  Subscription: the plan's name and when its premium credits reset (Unix seconds). */
+	plan?: string | null,
+	creditsResetAt?: number | null,
+	/**  Usage-based: credits included, spent so far (USD) and the spending cap (USD). */
+	includedCredits?: number | null,
+	spendingCurrentUsd?: number | null,
+	spendingCapUsd?: number | null,
+	/**  Wallet: auto-reload as one line ("Adds $50 below $10"), or `None` when off/unknown. */
+	autoReload?: string | null,
 };
 
 /**  The account behind the key, for Settings. */
@@ -135,6 +144,15 @@ export type Account_Serialize = {
 	balance: number | null,
 	balanceUnit: string | null,
 	offline: boolean,
+	/**  Subscription: the plan's name and when its premium credits reset (Unix seconds). */
+	plan: string | null,
+	creditsResetAt: number | null,
+	/**  Usage-based: credits included, spent so far (USD) and the spending cap (USD). */
+	includedCredits: number | null,
+	spendingCurrentUsd: number | null,
+	spendingCapUsd: number | null,
+	/**  Wallet: auto-reload as one line ("Adds $50 below $10"), or `None` when off/unknown. */
+	autoReload: string | null,
 };
 
 /**  What the Settings screen shows about the app itself. */
@@ -170,6 +188,13 @@ export type CatalogueItem_Deserialize = {
 	aspectRatio?: string | null,
 	/**  Voices: language and gender; looks: gender; brand kits: colours. */
 	detail?: string | null,
+	/**  Voices and looks: for the pickers' filters. */
+	language?: string | null,
+	gender?: string | null,
+	/**  The account's own (a cloned voice, a private look) rather than the public catalogue. */
+	private: boolean,
+	/**  Why it cannot be chosen yet (a look still training or waiting for consent), if so. */
+	unavailable?: string | null,
 };
 
 /**
@@ -187,6 +212,13 @@ export type CatalogueItem_Serialize = {
 	aspectRatio: string | null,
 	/**  Voices: language and gender; looks: gender; brand kits: colours. */
 	detail: string | null,
+	/**  Voices and looks: for the pickers' filters. */
+	language: string | null,
+	gender: string | null,
+	/**  The account's own (a cloned voice, a private look) rather than the public catalogue. */
+	private: boolean,
+	/**  Why it cannot be chosen yet (a look still training or waiting for consent), if so. */
+	unavailable: string | null,
 };
 
 /**  One page of a catalogue; pass `next_token` back for the next. */

@@ -4,7 +4,15 @@ import { createMockBackend } from "./mock";
 import { createTauriBackend } from "./tauri";
 
 export * from "./backend";
-export { createMockBackend, MOCK_APP_INFO, type MockBackend, type MockOptions } from "./mock";
+export {
+  catalogueItem,
+  createMockBackend,
+  MOCK_APP_INFO,
+  MOCK_LOOKS,
+  MOCK_VOICES,
+  type MockBackend,
+  type MockOptions,
+} from "./mock";
 
 export function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;

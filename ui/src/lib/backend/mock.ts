@@ -24,6 +24,11 @@ export interface MockOptions {
   connection?: Partial<Connection>;
   jobs?: JobView[];
   styles?: CatalogueItem[];
+  /** Voices and avatar looks the pickers list (default: MOCK_VOICES, MOCK_LOOKS). */
+  voices?: CatalogueItem[];
+  looks?: CatalogueItem[];
+  /** Overrides what `testApiKey` reports about the account. */
+  account?: Partial<Account>;
   /** Makes `submitJob` fail with this error. */
   submitError?: CommandError;
   /** What `inspectFiles` says about each path (default: a 1 KB PNG). */
@@ -65,7 +70,56 @@ export const MOCK_STYLES: CatalogueItem[] = [
   tags: tags as string[],
   aspectRatio: aspectRatio as string,
   detail: null,
+  language: null,
+  gender: null,
+  private: false,
+  unavailable: null,
 }));
+
+/** A catalogue item with every field; `fields` fills in what matters. */
+export function catalogueItem(fields: Partial<CatalogueItem> & { id: string }): CatalogueItem {
+  return {
+    name: fields.id,
+    image: null,
+    preview: null,
+    tags: [],
+    aspectRatio: null,
+    detail: null,
+    language: null,
+    gender: null,
+    private: false,
+    unavailable: null,
+    ...fields,
+  };
+}
+
+export const MOCK_VOICES: CatalogueItem[] = [
+  ["voice_aria", "Aria", "English", "female", false],
+  ["voice_finn", "Finn", "English", "male", false],
+  ["voice_heidi", "Heidi", "German", "female", false],
+  ["voice_clone_me", "My Voice (clone)", "English", "male", true],
+  ["voice_clone_greta", "Greta (clone)", "German", "female", true],
+].map(([id, name, language, gender, own]) =>
+  catalogueItem({
+    id: id as string,
+    name: name as string,
+    language: language as string,
+    gender: gender as string,
+    private: own as boolean,
+    detail: `${language} · ${gender}`,
+  }),
+);
+
+export const MOCK_LOOKS: CatalogueItem[] = [
+  catalogueItem({ id: "look_ada_office", name: "Ada — Office", gender: "female" }),
+  catalogueItem({ id: "look_me_twin", name: "My Twin — Default", gender: "male" }),
+  catalogueItem({ id: "look_me_studio", name: "My Twin — Studio", unavailable: "Still training" }),
+  catalogueItem({
+    id: "look_me_outdoor",
+    name: "My Twin — Outdoor",
+    unavailable: "Waiting for consent",
+  }),
+];
 
 export function emptyInput(): JobInput {
   return {
@@ -193,10 +247,17 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         name: "Sample Account",
         username: "sample",
         email: "you@example.com",
-        billingType: "credits",
+        billingType: "wallet",
         balance: 120,
         balanceUnit: "credits",
         offline: connection.offline,
+        plan: null,
+        creditsResetAt: null,
+        includedCredits: null,
+        spendingCurrentUsd: null,
+        spendingCapUsd: null,
+        autoReload: null,
+        ...options.account,
       };
     },
     settings: async () => settings,
@@ -267,6 +328,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     emitRateLimited: (seconds) => emit(listeners.rate, seconds),
 
     async catalogue(kind, token, tag) {
+      if (kind === "voices" || kind === "looks") {
+        const items =
+          kind === "voices" ? (options.voices ?? MOCK_VOICES) : (options.looks ?? MOCK_LOOKS);
+        return { items, nextToken: null, fromCache: false };
+      }
       if (kind !== "styles") return { items: [], nextToken: null, fromCache: false };
       const all = (options.styles ?? MOCK_STYLES).filter((s) => !tag || s.tags.includes(tag));
       const start = token ? Number(token) : 0;

@@ -157,9 +157,107 @@ pub struct SubscriptionCredits {
 pub struct CreditBucket {
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub remaining: Option<f64>,
-    /// Unix seconds (`None` if absent or not a number).
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    /// When the bucket refills, as Unix seconds. Timestamps are integer seconds in the API
+    /// (spec §1), but this one is also accepted as an ISO-8601 / RFC 3339 string; anything
+    /// else is `None`.
+    #[serde(default, deserialize_with = "unix_or_iso")]
     pub resets_at: Option<i64>,
+}
+
+/// Integer (or numeric-string) Unix seconds, or an RFC 3339 date-time string.
+fn unix_or_iso<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse::<i64>().ok().or_else(|| rfc3339(&s)),
+        _ => None,
+    })
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.frac](Z|±HH:MM)` (or a bare date) → Unix seconds.
+fn rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let num = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    if s.get(4..5)? != "-"
+        || s.get(7..8)? != "-"
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+    {
+        return None;
+    }
+    let (mut secs, rest) = if s.len() == 10 {
+        (0, "Z")
+    } else {
+        if !matches!(s.get(10..11)?, "T" | "t" | " ") {
+            return None;
+        }
+        let (h, m, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+        let mut rest = s.get(19..)?;
+        if let Some(frac) = rest.strip_prefix('.') {
+            rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        (h * 3600 + m * 60 + sec, rest)
+    };
+    secs -= match rest {
+        "Z" | "z" => 0,
+        tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) => {
+            let sign = if tz.starts_with('-') { -1 } else { 1 };
+            let h: i64 = tz.get(1..3)?.parse().ok()?;
+            let m: i64 = tz.get(4..6)?.parse().ok()?;
+            sign * (h * 3600 + m * 60)
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + secs)
+}
+
+#[cfg(test)]
+mod resets_at_tests {
+    use super::CreditBucket;
+
+    fn resets(v: serde_json::Value) -> Option<i64> {
+        serde_json::from_value::<CreditBucket>(serde_json::json!({ "resets_at": v }))
+            .expect("decodes")
+            .resets_at
+    }
+
+    #[test]
+    fn seconds_and_iso_strings_both_decode() {
+        assert_eq!(
+            resets(serde_json::json!(1_798_761_600)),
+            Some(1_798_761_600)
+        );
+        assert_eq!(resets(serde_json::json!("1798761600")), Some(1_798_761_600));
+        assert_eq!(
+            resets(serde_json::json!("2027-01-01T00:00:00Z")),
+            Some(1_798_761_600)
+        );
+        assert_eq!(
+            resets(serde_json::json!("2027-01-01T01:30:00.250+01:30")),
+            Some(1_798_761_600)
+        );
+        assert_eq!(resets(serde_json::json!("2027-01-01")), Some(1_798_761_600));
+        assert_eq!(resets(serde_json::json!("1970-01-01T00:00:00Z")), Some(0));
+        assert_eq!(
+            resets(serde_json::json!("2024-02-29T12:00:00Z")),
+            Some(1_709_208_000)
+        );
+    }
+
+    #[test]
+    fn nonsense_is_none_not_an_error() {
+        assert_eq!(resets(serde_json::json!("next month")), None);
+        assert_eq!(resets(serde_json::json!({"at": 1})), None);
+        assert_eq!(resets(serde_json::json!(null)), None);
+    }
 }
 
 /// Usage-based billing.

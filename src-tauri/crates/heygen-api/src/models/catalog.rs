@@ -130,6 +130,62 @@ pub struct AvatarLook {
     pub supported_api_engines: Vec<String>,
     #[serde(default, deserialize_with = "lenient::string_list")]
     pub tags: Vec<String>,
+    /// Whether the look can be used yet (e.g. `completed`, `processing` while a private look
+    /// trains, `failed`). Not in HeyGen's published schema: optional, any shape tolerated.
+    #[serde(default, deserialize_with = "text_or_none")]
+    pub status: Option<String>,
+    /// The subject's consent for a private look (e.g. `approved`, `pending`, `rejected`). Not in
+    /// the published schema either: optional, any shape tolerated.
+    #[serde(default, deserialize_with = "text_or_none")]
+    pub consent_status: Option<String>,
+}
+
+impl AvatarLook {
+    /// Why this look cannot be used yet, in words for a picker; `None` when it can (including
+    /// when the server says nothing about it).
+    pub fn unavailable_reason(&self) -> Option<String> {
+        let norm = |s: &Option<String>| s.as_deref().map(|v| v.trim().to_ascii_lowercase());
+        let status = norm(&self.status);
+        let consent = norm(&self.consent_status);
+        let ready = [
+            "",
+            "completed",
+            "complete",
+            "ready",
+            "active",
+            "approved",
+            "success",
+        ];
+        let status_reason = match status.as_deref() {
+            None => None,
+            Some(s) if ready.contains(&s) => None,
+            Some("processing" | "pending" | "training" | "in_progress" | "queued") => {
+                Some("Still training".to_string())
+            }
+            Some("failed" | "error") => Some("Training failed".to_string()),
+            Some(other) => Some(format!("Not ready ({})", other.replace('_', " "))),
+        };
+        let consent_reason = match consent.as_deref() {
+            None => None,
+            Some(c) if ready.contains(&c) || c == "granted" || c == "not_required" => None,
+            Some("pending" | "requested" | "waiting") => Some("Waiting for consent".to_string()),
+            Some("rejected" | "declined" | "denied" | "revoked") => {
+                Some("Consent declined".to_string())
+            }
+            Some(other) => Some(format!("Consent {}", other.replace('_', " "))),
+        };
+        status_reason.or(consent_reason)
+    }
+}
+
+/// A string field of unknown shape: a string (or number) is kept, anything else is `None`.
+fn text_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
 }
 
 /// Filters for `GET /v3/avatars/looks`.
@@ -175,4 +231,50 @@ pub struct VoiceQuery {
     pub engine: Option<String>,
     pub language: Option<String>,
     pub gender: Option<String>,
+}
+
+#[cfg(test)]
+mod look_readiness_tests {
+    use super::AvatarLook;
+
+    fn look(extra: serde_json::Value) -> AvatarLook {
+        let mut v = serde_json::json!({"id": "l", "name": "L", "avatar_type": "digital_twin"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(v).expect("decodes")
+    }
+
+    #[test]
+    fn looks_without_status_fields_are_usable() {
+        assert_eq!(look(serde_json::json!({})).unavailable_reason(), None);
+        let ok = look(serde_json::json!({"status": "completed", "consent_status": "approved"}));
+        assert_eq!(ok.unavailable_reason(), None);
+    }
+
+    #[test]
+    fn training_and_consent_give_a_reason() {
+        let training = look(serde_json::json!({"status": "processing"}));
+        assert_eq!(
+            training.unavailable_reason().as_deref(),
+            Some("Still training")
+        );
+        let consent = look(serde_json::json!({"status": "completed", "consent_status": "pending"}));
+        assert_eq!(
+            consent.unavailable_reason().as_deref(),
+            Some("Waiting for consent")
+        );
+        let odd = look(serde_json::json!({"status": "moderation_hold"}));
+        assert_eq!(
+            odd.unavailable_reason().as_deref(),
+            Some("Not ready (moderation hold)")
+        );
+    }
+
+    #[test]
+    fn odd_shapes_do_not_fail_the_look() {
+        let l = look(serde_json::json!({"status": {"state": "x"}, "consent_status": null}));
+        assert_eq!(l.status, None);
+        assert_eq!(l.unavailable_reason(), None);
+    }
 }
