@@ -56,6 +56,16 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(data))
 }
 
+/// An absolute http(s) URL with a host (what webhook and callback URLs must be).
+pub fn is_http_url(u: &str) -> bool {
+    reqwest::Url::parse(u)
+        .map(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|h| !h.is_empty())
+        })
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,14 +84,4 @@ mod tests {
         assert_ne!(a, new_id("sess_"));
         assert_eq!(new_id("").len(), 32);
     }
-}
-
-/// An absolute http(s) URL with a host (what webhook and callback URLs must be).
-pub fn is_http_url(u: &str) -> bool {
-    reqwest::Url::parse(u)
-        .map(|url| {
-            matches!(url.scheme(), "http" | "https")
-                && url.host_str().is_some_and(|h| !h.is_empty())
-        })
-        .unwrap_or(false)
 }

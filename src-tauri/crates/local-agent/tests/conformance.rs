@@ -657,7 +657,7 @@ async fn idempotency_replays_and_conflicts() {
         .post(a.url("/v3/video-agents"))
         .header("x-api-key", KEY)
         .header("idempotency-key", "job-3")
-        .json(&json!({"prompt": "slow", "files": [{"type": "url", "url": file_url}]}));
+        .json(&json!({"prompt": "slow", "files": [{"type": "url", "url": file_url.clone()}]}));
     let slow = tokio::spawn(async move { slow_req.send().await.unwrap().status() });
     // Once the CDN fault has fired, the first request is inside the handler (fetching its file).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -676,8 +676,21 @@ async fn idempotency_replays_and_conflicts() {
     assert_eq!(busy.status, 409, "{}", busy.text);
     assert_eq!(busy.body["error"]["code"], "request_in_progress");
     assert_eq!(slow.await.unwrap(), 200);
-    let replay = a.send(send("job-3")).await;
-    assert_eq!(replay.status, 200);
+    // Once finished, the same key with another body is a conflict (never a replay of the
+    // first answer), and with the same body a replay.
+    let other_body = a.send(send("job-3")).await;
+    assert_eq!(other_body.status, 409, "{}", other_body.text);
+    assert_eq!(other_body.body["error"]["code"], "conflict");
+    let replay = a
+        .send(
+            a.http
+                .post(a.url("/v3/video-agents"))
+                .header("x-api-key", KEY)
+                .header("idempotency-key", "job-3")
+                .json(&json!({"prompt": "slow", "files": [{"type": "url", "url": file_url}]})),
+        )
+        .await;
+    assert_eq!(replay.status, 200, "{}", replay.text);
     assert_eq!(a.stats().await["creates"], 3);
 }
 
