@@ -28,7 +28,8 @@ has_display() {
   [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]
 }
 
-# Builds the web UI and the app binary with the UI embedded (tauri/custom-protocol).
+# Builds the web UI and the app binary with the UI embedded (tauri/custom-protocol), for the
+# end-to-end tests (the same binary users get: the e2e drags files for real).
 build_app() {
   (cd "$REPO_ROOT" && npm --prefix ui run build) &&
     (cd "$REPO_ROOT" && cargo build -p video-agent-studio --features tauri/custom-protocol)

@@ -1,11 +1,11 @@
-//! IPC commands: thin adapters that parse, call the engine, and map errors to `CommandError`.
+//! IPC commands: thin adapters that parse, call the studio, and map errors to `CommandError`.
 
 use serde::Serialize;
 use tauri::{Runtime, State};
 
-use crate::engine::Engine;
 use crate::error::CommandError;
-use crate::events::Theme;
+use crate::events::Appearance;
+use crate::studio_handle::StudioHandle;
 
 /// What the Settings screen shows about the app itself.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -18,18 +18,18 @@ pub struct AppInfo {
     /// Where finished videos are saved.
     pub library_dir: String,
     /// The desktop's current light/dark preference, for the "system" theme.
-    pub system_theme: Theme,
+    pub system_theme: Appearance,
 }
 
-/// Returns the app's name, version and the engine's folders.
+/// Returns the app's name, version and the studio's folders.
 #[tauri::command]
 #[specta::specta]
 pub fn app_info<R: Runtime>(
     app: tauri::AppHandle<R>,
     window: tauri::Window<R>,
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
 ) -> Result<AppInfo, CommandError> {
-    let studio = engine.studio()?;
+    let studio = handle.studio()?;
     let package = app.package_info();
     Ok(AppInfo {
         product_name: package.name.clone(),
@@ -40,6 +40,9 @@ pub fn app_info<R: Runtime>(
             .effective_library_dir()
             .display()
             .to_string(),
-        system_theme: window.theme().map(Theme::from).unwrap_or(Theme::Light),
+        system_theme: window
+            .theme()
+            .map(Appearance::from)
+            .unwrap_or(Appearance::Light),
     })
 }

@@ -2,47 +2,47 @@
 
 use tauri::State;
 
-use crate::engine::Engine;
 use crate::error::CommandError;
+use crate::studio_handle::StudioHandle;
 use crate::views::CataloguePageView;
 
 /// One page of styles, optionally of one tag; pass the previous page's `next_token` for more.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_styles(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     tag: Option<String>,
     token: Option<String>,
 ) -> Result<CataloguePageView, CommandError> {
-    Ok(engine.studio()?.styles(tag, token).await?.into())
+    Ok(handle.studio()?.styles(tag, token).await?.into())
 }
 
 /// One page of avatar looks (what `avatar_id` takes).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_avatar_looks(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     token: Option<String>,
 ) -> Result<CataloguePageView, CommandError> {
-    Ok(engine.studio()?.avatar_looks(None, token).await?.into())
+    Ok(handle.studio()?.avatar_looks(None, token).await?.into())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_voices(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     token: Option<String>,
 ) -> Result<CataloguePageView, CommandError> {
-    Ok(engine.studio()?.voices(token).await?.into())
+    Ok(handle.studio()?.voices(token).await?.into())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_brand_kits(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     token: Option<String>,
 ) -> Result<CataloguePageView, CommandError> {
-    Ok(engine.studio()?.brand_kits(token).await?.into())
+    Ok(handle.studio()?.brand_kits(token).await?.into())
 }
 
 /// A catalogue image, preview video or voice sample, fetched once into the thumbnail cache;
@@ -50,7 +50,10 @@ pub async fn list_brand_kits(
 /// A second call for the same URL makes no request.
 #[tauri::command]
 #[specta::specta]
-pub async fn cached_media(engine: State<'_, Engine>, url: String) -> Result<String, CommandError> {
-    let path = engine.studio()?.cached_thumbnail(&url).await?;
+pub async fn cached_media(
+    handle: State<'_, StudioHandle>,
+    url: String,
+) -> Result<String, CommandError> {
+    let path = handle.studio()?.cached_thumbnail(&url).await?;
     Ok(path.display().to_string())
 }

@@ -1,35 +1,70 @@
 //! Desktop integration: file and folder pickers (rfd on GTK), checking attachments, showing a
-//! file in its folder or opening it, and (for end-to-end tests only) a simulated file drop.
+//! job's file in its folder or opening it, and opening allow-listed web pages.
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, EventTarget, Manager, Runtime, State};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::engine::Engine;
-use crate::error::CommandError;
-use crate::views::FileInfo;
+use crate::error::{CommandError, ErrorCode};
+use crate::library_scope::LibraryScope;
+use crate::received::ReceivedPaths;
+use crate::studio_handle::StudioHandle;
+use crate::views::{FileInfo, SettingsView};
 
-/// Environment variable that enables `e2e_drop_files` (set only by the end-to-end runner).
-pub const E2E_ENV: &str = "VAS_E2E";
+/// What `inspect_files` answers for a path Rust did not receive — the same whether the file
+/// exists or not, so the answer reveals nothing about the disk.
+fn not_received(path: &str) -> FileInfo {
+    FileInfo {
+        path: path.to_string(),
+        name: Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size: 0.0,
+        mime: None,
+        problem: Some("Add this file with \"Add files…\" or by dropping it on the window.".into()),
+    }
+}
 
 /// Reads each file's size and sniffs its type, so Create can show a chip with a problem before
 /// anything is uploaded. Also lets the web view show the file (asset protocol) as a thumbnail.
+/// Only paths Rust received (picker, drop, launch) are looked at or added to the asset scope.
+/// A received folder stands for the files directly in it (one info per file; those files count
+/// as received too).
 #[tauri::command]
 #[specta::specta]
 pub async fn inspect_files<R: Runtime>(
     app: AppHandle<R>,
+    received: State<'_, ReceivedPaths>,
     paths: Vec<String>,
 ) -> Result<Vec<FileInfo>, CommandError> {
-    let infos = tauri::async_runtime::spawn_blocking(move || {
-        paths
-            .iter()
-            .map(|p| inspect(Path::new(p)))
-            .collect::<Vec<_>>()
+    let known: Vec<bool> = paths
+        .iter()
+        .map(|p| received.contains(Path::new(p)))
+        .collect();
+    let (infos, expanded) = tauri::async_runtime::spawn_blocking(move || {
+        let mut infos = Vec::new();
+        let mut expanded = Vec::new();
+        for (p, known) in paths.iter().zip(known) {
+            if !known {
+                infos.push(not_received(p));
+                continue;
+            }
+            let path = PathBuf::from(p);
+            for file in studio_core::desktop::dropped::expand_folders(std::slice::from_ref(&path)) {
+                if file != path {
+                    expanded.push(file.clone());
+                }
+                infos.push(inspect(&file));
+            }
+        }
+        (infos, expanded)
     })
     .await
-    .map_err(|e| CommandError::new("internal", e.to_string()))?;
+    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+    received.add(expanded);
     let scope = app.asset_protocol_scope();
     for info in infos.iter().filter(|i| i.problem.is_none()) {
         let _ = scope.allow_file(&info.path);
@@ -60,7 +95,7 @@ fn inspect(path: &Path) -> FileInfo {
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> Result<Vec<String>, CommandError> {
-    let picked = on_main_thread(&app, || {
+    let picked = off_main_thread(|| {
         rfd::FileDialog::new()
             .set_title("Add files to the video")
             .add_filter(
@@ -71,79 +106,116 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> Result<Vec<String>, Co
             .pick_files()
     })
     .await?;
-    Ok(picked
-        .unwrap_or_default()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect())
+    let picked = picked.unwrap_or_default();
+    app.state::<ReceivedPaths>().add(picked.iter().cloned());
+    Ok(picked.iter().map(|p| p.display().to_string()).collect())
 }
 
-/// A native folder dialog for the library folder. Returns None when cancelled.
+/// A native folder dialog for the library folder; the chosen folder becomes the library (Rust
+/// stores it: the web view never names the folder). Returns the saved settings, or None when
+/// cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_folder<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>,
-) -> Result<Option<String>, CommandError> {
-    let start = engine.studio()?.settings().effective_library_dir();
-    let picked = on_main_thread(&app, move || {
+    handle: State<'_, StudioHandle>,
+) -> Result<Option<SettingsView>, CommandError> {
+    let studio = handle.studio()?;
+    let start = studio.settings().effective_library_dir();
+    let picked = off_main_thread(move || {
         rfd::FileDialog::new()
             .set_title("Choose the library folder")
             .set_directory(start)
             .pick_folder()
     })
     .await?;
-    Ok(picked.map(|p| p.display().to_string()))
+    let Some(folder) = picked else {
+        return Ok(None);
+    };
+    let saved = studio
+        .update_settings(studio_core::Settings {
+            library_dir: Some(folder),
+            ..studio.settings()
+        })
+        .await?;
+    app.state::<LibraryScope>()
+        .set(&app, &saved.effective_library_dir());
+    Ok(Some(SettingsView::from(&saved)))
 }
 
-/// rfd's GTK dialogs must run on the GTK main thread; the command waits for the answer there.
-async fn on_main_thread<R: Runtime, T: Send + 'static>(
-    app: &AppHandle<R>,
+/// rfd's blocking GTK dialogs hand the dialog to GTK's main loop (an idle callback on the main
+/// context) and wait for the answer. Called on the main thread they wait for themselves: the
+/// callback never runs and the whole app freezes (found by the e2e driving the real dialogs).
+/// So the command waits on a worker thread while the main loop shows the dialog, as Tauri's own
+/// dialog plugin does.
+pub(crate) async fn off_main_thread<T: Send + 'static>(
     dialog: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, CommandError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.run_on_main_thread(move || {
-        let _ = tx.send(dialog());
+    tauri::async_runtime::spawn_blocking(dialog)
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::DialogFailed,
+                format!("The dialog could not open: {e}"),
+            )
+        })
+}
+
+/// Which of a job's files to open or reveal.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum JobFile {
+    Video,
+    Thumbnail,
+    Subtitles,
+    CaptionedVideo,
+}
+
+/// The file the studio wrote for `job_id`, looked up in the store (one job), canonicalised.
+/// Refused when the job has no such file or when the stored path is (or passes through) a
+/// symlink that leads elsewhere. The web view never names the path.
+pub(crate) async fn job_file(
+    handle: &StudioHandle,
+    job_id: &str,
+    which: JobFile,
+) -> Result<PathBuf, CommandError> {
+    let studio = handle.studio()?.clone();
+    let job_id = job_id.to_string();
+    tauri::async_runtime::spawn_blocking(move || {
+        let missing = || {
+            CommandError::new(
+                ErrorCode::NotInLibrary,
+                "That file is not in your library (it may have been moved or deleted).",
+            )
+        };
+        let found = studio.library_file(&job_id, |o| {
+            match which {
+                JobFile::Video => &o.video,
+                JobFile::Thumbnail => &o.thumbnail,
+                JobFile::Subtitles => &o.subtitles,
+                JobFile::CaptionedVideo => &o.captioned_video,
+            }
+            .as_deref()
+        })?;
+        found.ok_or_else(missing)
     })
-    .map_err(|e| CommandError::new("dialog_failed", format!("The dialog could not open: {e}")))?;
-    rx.await
-        .map_err(|_| CommandError::new("dialog_failed", "The dialog closed unexpectedly."))
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
 }
 
-/// Only files the engine wrote (a job's outputs) or the library folder may be revealed/opened.
-fn job_file(engine: &Engine, path: &str) -> Result<PathBuf, CommandError> {
-    let studio = engine.studio()?;
-    let path = PathBuf::from(path);
-    let library = studio.settings().effective_library_dir();
-    let known = path.starts_with(&library)
-        || studio.jobs()?.iter().any(|job| {
-            let o = &job.outputs;
-            [&o.video, &o.thumbnail, &o.subtitles, &o.captioned_video]
-                .into_iter()
-                .flatten()
-                .any(|p| p == &path)
-        });
-    if !known {
-        return Err(CommandError::new(
-            "not_in_library",
-            "Only files in the library folder can be opened from here.",
-        ));
-    }
-    Ok(path)
-}
-
-/// Shows a job's file (or the library folder) in the system file manager.
+/// Shows a job's file in the system file manager.
 #[tauri::command]
 #[specta::specta]
-pub fn reveal_in_folder<R: Runtime>(
+pub async fn reveal_in_folder<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>,
-    path: String,
+    handle: State<'_, StudioHandle>,
+    job_id: String,
+    file: JobFile,
 ) -> Result<(), CommandError> {
-    let path = job_file(&engine, &path)?;
+    let path = job_file(&handle, &job_id, file).await?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
         CommandError::new(
-            "open_failed",
+            ErrorCode::OpenFailed,
             format!("The file manager could not be opened: {e}"),
         )
     })
@@ -152,73 +224,53 @@ pub fn reveal_in_folder<R: Runtime>(
 /// Opens a job's file with the system's default app.
 #[tauri::command]
 #[specta::specta]
-pub fn open_file<R: Runtime>(
+pub async fn open_file<R: Runtime>(
     app: AppHandle<R>,
-    engine: State<'_, Engine>,
-    path: String,
+    handle: State<'_, StudioHandle>,
+    job_id: String,
+    file: JobFile,
 ) -> Result<(), CommandError> {
-    let path = job_file(&engine, &path)?;
+    let path = job_file(&handle, &job_id, file).await?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| CommandError::new("open_failed", format!("No app could open it: {e}")))
+        .map_err(|e| CommandError::new(ErrorCode::OpenFailed, format!("No app could open it: {e}")))
 }
 
-/// Same shape as Tauri's own drag-drop payload (`tauri://drag-drop`).
-#[derive(Clone, Serialize)]
-struct DropPayload<'a> {
-    paths: &'a [PathBuf],
-    position: Position,
+/// Web pages the app may open in the user's browser: HeyGen's own sites, over https.
+const EXTERNAL_HOSTS: &[&str] = &[
+    "heygen.com",
+    "www.heygen.com",
+    "app.heygen.com",
+    "docs.heygen.com",
+    "help.heygen.com",
+];
+
+/// Whether `url` may be opened by [`open_external`].
+pub fn external_url_allowed(url: &str) -> bool {
+    tauri::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "https"
+            && u.username().is_empty()
+            && u.password().is_none()
+            && u.port().is_none()
+            && u.host_str().is_some_and(|h| EXTERNAL_HOSTS.contains(&h))
+    })
 }
 
-#[derive(Clone, Serialize)]
-struct Position {
-    x: f64,
-    y: f64,
-}
-
-/// End-to-end tests only (refused unless the app was started with `VAS_E2E=1`): emits the very
-/// events the webview's drag-drop handler receives for a real drop, so the UI code path is the
-/// same. A real OS drag cannot be synthesised: WebDriver has no native drag-and-drop across
-/// windows, and under Xvfb there is no second X client holding XDND data to drag from.
+/// Opens an allow-listed web page (HeyGen's sites) in the default browser. The web view itself
+/// never navigates away from the app, and the opener's link-click script is off.
 #[tauri::command]
 #[specta::specta]
-pub fn e2e_drop_files<R: Runtime>(
-    app: AppHandle<R>,
-    paths: Vec<String>,
-) -> Result<(), CommandError> {
-    if std::env::var_os(E2E_ENV).is_none() {
+pub async fn open_external<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(), CommandError> {
+    if !external_url_allowed(&url) {
         return Err(CommandError::new(
-            "not_available",
-            "Simulated drops are only for end-to-end tests.",
+            ErrorCode::LinkRefused,
+            "Only HeyGen's own web pages can be opened from the app.",
         ));
     }
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let scope = app.asset_protocol_scope();
-    for path in &paths {
-        let _ = scope.allow_file(path);
-    }
-    let target = EventTarget::webview("main");
-    let position = Position { x: 400.0, y: 300.0 };
-    let emit = |event: &str, payload: DropPayload<'_>| {
-        app.emit_to(target.clone(), event, payload)
-            .map_err(|e| CommandError::new("internal", e.to_string()))
-    };
-    emit(
-        "tauri://drag-enter",
-        DropPayload {
-            paths: &paths,
-            position: position.clone(),
-        },
-    )?;
-    // No paths: the drag hovers (the overlay shows) and nothing is dropped yet.
-    if paths.is_empty() {
-        return Ok(());
-    }
-    emit(
-        "tauri://drag-drop",
-        DropPayload {
-            paths: &paths,
-            position,
-        },
-    )
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        CommandError::new(
+            ErrorCode::OpenFailed,
+            format!("No browser could open it: {e}"),
+        )
+    })
 }

@@ -2,8 +2,9 @@
 
 use tauri::State;
 
-use crate::engine::Engine;
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorCode};
+use crate::received::ReceivedPaths;
+use crate::studio_handle::StudioHandle;
 use crate::views::{JobInput, JobPage, JobView};
 
 /// Settings key under which Create's draft is kept between runs.
@@ -13,11 +14,29 @@ const DRAFT_KEY: &str = "ui.create_draft";
 #[tauri::command]
 #[specta::specta]
 pub async fn submit_job(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
+    received: State<'_, ReceivedPaths>,
     input: JobInput,
 ) -> Result<JobView, CommandError> {
-    let job = engine.studio()?.submit(input.to_request()).await?;
+    only_received(&received, &input.files)?;
+    let job = handle.studio()?.submit(input.to_request()).await?;
     Ok(JobView::from(&job))
+}
+
+/// Attachments must be files Rust received (picker, drop, the stored draft): a path the web
+/// view names is never uploaded.
+pub fn only_received(
+    received: &ReceivedPaths,
+    files: &[impl AsRef<std::path::Path>],
+) -> Result<(), CommandError> {
+    if files.iter().all(|file| received.contains(file.as_ref())) {
+        return Ok(());
+    }
+    Err(CommandError::new(
+        ErrorCode::FileNotReceived,
+        "Add files with \"Add files…\" or by dropping them on the window.",
+    )
+    .with_param("files"))
 }
 
 /// A window of the job list, newest first (the Library asks only for what it shows).
@@ -26,11 +45,11 @@ pub async fn submit_job(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_jobs(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     offset: u32,
     limit: u32,
 ) -> Result<JobPage, CommandError> {
-    let (jobs, total) = engine
+    let (jobs, total) = handle
         .studio()?
         .jobs_page(u64::from(offset), u64::from(limit.min(500)))?;
     Ok(JobPage {
@@ -41,22 +60,28 @@ pub async fn list_jobs(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn get_job(engine: State<'_, Engine>, id: String) -> Result<JobView, CommandError> {
-    Ok(JobView::from(&engine.studio()?.job(&id)?))
+pub async fn get_job(handle: State<'_, StudioHandle>, id: String) -> Result<JobView, CommandError> {
+    Ok(JobView::from(&handle.studio()?.job(&id)?))
 }
 
 /// Asks the server to stop the job (it ends `stopped`).
 #[tauri::command]
 #[specta::specta]
-pub async fn stop_job(engine: State<'_, Engine>, id: String) -> Result<JobView, CommandError> {
-    Ok(JobView::from(&engine.studio()?.stop(&id).await?))
+pub async fn stop_job(
+    handle: State<'_, StudioHandle>,
+    id: String,
+) -> Result<JobView, CommandError> {
+    Ok(JobView::from(&handle.studio()?.stop(&id).await?))
 }
 
 /// Submits the same inputs again as a new job.
 #[tauri::command]
 #[specta::specta]
-pub async fn retry_job(engine: State<'_, Engine>, id: String) -> Result<JobView, CommandError> {
-    Ok(JobView::from(&engine.studio()?.retry(&id).await?))
+pub async fn retry_job(
+    handle: State<'_, StudioHandle>,
+    id: String,
+) -> Result<JobView, CommandError> {
+    Ok(JobView::from(&handle.studio()?.retry(&id).await?))
 }
 
 /// Forgets a job; with `remove_files`, also deletes its downloaded files; with `on_server`, the
@@ -64,12 +89,12 @@ pub async fn retry_job(engine: State<'_, Engine>, id: String) -> Result<JobView,
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_job(
-    engine: State<'_, Engine>,
+    handle: State<'_, StudioHandle>,
     id: String,
     remove_files: bool,
     on_server: bool,
 ) -> Result<bool, CommandError> {
-    let studio = engine.studio()?;
+    let studio = handle.studio()?;
     if on_server {
         studio.delete_from_server(&id).await?;
     }
@@ -79,15 +104,27 @@ pub async fn delete_job(
 /// The draft Create showed last time (empty when there is none).
 #[tauri::command]
 #[specta::specta]
-pub async fn load_draft(engine: State<'_, Engine>) -> Result<JobInput, CommandError> {
-    let draft: Option<JobInput> = engine.studio()?.store().get_setting(DRAFT_KEY)?;
-    Ok(draft.unwrap_or_default())
+pub async fn load_draft(
+    handle: State<'_, StudioHandle>,
+    received: State<'_, ReceivedPaths>,
+) -> Result<JobInput, CommandError> {
+    let draft: Option<JobInput> = handle.studio()?.app_value(DRAFT_KEY)?;
+    let draft = draft.unwrap_or_default();
+    // The stored draft holds only paths Rust received before (see `save_draft`).
+    received.add(draft.files.iter().map(std::path::PathBuf::from));
+    Ok(draft)
 }
 
 /// Keeps Create's draft so it survives a restart.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_draft(engine: State<'_, Engine>, draft: JobInput) -> Result<(), CommandError> {
-    engine.studio()?.store().set_setting(DRAFT_KEY, &draft)?;
+pub async fn save_draft(
+    handle: State<'_, StudioHandle>,
+    received: State<'_, ReceivedPaths>,
+    mut draft: JobInput,
+) -> Result<(), CommandError> {
+    // Only received paths are kept, so a restored draft cannot smuggle one in.
+    draft.files = received.keep_received(&draft.files);
+    handle.studio()?.set_app_value(DRAFT_KEY, &draft)?;
     Ok(())
 }

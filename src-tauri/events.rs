@@ -3,19 +3,19 @@
 use serde::{Deserialize, Serialize};
 use tauri_specta::Event;
 
-/// A light or dark appearance.
+/// The desktop's appearance, light or dark (the setting, `Theme`, may also say "system").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub enum Theme {
+pub enum Appearance {
     Light,
     Dark,
 }
 
-impl From<tauri::Theme> for Theme {
+impl From<tauri::Theme> for Appearance {
     fn from(theme: tauri::Theme) -> Self {
         match theme {
-            tauri::Theme::Dark => Theme::Dark,
-            _ => Theme::Light,
+            tauri::Theme::Dark => Appearance::Dark,
+            _ => Appearance::Light,
         }
     }
 }
@@ -25,7 +25,7 @@ impl From<tauri::Theme> for Theme {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemThemeChanged {
-    pub theme: Theme,
+    pub theme: Appearance,
 }
 
 /// A job changed (state, progress or title); the Library replaces its row with `job`.
@@ -40,9 +40,7 @@ pub struct JobChanged {
 #[serde(rename_all = "camelCase")]
 pub struct TransferProgress {
     pub job_id: String,
-    /// `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
-    /// `captioned_video`.
-    pub kind: String,
+    pub kind: studio_core::TransferKind,
     /// The attachment's path for uploads.
     pub file: Option<String>,
     pub done: f64,

@@ -1,18 +1,18 @@
-//! Forwards the engine's events to the UI as typed Tauri events, and raises a desktop
-//! notification when a video is ready or a job failed (when the setting allows).
+//! Forwards the studio's events to the UI as typed Tauri events, and raises a desktop
+//! notification when a video is ready, a job failed or the agent needs an answer (when the
+//! setting allows), and keeps the tray's status current.
 
 use std::sync::Arc;
 
-use studio_core::{JobState, Studio, StudioEvent};
+use studio_core::{JobState, Studio, StudioEvent, TransferKind};
 use tauri::{AppHandle, Runtime};
-use tauri_plugin_notification::NotificationExt;
 use tauri_specta::Event as _;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::events::{JobChanged, JobWarning, RateLimited, TransferProgress};
 use crate::views::JobView;
 
-/// Runs until the engine's event stream closes.
+/// Runs until the studio's event stream closes.
 pub async fn forward_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>) {
     let mut events = studio.subscribe();
     loop {
@@ -30,17 +30,21 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
     match event {
         StudioEvent::JobState { job_id, to, .. } => {
             let Ok(job) = studio.job(&job_id) else { return };
-            if matches!(to, JobState::Downloaded | JobState::Failed)
-                && studio.settings().notifications
+            if matches!(
+                to,
+                JobState::Downloaded | JobState::Failed | JobState::WaitingForInput
+            ) && studio.settings().notifications
             {
-                notify(app, &job);
+                crate::desktop_notify::notify_job(app, &job);
             }
+            crate::desktop_tray::refresh(app);
             let _ = JobChanged {
                 job: JobView::from(&job),
             }
             .emit(app);
         }
         StudioEvent::JobUpdated { job_id, .. } => {
+            crate::desktop_tray::refresh(app);
             if let Ok(job) = studio.job(&job_id) {
                 let _ = JobChanged {
                     job: JobView::from(&job),
@@ -56,7 +60,7 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
         } => {
             let _ = TransferProgress {
                 job_id,
-                kind: "upload".into(),
+                kind: TransferKind::Upload,
                 file: Some(file),
                 done: sent as f64,
                 total: Some(total as f64),
@@ -71,7 +75,7 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
         } => {
             let _ = TransferProgress {
                 job_id,
-                kind: kind.as_str().into(),
+                kind: kind.into(),
                 file: None,
                 done: received as f64,
                 total: total.map(|t| t as f64),
@@ -85,40 +89,9 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
             .emit(app);
         }
         StudioEvent::JobWarning { job_id, error } => {
-            let _ = JobWarning {
-                job_id,
-                error: error.into(),
-            }
-            .emit(app);
+            let _ = JobWarning { job_id, error }.emit(app);
         }
         // Chat sessions have their own screen and events.
         _ => {}
-    }
-}
-
-fn notify<R: Runtime>(app: &AppHandle<R>, job: &studio_core::Job) {
-    let title = job.title.clone().unwrap_or_else(|| "Your video".into());
-    let (heading, body) = if job.state == JobState::Downloaded {
-        ("Video ready", format!("{title} is in your library."))
-    } else {
-        (
-            "Video failed",
-            format!(
-                "{title}: {}",
-                job.failure_message
-                    .as_deref()
-                    .unwrap_or("the agent could not make it")
-            ),
-        )
-    };
-    // No notification server (a bare X session) is not an error worth showing.
-    if let Err(error) = app
-        .notification()
-        .builder()
-        .title(heading)
-        .body(body)
-        .show()
-    {
-        eprintln!("notification not shown: {error}");
     }
 }

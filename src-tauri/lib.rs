@@ -3,16 +3,26 @@
 
 mod commands;
 mod commands_account;
+mod commands_auth;
+mod commands_batches;
 mod commands_catalogue;
 mod commands_chat;
 mod commands_desktop;
 mod commands_jobs;
-mod engine;
+mod desktop_launch;
+mod desktop_notify;
+mod desktop_tray;
+mod desktop_window;
 mod error;
 mod events;
 mod forward;
+mod library_scope;
+mod media;
+mod navigation;
+mod received;
+mod studio_handle;
 mod views;
-mod views_chat;
+mod views_batch;
 
 use tauri::Manager;
 use tauri_specta::Event as _;
@@ -20,10 +30,10 @@ use tauri_specta::Event as _;
 pub use commands::AppInfo;
 pub use error::CommandError;
 pub use events::{
-    ConnectionChanged, JobChanged, JobWarning, RateLimited, SystemThemeChanged, Theme,
+    Appearance, ConnectionChanged, JobChanged, JobWarning, RateLimited, SystemThemeChanged,
     TransferProgress,
 };
-pub use views::{Account, CatalogueItem, Connection, FileInfo, JobInput, JobStateView, JobView};
+pub use views::{Account, CatalogueItem, Connection, FileInfo, JobInput, JobView};
 
 /// Where the generated TypeScript bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/backend/bindings.ts";
@@ -43,6 +53,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_account::test_api_key,
             commands_account::get_settings,
             commands_account::update_settings::<tauri::Wry>,
+            commands_auth::sign_in_with_heygen::<tauri::Wry>,
+            commands_auth::cancel_sign_in::<tauri::Wry>,
+            commands_auth::sign_out::<tauri::Wry>,
+            commands_auth::use_credential::<tauri::Wry>,
             commands_jobs::submit_job,
             commands_jobs::list_jobs,
             commands_jobs::get_job,
@@ -61,7 +75,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_desktop::pick_folder::<tauri::Wry>,
             commands_desktop::reveal_in_folder::<tauri::Wry>,
             commands_desktop::open_file::<tauri::Wry>,
-            commands_desktop::e2e_drop_files::<tauri::Wry>,
+            commands_desktop::open_external::<tauri::Wry>,
+            desktop_launch::take_opened_files,
+            desktop_tray::resolve_close::<tauri::Wry>,
+            media::media_url,
+            media::job_captions,
             commands_chat::start_chat,
             commands_chat::chat_thread,
             commands_chat::chat_refresh,
@@ -71,6 +89,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_chat::chat_request_changes,
             commands_chat::chat_stop,
             commands_chat::list_sessions,
+            commands_batches::pick_batch_csv::<tauri::Wry>,
+            commands_batches::import_dropped_batch,
+            commands_batches::edit_batch_cell,
+            commands_batches::skip_batch_row,
+            commands_batches::ignore_batch_column,
+            commands_batches::start_batch,
+            commands_batches::list_batches,
+            commands_batches::batch_rows,
+            commands_batches::control_batch,
+            commands_batches::set_batch_concurrency,
+            commands_batches::export_batch_results,
         ])
         .events(tauri_specta::collect_events![
             events::SystemThemeChanged,
@@ -79,8 +108,29 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::RateLimited,
             events::JobWarning,
             events::ConnectionChanged,
-            commands_chat::SessionChanged
+            commands_chat::SessionChanged,
+            desktop_launch::FilesOpened,
+            desktop_notify::OpenJob,
+            desktop_tray::CloseAsked
         ])
+        // The limits studio-core checks, so the UI's counters and hints cannot drift from them.
+        .constant(
+            "PROMPT_LIMIT",
+            studio_core::jobs::validate::MAX_PROMPT_CHARS,
+        )
+        .constant("FILE_LIMIT", studio_core::jobs::validate::MAX_FILES)
+        .constant(
+            "ACCEPTED_TYPES",
+            studio_core::jobs::validate::ACCEPTED_TYPES,
+        )
+        // For test doubles of the backend: the states in which `JobView::active` is true.
+        .constant(
+            "ACTIVE_JOB_STATES",
+            studio_core::JobState::ALL
+                .into_iter()
+                .filter(|s| s.is_live())
+                .collect::<Vec<_>>(),
+        )
 }
 
 /// Writes the TypeScript bindings for `builder` to `path`.
@@ -96,27 +146,78 @@ pub fn export_bindings(
         .map_err(|error| error.to_string())
 }
 
+/// The studio while it opens (taken by setup).
+struct StudioOpening(
+    std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<studio_handle::StudioHandle>>>,
+);
+
+/// Starts opening the studio when plugins initialise: after the single-instance check (a
+/// second launch exits there, before it touches the database or resumes any job) and before
+/// the window is created.
+fn open_studio<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("vas-studio")
+        .setup(|app, _api| {
+            // The studio (data folder, SQLite and its migrations, settings, the tracker, the
+            // offline agent when enabled) opens on the async runtime while GTK, the window and
+            // the web view start on this thread; setup only collects it. Setup runs on the main
+            // thread, which also serves the page to the web view, so whatever it waits for
+            // delays the first paint.
+            let opening = tauri::async_runtime::spawn(studio_handle::StudioHandle::open());
+            app.manage(StudioOpening(std::sync::Mutex::new(Some(opening))));
+            Ok(())
+        })
+        .build()
+}
+
 /// Starts the app and blocks until it quits.
 pub fn run() {
-    // The engine (data folder, SQLite and its migrations, settings, the tracker, the offline
-    // agent when enabled) opens on the async runtime while GTK, the window and the web view
-    // start on this thread; setup only collects it. Setup runs on the main thread, which also
-    // serves the page to the web view, so whatever it waits for delays the first paint.
-    let opening = tauri::async_runtime::spawn(engine::Engine::open());
     let builder = specta_builder();
+    // Streaming playback: bound now so the window's CSP can name its exact origin.
+    let (playback_server, playback) = media::bind();
+    let mut context = tauri::generate_context!();
+    if let Some(server) = &playback_server {
+        media::allow_in_csp(&mut context.config_mut().app.security.csp, &server.origin());
+    }
+    let commands = builder.invoke_handler();
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_opener::init())
-        .invoke_handler(builder.invoke_handler())
+        // First: a second launch hands its files to the running app and exits right here.
+        .plugin(desktop_launch::single_instance())
+        .plugin(open_studio())
+        .plugin(navigation::guard())
+        // Opened from Rust only (job files, allow-listed pages): no injected link-click script.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
+        .manage(received::ReceivedPaths::default())
+        .manage(library_scope::LibraryScope::default())
+        .manage(desktop_notify::Notifications::default())
+        .invoke_handler(commands)
         .setup(move |app| {
             builder.mount_events(app);
-            // An engine that fails to open is still managed: commands report why to the UI.
-            let engine = tauri::async_runtime::block_on(opening)?;
-            if let Ok(studio) = engine.studio() {
-                // The web view may show media only from the thumbnail cache and the library.
+            let opening = app
+                .state::<StudioOpening>()
+                .0
+                .lock()
+                .map_err(|e| e.to_string())?
+                .take()
+                .ok_or("the studio was not opening")?;
+            // A studio that fails to open is still managed: commands report why to the UI.
+            let handle = tauri::async_runtime::block_on(opening)?;
+            if let Ok(studio) = handle.studio() {
+                // The web view may show media only from the thumbnail cache and the library
+                // (plus files the user picked or dropped, one by one).
                 let scope = app.asset_protocol_scope();
                 let _ = scope.allow_directory(studio.data_dir().join("thumbnails"), true);
-                let _ = scope.allow_directory(studio.settings().effective_library_dir(), true);
+                app.state::<library_scope::LibraryScope>()
+                    .set(app.handle(), &studio.settings().effective_library_dir());
+                let store =
+                    studio_core::desktop::window_state::WindowStateStore::new(studio.data_dir());
+                if let Some(window) = app.get_webview_window("main") {
+                    desktop_window::restore(&window.as_ref().window(), &store);
+                }
+                app.manage(desktop_window::WindowState(store));
                 tauri::async_runtime::spawn(forward::forward_events(
                     app.handle().clone(),
                     studio.clone(),
@@ -126,23 +227,52 @@ pub fn run() {
                     studio.clone(),
                 ));
             }
-            app.manage(engine);
+            app.manage(handle);
+            app.manage(commands_auth::PendingSignIns::default());
+            app.manage(desktop_launch::OpenedQueue::default());
+            desktop_launch::receive_own_arguments(app.handle());
+            // No tray host (a bare X session) is not a reason to fail: the window still works.
+            if let Err(error) = desktop_tray::create(app.handle()) {
+                eprintln!("tray icon not shown: {error}");
+            }
+            app.manage(playback);
+            if let Some(server) = playback_server {
+                media::serve(app.handle(), server);
+            }
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::ThemeChanged(theme) = event {
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::ThemeChanged(theme) => {
                 let _ = SystemThemeChanged {
                     theme: (*theme).into(),
                 }
                 .emit(window.app_handle());
             }
+            // A real drop: these paths came from the user, through the OS, not from the page.
+            tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                window
+                    .state::<received::ReceivedPaths>()
+                    .add(paths.iter().cloned());
+            }
+            tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
+                if let Some(state) = window.try_state::<desktop_window::WindowState>() {
+                    desktop_window::save(window, &state.0);
+                }
+            }
+            tauri::WindowEvent::CloseRequested { api, .. } if window.label() == "main" => {
+                if let Some(state) = window.try_state::<desktop_window::WindowState>() {
+                    desktop_window::save(window, &state.0);
+                }
+                desktop_tray::on_close_requested(window, api);
+            }
+            _ => {}
         })
-        .build(tauri::generate_context!());
+        .build(context);
     match app {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {
-                let engine = app.state::<engine::Engine>();
-                tauri::async_runtime::block_on(engine.shutdown());
+                let handle = app.state::<studio_handle::StudioHandle>();
+                tauri::async_runtime::block_on(handle.shutdown());
             }
         }),
         Err(error) => {

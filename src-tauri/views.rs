@@ -1,72 +1,33 @@
-//! The shapes the UI sees. studio-core's types stay free of Tauri and specta, so the shell mirrors
-//! the fields the UI needs here (camelCase, paths as strings) and converts with `From`.
+//! The shapes the UI sees where they truly differ from studio-core's own types (which the
+//! bindings export directly where they fit, e.g. the chat types). Each says why it is separate.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use studio_core::heygen_api::models::{AvatarLook, BrandKit, Style, Voice, VoiceType};
-use studio_core::{Job, JobRequest, JobState, Mode, Orientation, Settings};
+use studio_core::{Job, JobRequest, JobState, Mode, Orientation, Settings, Theme};
 
 fn path_string(path: &Option<std::path::PathBuf>) -> Option<String> {
     path.as_deref().map(|p: &Path| p.display().to_string())
 }
 
-/// A job's state (design.md "Job states"); `snake_case` like the engine's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStateView {
-    Draft,
-    Uploading,
-    Submitted,
-    Thinking,
-    WaitingForInput,
-    Reviewing,
-    Generating,
-    Completed,
-    Downloading,
-    Downloaded,
-    Failed,
-    Stopped,
-    Cancelled,
-}
-
-impl From<JobState> for JobStateView {
-    fn from(state: JobState) -> Self {
-        match state {
-            JobState::Draft => Self::Draft,
-            JobState::Uploading => Self::Uploading,
-            JobState::Submitted => Self::Submitted,
-            JobState::Thinking => Self::Thinking,
-            JobState::WaitingForInput => Self::WaitingForInput,
-            JobState::Reviewing => Self::Reviewing,
-            JobState::Generating => Self::Generating,
-            JobState::Completed => Self::Completed,
-            JobState::Downloading => Self::Downloading,
-            JobState::Downloaded => Self::Downloaded,
-            JobState::Failed => Self::Failed,
-            JobState::Stopped => Self::Stopped,
-            JobState::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
 /// What the user composes on Create; also what the draft store keeps across restarts.
+/// Separate from `JobRequest`: that one is stored as snake_case JSON in the jobs table and
+/// carries `output_dir`, which the UI does not set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobInput {
     pub prompt: String,
-    /// `generate` or `chat`.
-    pub mode: String,
-    /// `landscape`, `portrait`, or null for the agent's choice.
-    pub orientation: Option<String>,
+    pub mode: Mode,
+    /// None: the agent chooses.
+    pub orientation: Option<Orientation>,
     pub style_id: Option<String>,
     pub avatar_id: Option<String>,
     pub voice_id: Option<String>,
     pub brand_kit_id: Option<String>,
     /// Absolute paths of attached files.
     pub files: Vec<String>,
-    /// Keep the video out of shared surfaces (stored with the draft; the engine does not send it
-    /// yet because the API has no such field).
+    /// Ask the agent not to use or record memory for this session (sent as `incognito_mode`).
     pub incognito: bool,
 }
 
@@ -74,16 +35,8 @@ impl JobInput {
     pub fn to_request(&self) -> JobRequest {
         JobRequest {
             prompt: self.prompt.clone(),
-            mode: if self.mode == "chat" {
-                Mode::Chat
-            } else {
-                Mode::Generate
-            },
-            orientation: match self.orientation.as_deref() {
-                Some("landscape") => Some(Orientation::Landscape),
-                Some("portrait") => Some(Orientation::Portrait),
-                _ => None,
-            },
+            mode: self.mode,
+            orientation: self.orientation,
             style_id: self.style_id.clone(),
             avatar_id: self.avatar_id.clone(),
             voice_id: self.voice_id.clone(),
@@ -97,12 +50,8 @@ impl JobInput {
     fn from_request(request: &JobRequest) -> Self {
         Self {
             prompt: request.prompt.clone(),
-            mode: match request.mode {
-                Mode::Chat => "chat",
-                Mode::Generate => "generate",
-            }
-            .into(),
-            orientation: request.orientation.map(|o| o.as_str().to_string()),
+            mode: request.mode,
+            orientation: request.orientation,
             style_id: request.style_id.clone(),
             avatar_id: request.avatar_id.clone(),
             voice_id: request.voice_id.clone(),
@@ -118,11 +67,15 @@ impl JobInput {
 }
 
 /// One job as the Library shows it.
+/// Separate from `Job`: it joins the job with its request and outputs (both stored as
+/// snake_case JSON), derives `active`, and leaves out the idempotency key and the server's ids.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct JobView {
     pub id: String,
-    pub state: JobStateView,
+    pub state: JobState,
+    /// Work is under way (past draft, not finished): the Library's "active" filter and clock.
+    pub active: bool,
     pub title: Option<String>,
     /// What was asked, so "Re-use prompt" can fill Create again.
     pub input: JobInput,
@@ -134,6 +87,8 @@ pub struct JobView {
     pub video_path: Option<String>,
     pub thumbnail_path: Option<String>,
     pub subtitles_path: Option<String>,
+    /// The video with its captions burnt in, when it was downloaded.
+    pub captioned_video_path: Option<String>,
     /// How long the video is (the API's `duration`), once its files were fetched.
     pub video_duration_secs: Option<f64>,
     pub retry_of: Option<String>,
@@ -149,7 +104,8 @@ impl From<&Job> for JobView {
     fn from(job: &Job) -> Self {
         Self {
             id: job.id.clone(),
-            state: job.state.into(),
+            state: job.state,
+            active: job.state.is_live(),
             title: job.title.clone(),
             input: JobInput::from_request(&job.request),
             progress: job.progress,
@@ -159,6 +115,7 @@ impl From<&Job> for JobView {
             video_path: path_string(&job.outputs.video),
             thumbnail_path: path_string(&job.outputs.thumbnail),
             subtitles_path: path_string(&job.outputs.subtitles),
+            captioned_video_path: path_string(&job.outputs.captioned_video),
             video_duration_secs: job.outputs.video_duration_ms.map(|ms| ms as f64 / 1000.0),
             retry_of: job.retry_of.clone(),
             session_id: job.session_id.clone(),
@@ -169,7 +126,7 @@ impl From<&Job> for JobView {
     }
 }
 
-/// A window onto the job list (newest first) for the virtualised Library.
+/// A window onto the job list (newest first) for the virtualised Library (of `JobView`s).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct JobPage {
@@ -178,18 +135,21 @@ pub struct JobPage {
 }
 
 /// The user's settings as Settings edits them.
+/// Separate from `Settings` (stored as snake_case JSON): it adds the folder in effect and only
+/// its editable fields are applied back (`apply_to`).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
-    /// None = the default library folder.
+    /// None = the default library folder. Read-only: ignored on save (`pick_folder` sets it).
     pub library_dir: Option<String>,
     /// The folder in effect (read-only; ignored on save).
     pub effective_library_dir: String,
     pub offline_mode: bool,
     pub proxy: Option<String>,
     pub notifications: bool,
-    /// `system`, `light` or `dark`.
-    pub theme: String,
+    pub theme: Theme,
+    /// The OAuth client id for "Sign in with HeyGen" (`HEYGEN_OAUTH_CLIENT_ID` overrides it).
+    pub oauth_client_id: Option<String>,
 }
 
 impl From<&Settings> for SettingsView {
@@ -200,24 +160,17 @@ impl From<&Settings> for SettingsView {
             offline_mode: settings.offline_mode,
             proxy: settings.proxy.clone(),
             notifications: settings.notifications,
-            theme: match settings.theme {
-                studio_core::Theme::System => "system",
-                studio_core::Theme::Light => "light",
-                studio_core::Theme::Dark => "dark",
-            }
-            .into(),
+            theme: settings.theme,
+            oauth_client_id: settings.oauth_client_id.clone(),
         }
     }
 }
 
 impl SettingsView {
     /// Applies the editable fields onto `base` (fields the UI does not show stay as they are).
+    /// The library folder is not one of them: only the folder picker (Rust) sets it, because
+    /// the web view may read everything in it.
     pub fn apply_to(&self, mut base: Settings) -> Settings {
-        base.library_dir = self
-            .library_dir
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(Into::into);
         base.offline_mode = self.offline_mode;
         base.proxy = self
             .proxy
@@ -226,21 +179,33 @@ impl SettingsView {
             .filter(|s| !s.is_empty())
             .map(Into::into);
         base.notifications = self.notifications;
-        base.theme = match self.theme.as_str() {
-            "light" => studio_core::Theme::Light,
-            "dark" => studio_core::Theme::Dark,
-            _ => studio_core::Theme::System,
-        };
+        base.oauth_client_id = self
+            .oauth_client_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Into::into);
+        base.theme = self.theme;
         base
     }
 }
 
 /// Where requests go and whether a key is stored (never the key itself).
+/// A join of `KeyStatus`, `AuthStatus` and the offline agent's error.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
-    /// A key is stored in the keyring or given by `HEYGEN_API_KEY`.
+    /// A credential is available: an API key (keyring or `HEYGEN_API_KEY`) or a HeyGen sign-in.
     pub has_key: bool,
+    /// The credential requests use: `api_key`, `oauth`, or none.
+    pub credential: Option<String>,
+    /// A HeyGen sign-in is stored, and whose (shown as "Signed in as … via HeyGen").
+    pub oauth_signed_in: bool,
+    pub oauth_account: Option<String>,
+    /// The API key's last four characters ("API key …1234"); never the key.
+    pub api_key_last4: Option<String>,
+    /// Why "Sign in with HeyGen" is unavailable (no client id), if it is.
+    pub sign_in_unavailable: Option<String>,
     /// `keyring` or `environment` when there is a key.
     pub key_source: Option<String>,
     /// Requests go to the embedded local agent.
@@ -251,6 +216,7 @@ pub struct Connection {
 }
 
 /// The account behind the key, for Settings.
+/// Separate from `AccountSummary`: a few figures out of the whole `users/me` answer it carries.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
@@ -322,7 +288,7 @@ impl From<studio_core::AccountSummary> for Account {
     }
 }
 
-/// A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+/// A catalogue item reduced to what pickers and the gallery show: one shape for four API models. `image`/`preview` are the
 /// server's URLs; the UI asks `cached_media` for a local file to display.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -426,6 +392,7 @@ impl From<BrandKit> for CatalogueItem {
 }
 
 /// One page of a catalogue; pass `next_token` back for the next.
+/// `CataloguePage` of `CatalogueItem`s: the items are the joined shape above.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CataloguePageView {
@@ -445,7 +412,8 @@ impl<T: Into<CatalogueItem>> From<studio_core::CataloguePage<T>> for CataloguePa
     }
 }
 
-/// A file the user picked or dropped, checked before it becomes a chip.
+/// A file the user picked or dropped, checked before it becomes a chip (the shell's own check:
+/// no studio-core twin).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct FileInfo {

@@ -18,5 +18,8 @@ export default defineConfig({
     environment: "happy-dom",
     include: ["tests/**/*.test.ts"],
     setupFiles: ["tests/setup.ts"],
+    // A screen test takes about a second; on a shared 2-core CI machine at load 10 one took
+    // over vitest's default 5 s. The tests wait for what they expect, so time is only a cap.
+    testTimeout: 30_000,
   },
 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startLocalAgent } from "./agent.mjs";
 import { appBinary, launchApp } from "./driver.mjs";
-import { navigate, onScreen, shoot, waitForText } from "./helpers.mjs";
+import { navigate, onScreen, shoot, tryOffline, waitForText } from "./helpers.mjs";
 
 const STEP = { timeout: 240_000 };
 
@@ -37,11 +37,7 @@ describe("a chat session from question to two videos", () => {
   before(async () => {
     assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
     app = await launchApp();
-    const { browser } = app;
-    await onScreen(browser, "welcome");
-    await browser.$("#try-offline").click();
-    await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
-    await onScreen(browser, "create");
+    await tryOffline(app.browser);
   });
   after(async () => app?.stop());
 
@@ -189,6 +185,7 @@ describe("a session started elsewhere, followed, stuck in thinking, and stopped"
       join(dir, "agent"),
       "--api-key",
       key,
+      "--admin",
       "--time-scale",
       "600",
     ]);

@@ -2,32 +2,17 @@
 // embedded local agent (offline mode) and talking to a real local-agent process for the key flow.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startLocalAgent } from "./agent.mjs";
-import { appBinary, launchApp } from "./driver.mjs";
-import { makeFixtures } from "./fixtures.mjs";
-import { dropFiles, invoke, navigate, onScreen, shoot, waitForText } from "./helpers.mjs";
+import { launchApp } from "./driver.mjs";
+import { useFixtures } from "./fixtures.mjs";
+import { invoke, navigate, onScreen, shoot, tryOffline, waitForText } from "./helpers.mjs";
+import { dragFiles } from "./native/drag.mjs";
 
 const STEP = { timeout: 240_000 };
-let files;
-
-before(() => {
-  assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
-  files = makeFixtures();
-});
-after(
-  () =>
-    files && rmSync(files.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
-);
-
-async function tryOffline(browser) {
-  await onScreen(browser, "welcome");
-  await browser.$("#try-offline").click();
-  await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
-  await onScreen(browser, "create");
-}
+const fixtures = useFixtures();
 
 /** Waits for a Library row to reach `state`; returns the row. */
 async function waitForJob(browser, state, timeout = 150_000) {
@@ -73,10 +58,13 @@ describe("first run → offline → a video in the library", () => {
   it("attaches a dropped image and shows the drop overlay", STEP, async () => {
     const { browser } = app;
     await browser.$("#prompt").setValue("A 3-second video about a sunflower that follows the sun.");
-    await dropFiles(browser, []);
-    await browser.$('[data-testid="drop-overlay"]').waitForExist({ timeout: 5_000 });
-    await shoot(browser, "03-drop-overlay");
-    await dropFiles(browser, [files.photo]);
+    // A real drag (GTK drag source → XDND → the app): the overlay shows while it hovers.
+    await dragFiles([fixtures().photo], {
+      whileOver: async () => {
+        await browser.$('[data-testid="drop-overlay"]').waitForExist({ timeout: 5_000 });
+        await shoot(browser, "03-drop-overlay");
+      },
+    });
     const chip = browser.$('li.chip[data-file="sunflower.png"]');
     await chip.waitForExist({ timeout: 10_000 });
     await waitForText(chip, /PNG · \d/);
@@ -197,11 +185,123 @@ describe("first run → offline → a video in the library", () => {
         { timeout: 15_000, timeoutMsg: "playback did not advance" },
       );
       await shoot(browser, "11-player");
+      // Streamed from the app's loopback playback server, named by job id and a launch secret
+      // (never a path), and seekable: a seek lands and plays on from there.
+      const src = await browser.execute(
+        () => document.querySelector('[data-testid="player"]').currentSrc,
+      );
+      assert.match(src, /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}\/[0-9a-f-]+\/video$/);
+      // Playing (again, if the short video has ended by now), then a seek to the middle while it
+      // plays, as a user drags the bar; it lands there and plays on.
+      const played = await browser.executeAsync((done) => {
+        const video = document.querySelector('[data-testid="player"]');
+        video.play().then(
+          () => done("playing"),
+          (error) => done(String(error)),
+        );
+      });
+      assert.equal(played, "playing");
+      const seek = await browser.executeAsync((done) => {
+        const video = document.querySelector('[data-testid="player"]');
+        const target = video.duration / 2;
+        const timer = setTimeout(
+          () => done({ target, at: -1, state: video.readyState, error: video.error?.code }),
+          20_000,
+        );
+        video.addEventListener(
+          "seeked",
+          () => {
+            clearTimeout(timer);
+            done({ target, at: video.currentTime });
+          },
+          { once: true },
+        );
+        video.currentTime = target;
+      });
+      assert.ok(seek.at >= 0, `the seek never finished: ${JSON.stringify(seek)}`);
+      assert.ok(Math.abs(seek.at - seek.target) < 0.5, `seeked to ${seek.at}, not ${seek.target}`);
+      await browser.waitUntil(
+        async () =>
+          browser.execute((from) => {
+            const video = document.querySelector('[data-testid="player"]');
+            return video.readyState >= 2 && (video.currentTime > from || video.ended);
+          }, seek.at),
+        {
+          timeout: 15_000,
+          timeoutMsg: `playback did not go on after the seek to ${seek.at}`,
+        },
+      );
       const path = await browser.$('[role="dialog"] code.path').getText();
       assert.match(path, /\.mp4$/);
       assert.ok(statSync(path).size > 10_000, "the MP4 on disk is tiny");
       const streams = ffprobeStreams(path);
       assert.ok(streams.includes("video"), `no video stream in ${path}: ${streams}`);
+      await browser.keys("Escape");
+      await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
+    },
+  );
+
+  it(
+    "lists the video's files and shows its captions as a track, or burnt in when preferred",
+    STEP,
+    async () => {
+      const { browser } = app;
+      const row = await waitForJob(browser, "downloaded");
+      await waitForText(row.$('[data-testid="job-files"]'), /Video · Captions · Captioned video/);
+      await row.$('button[aria-label="Play"]').click();
+      const kinds = await browser
+        .$$('[data-testid="video-files"] li')
+        .map((li) => li.getAttribute("data-kind"));
+      assert.deepEqual(kinds, ["video", "captions", "captioned", "thumbnail"]);
+      // The downloaded SRT, converted to WebVTT, is the player's showing captions track.
+      await browser.$('button[data-captions="track"]').click();
+      await browser.waitUntil(
+        async () =>
+          browser.execute(() => {
+            const video = document.querySelector('[data-testid="player"]');
+            const track = video?.textTracks[0];
+            return !!track && track.mode === "showing" && (track.cues?.length ?? 0) > 0;
+          }),
+        { timeout: 15_000, timeoutMsg: "no captions track with cues is showing" },
+      );
+      // Pause where the first cue is on screen, so the screenshot shows it.
+      const cue = await browser.executeAsync((done) => {
+        const video = document.querySelector('[data-testid="player"]');
+        const first = video.textTracks[0].cues[0];
+        video.muted = true;
+        video.pause();
+        video.addEventListener("seeked", () => done(first.text), { once: true });
+        video.currentTime = (first.startTime + first.endTime) / 2;
+      });
+      await browser.waitUntil(
+        async () =>
+          browser.execute(
+            () =>
+              document.querySelector('[data-testid="player"]').textTracks[0].activeCues?.length > 0,
+          ),
+        { timeout: 10_000, timeoutMsg: `the cue "${cue}" never became active` },
+      );
+      assert.ok(cue.trim().length > 0, "the first cue has no text");
+      await shoot(browser, "11b-player-captions");
+      // Burnt in: the captioned MP4 plays instead (and the choice is remembered).
+      await browser.$('button[data-captions="burnt"]').click();
+      await browser.waitUntil(
+        async () =>
+          browser.execute(() => {
+            const video = document.querySelector('[data-testid="player"]');
+            return video?.dataset.file === "captioned" && video.readyState >= 2;
+          }),
+        { timeout: 20_000, timeoutMsg: "the captioned video never became playable" },
+      );
+      assert.equal(
+        await browser.execute(
+          () => document.querySelector('[data-testid="player"]').textTracks.length,
+        ),
+        0,
+        "burnt-in captions must not also show a track",
+      );
+      await shoot(browser, "11c-player-burnt-in");
+      await browser.$('button[data-captions="track"]').click();
       await browser.keys("Escape");
       await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
     },
@@ -220,12 +320,12 @@ describe("first run → offline → a video in the library", () => {
 
       const prompt = "A 3-second video about paper planes.";
       await browser.$("#prompt").setValue(prompt);
-      await dropFiles(browser, files.many);
+      await dragFiles(fixtures().many);
       await waitForText(
         browser.$('[data-testid="files-problem"]'),
         /21 files attached; the agent takes at most 20/,
       );
-      await dropFiles(browser, [files.exe]);
+      await dragFiles([fixtures().exe]);
       const bad = browser.$('li.chip.bad[data-file="setup.exe"]');
       await bad.waitForExist({ timeout: 10_000 });
       await browser.$("#generate").click();
@@ -253,7 +353,13 @@ describe("quit mid-job, restart, the job finishes", () => {
       await app.browser.$("#generate").click();
       await onScreen(app.browser, "library", 60_000);
       const row = app.browser.$(".row");
-      await row.waitForExist({ timeout: 10_000 });
+      try {
+        await row.waitForExist({ timeout: 10_000 });
+      } catch (error) {
+        await shoot(app.browser, "13-library-no-row-FAILED");
+        const text = await app.browser.execute(() => document.querySelector("main")?.innerText);
+        throw new Error(`the new job has no row in the Library: ${text}`, { cause: error });
+      }
       assert.notEqual(await row.getAttribute("data-state"), "downloaded");
       await navigate(app.browser, "create");
       await app.browser.$("#prompt").setValue("The draft I was writing when I quit.");
@@ -348,7 +454,7 @@ describe("API key: set, test, remove (keyring, local agent as the server)", () =
   let baseUrl;
 
   before(async () => {
-    agent = await startLocalAgent(["--data-dir", join(files.dir, "agent")]);
+    agent = await startLocalAgent(["--data-dir", join(fixtures().dir, "agent")]);
     baseUrl = agent.baseUrl;
   });
   after(async () => agent?.stop());

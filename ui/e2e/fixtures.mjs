@@ -1,8 +1,28 @@
 // Files the end-to-end tests attach: real PNGs (ImageMagick) and a Windows executable header.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
+import { appBinary } from "./driver.mjs";
+
+/**
+ * For a test file: checks the app is built, makes the fixtures before its tests and removes
+ * them after. Returns a function that gives the fixtures (made once the tests start).
+ */
+export function useFixtures() {
+  let files;
+  before(() => {
+    assert.ok(existsSync(appBinary()), `app binary not found at ${appBinary()}; build it first`);
+    files = makeFixtures();
+  });
+  after(
+    () =>
+      files && rmSync(files.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  );
+  return () => files;
+}
 
 export function makeFixtures() {
   const dir = mkdtempSync(join(tmpdir(), "vas-e2e-files-"));

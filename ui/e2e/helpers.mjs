@@ -21,10 +21,22 @@ export async function shoot(browser, name) {
 
 /** Waits until `main` shows the screen `id` (data-screen). */
 export async function onScreen(browser, id, timeout = 15_000) {
-  await browser.$(`main[data-screen="${id}"]`).waitForExist({
-    timeout,
-    timeoutMsg: `the ${id} screen did not appear`,
-  });
+  try {
+    await browser.$(`main[data-screen="${id}"]`).waitForExist({
+      timeout,
+      timeoutMsg: `the ${id} screen did not appear`,
+    });
+  } catch (error) {
+    // Say where the app is instead (and any error it shows), not only "timed out".
+    const where = await browser
+      .execute(() => {
+        const main = document.querySelector("main");
+        const alert = document.querySelector('[role="alert"]');
+        return `on ${main?.dataset.screen}; ${alert ? `alert: ${alert.textContent}` : "no alert"}`;
+      })
+      .catch(() => "unknown");
+    throw new Error(`the ${id} screen did not appear (${where})`, { cause: error });
+  }
 }
 
 export async function navigate(browser, id) {
@@ -48,18 +60,17 @@ export async function invoke(browser, command, args) {
   return result.value;
 }
 
-/**
- * Drops files on the window through the same events a real drop produces (see
- * e2e_drop_files in src-tauri/commands_desktop.rs for why a real OS drag cannot be made here).
- * With no paths the drag only hovers, showing the overlay.
- */
-export function dropFiles(browser, paths) {
-  return invoke(browser, "e2e_drop_files", { paths });
-}
-
 export async function waitForText(element, pattern, timeout = 10_000) {
   await element.waitUntil(async () => pattern.test(await element.getText()), {
     timeout,
     timeoutMsg: `text never matched ${pattern}`,
   });
+}
+
+/** From the welcome screen into offline mode (the built-in local agent): on Create after. */
+export async function tryOffline(browser) {
+  await onScreen(browser, "welcome");
+  await browser.$("#try-offline").click();
+  await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
+  await onScreen(browser, "create");
 }

@@ -25,6 +25,7 @@ function startAgent(addr, dataDir) {
     dataDir,
     "--api-key",
     KEY,
+    "--admin",
     "--time-scale",
     "10",
   ]);

@@ -14,6 +14,27 @@ describe("first run", () => {
     expect(screen.getByRole("heading", { level: 1, name: "Create" })).toBeInTheDocument();
   });
 
+  it("keeps the screen the user went to while offline mode was still being turned on", async () => {
+    const user = userEvent.setup();
+    const backend = createMockBackend({ connection: { hasKey: false } });
+    render(App, { backend });
+    const tryOffline = await screen.findByRole("button", { name: /Try offline/ });
+    // The engine says "offline" (event) before the app's own read of the connection returns.
+    const read = backend.connection.bind(backend);
+    let answer: () => void = () => undefined;
+    backend.connection = () =>
+      new Promise((resolve) => {
+        answer = () => void read().then(resolve);
+      });
+    await user.click(tryOffline);
+    expect(await screen.findByTestId("offline-banner")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Library" }));
+    expect(screen.getByRole("heading", { level: 1, name: "Library" })).toBeInTheDocument();
+    answer();
+    await new Promise((done) => setTimeout(done, 50));
+    expect(screen.getByRole("heading", { level: 1, name: "Library" })).toBeInTheDocument();
+  });
+
   it("sends 'Enter API key' to Settings", async () => {
     const user = userEvent.setup();
     render(App, { backend: createMockBackend({ connection: { hasKey: false } }) });
@@ -98,7 +119,9 @@ describe("Styles", () => {
     const user = userEvent.setup();
     render(App, { backend: createMockBackend(), initialScreen: "styles" });
     const portrait = MOCK_STYLES.find((s) => s.aspectRatio === "9:16")!;
-    await user.click(await screen.findByRole("button", { name: `Use the style ${portrait.name}` }));
+    await user.click(
+      await screen.findByRole("button", { name: `Use this style: ${portrait.name}` }),
+    );
     expect(screen.getByRole("heading", { level: 1, name: "Create" })).toBeInTheDocument();
     expect(screen.getByTestId("chosen-style")).toHaveTextContent(portrait.name);
     expect(screen.getByLabelText(/Portrait/)).toBeChecked();

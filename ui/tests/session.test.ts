@@ -1,18 +1,13 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { withBackend } from "./context";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import Session from "../src/lib/screens/Session.svelte";
 import Sessions from "../src/lib/screens/Sessions.svelte";
 import ResourceCard from "../src/lib/components/session/ResourceCard.svelte";
 import { createMockChat } from "../src/lib/components/session/mockChat";
 import { type Backend, createMockBackend } from "../src/lib/backend";
-import { BACKEND } from "../src/lib/state/actions";
 import sessionSource from "../src/lib/screens/Session.svelte?raw";
-
-/** The desktop backend the screens find in context (App sets it). */
-const withBackend = (backend: Backend = createMockBackend()) => ({
-  context: new Map<unknown, unknown>([[BACKEND, backend]]),
-});
 
 const texts = () => screen.getAllByTestId("message").map((m) => m.textContent ?? "");
 
@@ -21,7 +16,7 @@ describe("Session", () => {
     const user = userEvent.setup();
     const chat = createMockChat();
     chat.addSession("sess_1", "A 10-second teaser for our bakery", "job_1");
-    render(Session, { props: { chat, id: "job_1" }, ...withBackend() });
+    render(Session, { props: { id: "job_1" }, ...withBackend(undefined, chat) });
 
     expect(await screen.findByTestId("thinking")).toHaveTextContent("Agent is working");
     chat.advance();
@@ -72,7 +67,7 @@ describe("Session", () => {
     const user = userEvent.setup();
     const chat = createMockChat();
     chat.addSession("sess_2", "Anything", "job_2");
-    render(Session, { props: { chat, id: "sess_2" }, ...withBackend() });
+    render(Session, { props: { id: "sess_2" }, ...withBackend(undefined, chat) });
     chat.markStuck("sess_2");
     const banner = await screen.findByTestId("stuck");
     expect(banner).toHaveTextContent("thinking for 20 minutes");
@@ -108,7 +103,10 @@ describe("Session", () => {
     const chat = createMockChat();
     chat.addSession("sess_web", "From the web app", null);
     let opened = "";
-    render(Sessions, { chat, onopen: (id: string) => (opened = id) });
+    render(Sessions, {
+      props: { onopen: (id: string) => (opened = id) },
+      ...withBackend(undefined, chat),
+    });
     const row = await screen.findByTestId("session-row");
     expect(row).toHaveTextContent("started elsewhere");
     await user.click(row);
@@ -170,8 +168,8 @@ describe("Session resources", () => {
     chat.addSession("sess_v", "A teaser", "job_v");
     await firstVideo(chat, "job_v");
     const { container } = render(Session, {
-      props: { chat, id: "job_v" },
-      ...withBackend(backend),
+      props: { id: "job_v" },
+      ...withBackend(backend, chat),
     });
 
     const card = await waitFor(() => {
@@ -189,12 +187,14 @@ describe("Session resources", () => {
     );
     expect(card).toHaveTextContent("First video");
     await user.click(within(card).getByRole("button", { name: "Play First video" }));
+    // The library file plays by job id from the streaming server (the mock's URL), not by path.
     expect(await within(card).findByTestId("player")).toHaveAttribute(
       "src",
-      "/home/you/Videos/Video Agent Studio/job_v.mp4",
+      "mock-media:job_v/video",
     );
     await user.click(within(card).getByRole("button", { name: "Show in folder" }));
-    expect(reveal).toHaveBeenCalledWith("/home/you/Videos/Video Agent Studio/job_v.mp4");
+    // The UI names the job and which file; Rust looks the path up (issue 12 item 2).
+    expect(reveal).toHaveBeenCalledWith("job_v", "video");
   });
 
   it("shows the server's thumbnail through the media cache until the video is in the library", async () => {
@@ -323,7 +323,7 @@ describe("Session reply box", () => {
     const chat = createMockChat();
     chat.addSession("sess_o", "A teaser", "job_o");
     chat.advance();
-    render(Session, { props: { chat, id: "job_o" }, ...withBackend(catalogueBackend()) });
+    render(Session, { props: { id: "job_o" }, ...withBackend(catalogueBackend(), chat) });
     await screen.findByTestId("call-to-action");
     await user.click(screen.getByRole("button", { name: /Avatar, voice, brand/ }));
     const overrides = screen.getByTestId("reply-overrides");
@@ -351,7 +351,7 @@ describe("Session reply box", () => {
     const chat = createMockChat();
     chat.addSession("sess_d", "A teaser", "job_d");
     chat.advance();
-    render(Session, { props: { chat, id: "job_d" }, ...withBackend(backend) });
+    render(Session, { props: { id: "job_d" }, ...withBackend(backend, chat) });
     await screen.findByTestId("call-to-action");
     backend.emitDrop({ kind: "drop", paths: ["/tmp/logo.png", "/tmp/notes.exe"] });
     const chips = await screen.findByRole("list", { name: "Attachments" });
@@ -372,7 +372,7 @@ describe("Session layout", () => {
     const user = userEvent.setup();
     const chat = createMockChat();
     chat.addSession("sess_p", "A teaser", "job_p");
-    render(Session, { props: { chat, id: "job_p" }, ...withBackend() });
+    render(Session, { props: { id: "job_p" }, ...withBackend(undefined, chat) });
     await screen.findByTestId("thinking");
     await user.type(screen.getByLabelText("Reply"), "A calm voice.");
     const send = screen.getByRole("button", { name: "Send" });
@@ -388,7 +388,7 @@ describe("Session layout", () => {
   it("keeps the title and status in a sticky header", async () => {
     const chat = createMockChat();
     chat.addSession("sess_h", "A teaser", "job_h");
-    render(Session, { props: { chat, id: "job_h" }, ...withBackend() });
+    render(Session, { props: { id: "job_h" }, ...withBackend(undefined, chat) });
     const status = await screen.findByTestId("session-status");
     const head = status.closest("header")!;
     expect(head).toContainElement(screen.getByRole("heading", { level: 1 }));
@@ -416,7 +416,7 @@ describe("Session layout", () => {
         brandKitId: null,
       });
       chat.advance();
-      render(Session, { props: { chat, id: "job_t" }, ...withBackend() });
+      render(Session, { props: { id: "job_t" }, ...withBackend(undefined, chat) });
       await screen.findByTestId("call-to-action");
       scrolled.length = 0;
       // The agent goes back to work without a new message (here: the server moved on by itself).
@@ -428,5 +428,34 @@ describe("Session layout", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe("Session reads", () => {
+  afterEach(() => vi.useRealTimers());
+
+  // It used to re-read the thread every 4 s "as a safety net"; Rust now pushes every change
+  // (messages, status, and the session's videos), so it reads only when told.
+  it("reads the thread once, then only when Rust pushes a change to this session", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const chat = createMockChat();
+    chat.addSession("sess_r", "A teaser", "job_r");
+    chat.addSession("sess_other", "Another", "job_other");
+    const reads = vi.spyOn(chat, "chatThread");
+    render(Session, { props: { id: "job_r" }, ...withBackend(undefined, chat) });
+    await screen.findByTestId("thinking");
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    vi.advanceTimersByTime(20_000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    chat.advance("sess_other");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    chat.advance("sess_r");
+    expect(await screen.findByTestId("call-to-action")).toHaveTextContent("answer below");
+    expect(reads).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,11 +1,12 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
+import { withBackend } from "./context";
 import { describe, expect, it } from "vitest";
 import App from "../src/App.svelte";
 import Sessions from "../src/lib/screens/Sessions.svelte";
 import { createMockBackend } from "../src/lib/backend";
 import { createMockChat } from "../src/lib/components/session/mockChat";
-import type { ChatBackend, SessionListView } from "../src/lib/components/session/chat";
+import type { ChatBackend, SessionList } from "../src/lib/components/session/chat";
 import { relativeTime } from "../src/lib/components/session/chat";
 
 const noop = () => undefined;
@@ -16,7 +17,7 @@ describe("Sessions list", () => {
     const chat = createMockChat();
     chat.pageSize = 2;
     for (const n of [1, 2, 3]) chat.addSession(`sess_${n}`, `Prompt ${n}`, `job_${n}`);
-    render(Sessions, { chat, onopen: noop });
+    render(Sessions, { props: { onopen: noop }, ...withBackend(undefined, chat) });
     await waitFor(() => expect(screen.getAllByTestId("session-row")).toHaveLength(2));
     await user.click(screen.getByRole("button", { name: "Load more" }));
     await waitFor(() => expect(screen.getAllByTestId("session-row")).toHaveLength(3));
@@ -34,7 +35,7 @@ describe("Sessions list", () => {
 
   it("shows per row the title, status, video count, relative time, first prompt and origin", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const list: SessionListView = {
+    const list: SessionList = {
       nextToken: null,
       remoteError: null,
       sessions: [
@@ -84,7 +85,7 @@ describe("Sessions list", () => {
       ...createMockChat(),
       listSessions: async () => list,
     };
-    render(Sessions, { chat, onopen: noop });
+    render(Sessions, { props: { onopen: noop }, ...withBackend(undefined, chat) });
     const [mine, other] = await waitFor(() => {
       const rows = screen.getAllByTestId("session-row");
       expect(rows).toHaveLength(2);
@@ -149,5 +150,36 @@ describe("Sessions in the app", () => {
     expect(within(chips).getByText("logo.png")).toBeInTheDocument();
     expect(document.querySelector("main")).toHaveAttribute("data-screen", "sessions");
     expect(screen.queryByTestId("drop-overlay")).toBeNull();
+  });
+});
+
+describe("Sessions list reads", () => {
+  it("re-lists on a session's own change, not when only one of its videos moved on", async () => {
+    const base = createMockChat();
+    base.addSession("sess_1", "Prompt 1", "job_1");
+    let push: (change: Parameters<Parameters<ChatBackend["onSessionChanged"]>[0]>[0]) => void =
+      noop;
+    let lists = 0;
+    const chat: ChatBackend = {
+      ...base,
+      listSessions: (token) => {
+        lists += 1;
+        return base.listSessions(token);
+      },
+      onSessionChanged: async (listener) => {
+        push = listener;
+        return noop;
+      },
+    };
+    render(Sessions, { props: { onopen: noop }, ...withBackend(undefined, chat) });
+    await screen.findByTestId("session-row");
+    expect(lists).toBe(1);
+    const change = { sessionId: "sess_1", jobId: "job_1", status: null, stuck: false, added: 0 };
+    // A download's progress (the session's job): the list shows nothing of it.
+    push({ ...change, videos: true });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(lists).toBe(1);
+    push({ ...change, status: "reviewing", videos: false });
+    await waitFor(() => expect(lists).toBe(2));
   });
 });

@@ -2,10 +2,21 @@
 // "sidebar click → first frame painted after the screen's first row entered the DOM".
 import { startLocalAgent } from "../agent.mjs";
 
+/** The key the benchmark app and the agent's admin routes (`--admin` needs one) use. */
+export const BENCH_KEY = "bench-ui-key";
+
 /** Starts `local-agent` listing `extraStyles` synthetic styles; resolves to { base, stop }. */
 export async function startAgent(bin, dataDir, extraStyles) {
   const agent = await startLocalAgent(
-    ["--data-dir", dataDir, "--extra-styles", String(extraStyles)],
+    [
+      "--data-dir",
+      dataDir,
+      "--extra-styles",
+      String(extraStyles),
+      "--admin",
+      "--api-key",
+      BENCH_KEY,
+    ],
     { bin, env: { RUST_LOG: "warn" } },
   );
   return { base: agent.baseUrl, stop: agent.stop };

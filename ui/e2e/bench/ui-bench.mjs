@@ -23,7 +23,11 @@ import { parseArgs } from "node:util";
 import { launchApp } from "../driver.mjs";
 import { measureOpen, startAgent } from "./measure.mjs";
 
+// Issue 17: the median of the runs within 150 ms and the worst within 300 ms, as shipped.
 const TARGET_MS = 150;
+const WORST_MS = 300;
+const onTarget = (s) => s.median <= TARGET_MS && s.max <= WORST_MS;
+const TARGET_TEXT = `(target median <= ${TARGET_MS} ms, worst <= ${WORST_MS} ms)`;
 const STYLE_MEDIA_ROUTE = "GET /cdn/styles/{id}/{file}";
 const GALLERY_ROW = "li.style[data-style-id]";
 const LIBRARY_ROW = ".row[data-job-id]";
@@ -74,7 +78,9 @@ async function walkCatalogue(base) {
 }
 
 async function styleMediaRequests(base) {
-  const stats = await (await fetch(new URL("/__admin/stats", base))).json();
+  const stats = await (
+    await fetch(new URL("/__admin/stats", base), { headers: { "X-Api-Key": "bench-ui-key" } })
+  ).json();
   return stats.requests?.[STYLE_MEDIA_ROUTE] ?? 0;
 }
 
@@ -216,7 +222,7 @@ async function main() {
     console.log(
       `gallery time to first screen (${STYLES.toLocaleString("en-US")} styles; median of ${RUNS}): ` +
         `${fmt(g.median)}, max ${fmt(g.max)} [${list(gallery.map((r) => r.shownMs))}] ` +
-        `(target <= ${TARGET_MS} ms) ${verdict(g.max <= TARGET_MS)}`,
+        `${TARGET_TEXT} ${verdict(onTarget(g))}`,
     );
     console.log(
       `  first open, nothing cached: ${fmt(gallery[0].shownMs)}; ${gallery[0].rows} cards on the ` +
@@ -228,7 +234,7 @@ async function main() {
     console.log(
       `library time to first screen (${JOBS.toLocaleString("en-US")} jobs, "${libraryCount}"; median of ${RUNS}): ` +
         `${fmt(l.median)}, max ${fmt(l.max)} [${list(library.map((r) => r.shownMs))}] ` +
-        `(target <= ${TARGET_MS} ms) ${verdict(l.max <= TARGET_MS)}`,
+        `${TARGET_TEXT} ${verdict(onTarget(l))}`,
     );
     console.log(
       `  ${library[0].rows} rows in the DOM (virtualised); main thread free after the frame at ` +

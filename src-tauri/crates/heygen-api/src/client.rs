@@ -31,13 +31,26 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// The auth header to send, or the session that supplies it per request.
+enum AuthSource {
+    Fixed(AuthHeader),
+    Session(crate::session::SharedSession),
+}
+
+pub(crate) type AuthHeader = (HeaderName, HeaderValue);
+
 struct Inner {
     config: ClientConfig,
     base_url: Url,
-    auth_header: (HeaderName, HeaderValue),
-    /// API calls and presigned uploads: per-request total timeouts.
+    auth: AuthSource,
+    /// API calls: per-request total timeouts, and never a redirect (reqwest would forward
+    /// `X-Api-Key` to wherever a `Location` points, even https → http).
     api: reqwest::Client,
-    /// CDN downloads: no auth, no total timeout, an idle (read) timeout.
+    /// Presigned uploads: no auth, per-request total timeouts, redirects only within the
+    /// transfer URL policy.
+    presigned: reqwest::Client,
+    /// CDN downloads: no auth, no total timeout, an idle (read) timeout, redirects only within
+    /// the transfer URL policy.
     transfer: reqwest::Client,
 }
 
@@ -70,32 +83,37 @@ impl Client {
                 reason: "the base URL must look like https://host[:port][/prefix]".into(),
             });
         }
-        let auth_header = auth_header(&config.auth)?;
-        let api = http_client_builder(
-            &config.user_agent,
-            config.proxy.as_deref(),
-            config.timeouts.connect,
-        )?
-        .build()
-        .map_err(|e| ApiError::Config {
+        let auth = auth_source(&config.auth)?;
+        let build_failed = |e: reqwest::Error| ApiError::Config {
             message: format!("could not build the HTTP client: {}", e.without_url()),
-        })?;
-        let transfer = http_client_builder(
-            &config.user_agent,
-            config.proxy.as_deref(),
-            config.timeouts.connect,
-        )?
-        .read_timeout(config.timeouts.download_idle)
-        .build()
-        .map_err(|e| ApiError::Config {
-            message: format!("could not build the HTTP client: {}", e.without_url()),
-        })?;
+        };
+        let builder = || {
+            http_client_builder(
+                &config.user_agent,
+                config.proxy.as_deref(),
+                config.timeouts.connect,
+            )
+        };
+        let api = builder()?
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(build_failed)?;
+        let presigned = builder()?
+            .redirect(transfer_redirects(base_url.clone()))
+            .build()
+            .map_err(build_failed)?;
+        let transfer = builder()?
+            .redirect(transfer_redirects(base_url.clone()))
+            .read_timeout(config.timeouts.download_idle)
+            .build()
+            .map_err(build_failed)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 base_url,
-                auth_header,
+                auth,
                 api,
+                presigned,
                 transfer,
             }),
         })
@@ -103,15 +121,16 @@ impl Client {
 
     /// A client with other credentials (e.g. a refreshed OAuth token), sharing connection pools.
     pub fn with_auth(&self, auth: Auth) -> Result<Client, ApiError> {
-        let auth_header = auth_header(&auth)?;
+        let auth_state = auth_source(&auth)?;
         let mut config = self.inner.config.clone();
         config.auth = auth;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 base_url: self.inner.base_url.clone(),
-                auth_header,
+                auth: auth_state,
                 api: self.inner.api.clone(),
+                presigned: self.inner.presigned.clone(),
                 transfer: self.inner.transfer.clone(),
             }),
         })
@@ -157,9 +176,15 @@ impl Client {
         }
     }
 
-    /// An authenticated request to the API.
-    pub(crate) fn api_request(&self, method: Method, url: Url, kind: CallKind) -> RequestBuilder {
-        let (name, value) = &self.inner.auth_header;
+    /// An authenticated request to the API (`auth` from [`Client::send_authed`]).
+    pub(crate) fn api_request(
+        &self,
+        method: Method,
+        url: Url,
+        kind: CallKind,
+        auth: &AuthHeader,
+    ) -> RequestBuilder {
+        let (name, value) = auth;
         self.inner
             .api
             .request(method, url)
@@ -176,7 +201,7 @@ impl Client {
     /// read timeout runs from sending until the response starts, so a long upload would trip it.
     /// The caller sets the total (upload) timeout.
     pub(crate) fn presigned_request(&self, method: Method, url: Url) -> RequestBuilder {
-        self.inner.api.request(method, url)
+        self.inner.presigned.request(method, url)
     }
 
     /// GET `segments` with `query`, decoding `{"data": T}`.
@@ -286,8 +311,8 @@ impl Client {
             CallKind::Write
         };
         let path_for_log = url.path().to_owned();
-        let make = || {
-            let mut request = self.api_request(method.clone(), url.clone(), kind);
+        let make = |auth: &AuthHeader| {
+            let mut request = self.api_request(method.clone(), url.clone(), kind, auth);
             if let Some(value) = &idempotency {
                 request = request.header(IDEMPOTENCY_KEY_HEADER, value.clone());
             }
@@ -299,10 +324,60 @@ impl Client {
             Ok(request)
         };
         tracing::debug!(method = %method, path = %path_for_log, "api call");
-        self.send_with_retry(idempotent, make, |response| {
+        self.send_authed(idempotent, make, |response| {
             Box::pin(read_json::<T>(response))
         })
         .await
+    }
+
+    /// The auth header for the next request (a session's token, refreshed first if it is about
+    /// to expire) and the token it carries.
+    async fn auth_now(&self) -> Result<(AuthHeader, Option<crate::secret::Secret>), ApiError> {
+        match &self.inner.auth {
+            AuthSource::Fixed(header) => Ok((header.clone(), None)),
+            AuthSource::Session(session) => {
+                let token = session.access_token().await?;
+                Ok((auth_header(&Auth::Bearer(token.clone()))?, Some(token)))
+            }
+        }
+    }
+
+    /// [`send_with_retry`](Self::send_with_retry) for API calls: `make` gets the auth header.
+    /// With a session, a 401 refreshes the token once and sends the request again (a 401 means
+    /// the server did not act on it, so even a POST is safe to repeat).
+    pub(crate) async fn send_authed<T, M, H>(
+        &self,
+        idempotent: bool,
+        mut make: M,
+        handle: H,
+    ) -> Result<T, ApiError>
+    where
+        M: FnMut(&AuthHeader) -> Result<RequestBuilder, ApiError>,
+        H: Fn(Response) -> ResponseFuture<T>,
+    {
+        let (mut header, mut token) = self.auth_now().await?;
+        let mut refreshed = false;
+        loop {
+            let result = self
+                .send_with_retry(idempotent, || make(&header), &handle)
+                .await;
+            let session = match (&result, &self.inner.auth, &token) {
+                (Err(err), AuthSource::Session(session), Some(_))
+                    if !refreshed && err.is_unauthorized() =>
+                {
+                    session
+                }
+                _ => return result,
+            };
+            let refused = token
+                .take()
+                .unwrap_or_else(|| crate::secret::Secret::new(""));
+            tracing::info!("access token refused (401): refreshing once and retrying");
+            let fresh = session.refresh_after_unauthorized(&refused).await?;
+            header = auth_header(&Auth::Bearer(fresh.clone()))?;
+            token = Some(fresh);
+            refreshed = true;
+        }
     }
 
     /// Sends a request made by `make` (called again for each attempt), retrying per the policy,
@@ -415,6 +490,9 @@ pub(crate) async fn read_json<T: DeserializeOwned>(response: Response) -> Result
 /// leaves the status to report.
 pub(crate) async fn read_error(response: Response) -> ApiError {
     let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        return redirect_refused(status);
+    }
     let headers: HeaderMap = response.headers().clone();
     let body = read_capped(response, MAX_ERROR_BODY)
         .await
@@ -485,8 +563,20 @@ pub(crate) fn map_reqwest_error(err: reqwest::Error, timeout: Option<Duration>) 
     ApiError::Network { message }
 }
 
+fn auth_source(auth: &Auth) -> Result<AuthSource, ApiError> {
+    match auth {
+        Auth::OAuth(session) => Ok(AuthSource::Session(session.clone())),
+        fixed => Ok(AuthSource::Fixed(auth_header(fixed)?)),
+    }
+}
+
 fn auth_header(auth: &Auth) -> Result<(HeaderName, HeaderValue), ApiError> {
     let (name, value) = match auth {
+        Auth::OAuth(_) => {
+            return Err(ApiError::Config {
+                message: "a session's header is made per request".into(),
+            })
+        }
         Auth::ApiKey(key) => (
             HeaderName::from_static(API_KEY_HEADER),
             key.expose().to_owned(),
@@ -495,6 +585,7 @@ fn auth_header(auth: &Auth) -> Result<(HeaderName, HeaderValue), ApiError> {
     };
     let secret_is_empty = match auth {
         Auth::ApiKey(s) | Auth::Bearer(s) => s.is_empty(),
+        Auth::OAuth(_) => false,
     };
     if secret_is_empty {
         return Err(ApiError::Config {
@@ -526,6 +617,35 @@ pub(crate) fn idempotency_header(key: &str) -> Result<HeaderValue, ApiError> {
         .map_err(|_| ApiError::invalid_request("invalid Idempotency-Key", Some("Idempotency-Key")))
 }
 
+/// Redirects for transfers (downloads, presigned uploads): each hop must pass the same policy
+/// as the first URL (`url_policy::check_transfer_url`), at most 10 hops. A refused hop stops
+/// there: the caller sees the 3xx answer and reports it, nothing is sent to the new host.
+fn transfer_redirects(api_base: Url) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else if url_policy::check_transfer_url(attempt.url(), &api_base).is_ok() {
+            attempt.follow()
+        } else {
+            tracing::warn!(
+                to = %url_policy::describe(attempt.url()),
+                "refused a redirect the URL policy does not allow"
+            );
+            attempt.stop()
+        }
+    })
+}
+
+/// A redirect that was not followed (API calls follow none; transfers only within policy).
+pub(crate) fn redirect_refused(status: u16) -> ApiError {
+    ApiError::InvalidUrl {
+        reason: format!("the server answered a redirect ({status}) that is not followed"),
+    }
+}
+
+/// Hosts that bypass a configured proxy: every loopback form.
+const LOOPBACK_NO_PROXY: &str = "localhost,127.0.0.0/8,::1";
+
 /// A reqwest builder with our User-Agent, connect timeout and proxy (none unless configured).
 pub(crate) fn http_client_builder(
     user_agent: &str,
@@ -540,7 +660,9 @@ pub(crate) fn http_client_builder(
             let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| ApiError::Config {
                 message: "the proxy setting is not a valid proxy URL (use http://, https:// or socks5://host:port)".into(),
             })?;
-            builder.proxy(proxy)
+            // Loopback (the local agent, offline mode) never goes through the proxy: an http
+            // proxy would see the key in the clear, and it could not reach our loopback anyway.
+            builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(LOOPBACK_NO_PROXY)))
         }
         // Predictable: no proxy unless configured (environment variables are not consulted).
         _ => builder.no_proxy(),

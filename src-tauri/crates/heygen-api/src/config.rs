@@ -21,8 +21,11 @@ pub fn default_user_agent() -> String {
 pub enum Auth {
     /// `X-Api-Key: <key>`.
     ApiKey(Secret),
-    /// `Authorization: Bearer <OAuth access token>`.
+    /// `Authorization: Bearer <OAuth access token>` (a fixed token, never refreshed).
     Bearer(Secret),
+    /// `Authorization: Bearer` with a signed-in session's access token, refreshed 60 s before
+    /// it expires and once after a 401 (then the request is sent again).
+    OAuth(crate::session::SharedSession),
 }
 
 /// Per-kind request timeouts (total time for one attempt).

@@ -247,7 +247,7 @@ pub fn is_retryable_status(status: u16) -> bool {
 }
 
 /// A code for a status that came without an envelope (matches the API's codes where they exist).
-fn status_code_name(status: u16) -> &'static str {
+pub fn status_code_name(status: u16) -> &'static str {
     match status {
         400 => "bad_request",
         401 => "unauthorized",

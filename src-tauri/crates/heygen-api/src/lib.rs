@@ -18,6 +18,7 @@ pub mod oauth;
 mod pagination;
 pub mod response;
 pub mod secret;
+pub mod session;
 mod upload;
 pub mod url_policy;
 
@@ -29,9 +30,10 @@ pub use config::{
 pub use download::{parse_content_range, ContentRange, DownloadStream};
 pub use endpoints::legacy::LegacySessions;
 pub use endpoints::{MAX_FILES, MAX_PROMPT_CHARS, MAX_STATUS_IDS};
-pub use error::{is_retryable_status, ApiError, ApiFailure, ErrorReport};
+pub use error::{is_retryable_status, status_code_name, ApiError, ApiFailure, ErrorReport};
 pub use pagination::paginate;
 pub use secret::Secret;
+pub use session::{OAuthSession, SharedSession, TokenStore};
 pub use upload::{
     detect_content_type, sha256_file, ProgressFn, UploadMethod, UploadOptions, UploadedAsset,
 };

@@ -62,6 +62,33 @@ impl OAuthConfig {
     }
 }
 
+impl OAuthConfig {
+    /// Endpoints that go with an API base URL: HeyGen's own for `https://api.heygen.com`, and
+    /// for any other base URL (a local agent) that server's `/oauth/authorize`,
+    /// `/v1/oauth/token` and `/v1/oauth/revoke`.
+    pub fn for_base_url(
+        client_id: impl Into<String>,
+        redirect_uri: impl Into<String>,
+        base_url: &str,
+    ) -> Self {
+        let mut config = OAuthConfig::new(client_id, redirect_uri);
+        let base = base_url.trim().trim_end_matches('/');
+        if base != crate::config::DEFAULT_BASE_URL {
+            config.authorize_url = format!("{base}/oauth/authorize");
+            config.token_url = format!("{base}/v1/oauth/token");
+            config.revoke_url = format!("{base}/v1/oauth/revoke");
+        }
+        config
+    }
+
+    /// The same endpoints and client id with another redirect URI (each sign-in listens on a
+    /// new port).
+    pub fn with_redirect_uri(mut self, redirect_uri: impl Into<String>) -> Self {
+        self.redirect_uri = redirect_uri.into();
+        self
+    }
+}
+
 /// One sign-in attempt: open `url`; keep `state` and `code_verifier` until the redirect arrives.
 #[derive(Debug, Clone)]
 pub struct AuthorizationRequest {

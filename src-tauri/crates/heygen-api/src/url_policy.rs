@@ -46,7 +46,16 @@ pub fn check_allowed(url: &Url) -> Result<(), ApiError> {
 /// `http` only on loopback *and* on the port of the configured (loopback) API — i.e. the local
 /// agent's own CDN — so a response cannot point the client at other local services.
 pub fn parse_transfer_url(raw: &str, api_base: &Url) -> Result<Url, ApiError> {
-    let url = parse_allowed(raw)?;
+    let url = Url::parse(raw.trim()).map_err(|err| ApiError::InvalidUrl {
+        reason: format!("not a valid URL ({err})"),
+    })?;
+    check_transfer_url(&url, api_base)?;
+    Ok(url)
+}
+
+/// [`parse_transfer_url`]'s check for an already parsed URL (also every redirect hop).
+pub fn check_transfer_url(url: &Url, api_base: &Url) -> Result<(), ApiError> {
+    check_allowed(url)?;
     if url.scheme() == "http" {
         let same_agent = is_loopback(api_base)
             && api_base.port_or_known_default() == url.port_or_known_default();
@@ -54,12 +63,12 @@ pub fn parse_transfer_url(raw: &str, api_base: &Url) -> Result<Url, ApiError> {
             return Err(ApiError::InvalidUrl {
                 reason: format!(
                     "plain http is only allowed to the configured local agent, not to {}; use https",
-                    describe(&url)
+                    describe(url)
                 ),
             });
         }
     }
-    Ok(url)
+    Ok(())
 }
 
 /// True for 127.0.0.0/8, ::1 and `localhost`.

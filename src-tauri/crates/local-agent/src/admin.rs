@@ -1,4 +1,4 @@
-//! `/__admin/*` (no auth): faults, stats, rendered-file details, big blobs for download
+//! `/__admin/*` (mounted with `Config::admin`, behind the agent's key): faults, stats, rendered-file details, big blobs for download
 //! benchmarks, limits and account balance.
 
 use std::sync::atomic::Ordering;
@@ -92,7 +92,7 @@ pub async fn video_files(
     if !state.db().videos.contains_key(&id) {
         return Err(ApiError::not_found("video_not_found", "video not found"));
     }
-    let dir = state.videos_dir().join(&id);
+    let dir = state.videos_dir().join(crate::hostile::disk_name(&id));
     Ok(Json(json!({
         "video_id": id,
         "files": {

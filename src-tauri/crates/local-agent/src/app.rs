@@ -8,6 +8,11 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
     if config.time_scale.is_nan() || config.time_scale <= 0.0 {
         return Err(StartError::Config("time_scale must be > 0".into()));
     }
+    if config.admin && config.api_keys.is_empty() {
+        return Err(StartError::Config(
+            "the admin routes need the agent's key: configure at least one API key".into(),
+        ));
+    }
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|source| StartError::DataDir {
         path: dir.clone(),
@@ -42,6 +47,7 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
     );
     state.set_base_url(format!("http://{addr}"));
     state.set_behaviour(config.behaviour());
+    state.oauth.configure(config.oauth.clone());
     state.extra_styles.store(
         config.extra_styles.min(crate::synthetic_styles::MAX),
         std::sync::atomic::Ordering::Relaxed,
@@ -50,7 +56,17 @@ pub async fn start(config: Config) -> Result<RunningAgent, StartError> {
     tokio::spawn(state.clone().run_persister());
     crate::jobs::resume_all(&state);
 
-    let router = crate::routes::router(state.clone());
+    if !addr.ip().is_loopback() {
+        tracing::warn!(
+            "listening on {addr}, beyond loopback: other machines can reach this agent{}",
+            if config.api_keys.is_empty() {
+                " and any key is accepted"
+            } else {
+                ""
+            }
+        );
+    }
+    let router = crate::routes::router(state.clone(), config.admin);
     let shutdown = state.shutdown.clone();
     let server = tokio::spawn(async move {
         let listener = crate::conn::KillableListener(listener);

@@ -66,6 +66,15 @@ pub struct Behaviour {
     /// (HeyGen's carry only `session_id`, `created_at`, `title`).
     pub full_list_items: bool,
     pub billing_type: BillingType,
+    /// Hostile session/video ids and titles (see `hostile.rs`); off by default.
+    pub hostile_names: bool,
+    /// Items of `GET /v3/videos` carry only `id`, `title`, `created_at` (the spec does not
+    /// publish the item; by default they are full Video objects, as a session's videos are).
+    /// Run-time only (`/__admin/behaviour`), for tests of a client that must survive it.
+    pub video_list_bare: bool,
+    /// `GET /v3/videos` reaches only the newest this-many videos (0 = all), as a listing that
+    /// does not go back forever would. Run-time only, like `video_list_bare`.
+    pub video_list_reach: usize,
 }
 
 impl Default for Behaviour {
@@ -76,6 +85,9 @@ impl Default for Behaviour {
             asset_processing_secs: 120.0,
             full_list_items: false,
             billing_type: BillingType::Wallet,
+            hostile_names: false,
+            video_list_bare: false,
+            video_list_reach: 0,
         }
     }
 }
@@ -89,6 +101,9 @@ impl Behaviour {
             asset_processing_secs: 0.0,
             full_list_items: true,
             billing_type: BillingType::Wallet,
+            hostile_names: false,
+            video_list_bare: false,
+            video_list_reach: 0,
         }
     }
 

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use axum::body::Body;
-use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use hmac::{Hmac, Mac};
@@ -229,6 +230,46 @@ pub async fn serve_file(
     builder.body(counted(state, stream)).unwrap_or_default()
 }
 
+/// What every CDN route needs from its request besides its path: GET or HEAD, and the
+/// headers (`Range`). One extractor, so no handler reads them its own way.
+pub struct FileRequest {
+    head: bool,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FileRequest {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(FileRequest {
+            head: parts.method == Method::HEAD,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl FileRequest {
+    /// Serves the file at `path` as `content_type`.
+    pub async fn serve(&self, state: &AppState, path: &Path, content_type: &str) -> Response {
+        serve_file(state, path, content_type, &self.headers, self.head).await
+    }
+
+    /// Serves the file found (typed by its name), or the error that found none.
+    pub async fn serve_found(
+        &self,
+        state: &AppState,
+        found: Result<PathBuf, ApiError>,
+    ) -> Response {
+        match found {
+            Ok(path) => {
+                let content_type = content_type_for(&path.display().to_string());
+                self.serve(state, &path, content_type).await
+            }
+            Err(e) => e.into_response(),
+        }
+    }
+}
+
 /// Byte `i` of a benchmark blob.
 pub fn blob_byte(i: u64) -> u8 {
     (i % 251) as u8
@@ -291,7 +332,7 @@ pub async fn video_file(
     State(state): State<AppState>,
     axum::extract::Path((video_id, file)): axum::extract::Path<(String, String)>,
     Query(q): Query<SignedQuery>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
     let path = format!("/cdn/v/{video_id}/{file}");
     if let Err(e) = state.check_signature(&path, &q) {
@@ -301,15 +342,7 @@ pub async fn video_file(
         return ApiError::not_found("not_found", "no such file").into_response();
     }
     let on_disk = state.videos_dir().join(&video_id).join(&file);
-    let head = req.method() == axum::http::Method::HEAD;
-    serve_file(
-        &state,
-        &on_disk,
-        content_type_for(&file),
-        req.headers(),
-        head,
-    )
-    .await
+    req.serve(&state, &on_disk, content_type_for(&file)).await
 }
 
 /// `GET|HEAD /cdn/a/{asset_id}/{name}` — signed: uploaded assets.
@@ -317,7 +350,7 @@ pub async fn asset_file(
     State(state): State<AppState>,
     axum::extract::Path((asset_id, name)): axum::extract::Path<(String, String)>,
     Query(q): Query<SignedQuery>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
     let path = format!("/cdn/a/{asset_id}/{name}");
     if let Err(e) = state.check_signature(&path, &q) {
@@ -327,15 +360,8 @@ pub async fn asset_file(
     let Some(asset) = asset else {
         return ApiError::not_found("not_found", "asset not found").into_response();
     };
-    let head = req.method() == axum::http::Method::HEAD;
-    serve_file(
-        &state,
-        &asset_path(&state, &asset_id),
-        &asset.mime_type,
-        req.headers(),
-        head,
-    )
-    .await
+    req.serve(&state, &asset_path(&state, &asset_id), &asset.mime_type)
+        .await
 }
 
 pub fn asset_path(state: &AppState, asset_id: &str) -> PathBuf {
@@ -347,7 +373,7 @@ pub async fn blob_file(
     State(state): State<AppState>,
     axum::extract::Path(name): axum::extract::Path<String>,
     Query(q): Query<SignedQuery>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
     let path = format!("/cdn/blobs/{name}");
     if let Err(e) = state.check_signature(&path, &q) {
@@ -360,8 +386,7 @@ pub async fn blob_file(
     else {
         return ApiError::not_found("not_found", "no such blob").into_response();
     };
-    let head = req.method() == axum::http::Method::HEAD;
-    serve_blob(&state, size, req.headers(), head)
+    serve_blob(&state, size, &req.headers, req.head)
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ pub struct FaultConfig {
     pub url_ttl_seconds: Option<u64>,
     /// Sessions stay in `thinking` while this is set.
     pub stuck_thinking: bool,
+    /// Sessions that `stuck_thinking` does not hold (e.g. the one job a benchmark lets finish
+    /// among hundreds held live).
+    pub stuck_thinking_except: Vec<String>,
     /// Seed for `rate` draws, so random faults are reproducible.
     pub seed: u64,
 }
@@ -124,8 +127,10 @@ impl FaultState {
         self.lock().0.url_ttl_seconds
     }
 
-    pub fn stuck_thinking(&self) -> bool {
-        self.lock().0.stuck_thinking
+    /// Whether `session_id` is held in `thinking` now.
+    pub fn stuck_thinking(&self, session_id: &str) -> bool {
+        let cfg = &self.lock().0;
+        cfg.stuck_thinking && !cfg.stuck_thinking_except.iter().any(|s| s == session_id)
     }
 
     /// Global latency and the fault (if any) that fires for this request.

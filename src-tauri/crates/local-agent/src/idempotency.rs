@@ -77,7 +77,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<Credential>()
         .map(|c| crate::util::sha256_hex(c.0.as_bytes()))
         .unwrap_or_default();
-    let scope = format!("{cred}|{} {}|{key}", req.method(), req.uri().path());
+    // Stored (and persisted) as a hash: neither the caller's credential nor its key is kept.
+    let scope = crate::util::sha256_hex(
+        format!("{cred}|{} {}|{key}", req.method(), req.uri().path()).as_bytes(),
+    );
     // The body is fingerprinted: a key replays only the request it was first sent with.
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FINGERPRINTED_BODY).await else {

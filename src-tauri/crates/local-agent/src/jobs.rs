@@ -76,7 +76,7 @@ async fn think(
 ) -> bool {
     let started = tokio::time::Instant::now();
     loop {
-        let stuck = state.faults.stuck_thinking();
+        let stuck = state.faults.stuck_thinking(id);
         let elapsed = started.elapsed();
         if !stuck && elapsed >= total {
             return true;
@@ -297,7 +297,7 @@ async fn drive(state: &AppState, id: &str, cancel: &CancellationToken) {
                     return;
                 };
                 state.update(|db| {
-                    let vid = new_id("");
+                    let vid = crate::hostile::new_id("", state.behaviour().hostile_names);
                     db.next_seq(&vid);
                     db.videos.insert(
                         vid.clone(),
@@ -462,7 +462,7 @@ async fn render_current(state: &AppState, id: &str, cancel: &CancellationToken) 
     }
     let look = avatar.unwrap_or_else(|| catalog::LOOKS[0].id.to_string());
     let presenter = crate::media::presenter(state, &look).await.ok();
-    let out_dir = state.videos_dir().join(&vid);
+    let out_dir = state.videos_dir().join(crate::hostile::disk_name(&vid));
     if let Err(e) = tokio::fs::create_dir_all(&out_dir).await {
         return fail(
             state,

@@ -40,11 +40,12 @@ fn code_for(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
+/// JSON answers, and the OAuth consent pages' own HTML error pages, are left as they are.
 fn is_json(resp: &Response) -> bool {
     resp.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|ct| ct.starts_with("application/json"))
+        .map(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"))
         .unwrap_or(false)
 }
 

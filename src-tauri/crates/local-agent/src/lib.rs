@@ -14,6 +14,7 @@ mod changes;
 mod conn;
 mod error;
 mod faults;
+mod hostile;
 mod idempotency;
 mod jobs;
 mod json_errors;
@@ -21,11 +22,13 @@ mod json_input;
 mod media;
 mod middleware;
 mod narrative;
+mod oauth;
 mod pagination;
 mod pdf_text;
 mod persistence;
 mod planner;
 mod presenter;
+pub mod probe;
 mod render;
 mod routes;
 mod state;
@@ -41,12 +44,52 @@ use std::time::Duration;
 pub use behaviour::{Behaviour, BillingType, CreateAnswer};
 pub use error::StartError;
 pub use faults::{FaultConfig, FaultKind, FaultRule, RetryAfterFormat};
+pub use hostile::{titles as hostile_titles, ID_PREFIXES as HOSTILE_ID_PREFIXES};
+pub use oauth::{OAuthSettings, OAuthStats, ACCESS_PREFIX as OAUTH_ACCESS_PREFIX};
 pub use planner::{plan, PlanInput, Storyboard};
 
 /// Helpers for tests of this crate and of its clients.
 pub mod testing {
     /// A minimal one-page PDF showing `lines` (text the planner can read).
     pub use crate::pdf_text::minimal_pdf;
+
+    /// What a user does on the consent page, over plain HTTP (Rust tests; the desktop e2e uses a
+    /// real browser): loads `authorize_url`, presses Approve or Deny, and returns where the page
+    /// redirects the browser (the app's loopback callback), without following it.
+    pub async fn consent(authorize_url: &str, approve: bool) -> Result<String, String> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let page = http
+            .get(authorize_url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = page.status();
+        let html = page.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("authorize page answered {status}: {html}"));
+        }
+        let marker = "name=\"consent\" value=\"";
+        let start = html.find(marker).ok_or("no consent form on the page")? + marker.len();
+        let consent = &html[start..start + html[start..].find('"').ok_or("bad form")?];
+        let url = url::Url::parse(authorize_url).map_err(|e| e.to_string())?;
+        let action = url.join("/oauth/authorize").map_err(|e| e.to_string())?;
+        let decision = if approve { "approve" } else { "deny" };
+        let answer = http
+            .post(action)
+            .form(&[("consent", consent), ("decision", decision)])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        answer
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| format!("the consent answer ({}) did not redirect", answer.status()))
+    }
 }
 
 /// How to run a local agent.
@@ -77,6 +120,15 @@ pub struct Config {
     pub full_list_items: bool,
     /// Which billing block `GET /v3/users/me` fills.
     pub billing_type: BillingType,
+    /// The OAuth server (`/oauth/authorize`, `/v1/oauth/token`, `/v1/oauth/revoke`).
+    pub oauth: OAuthSettings,
+    /// Mount `/__admin/*` (faults, stats, blobs, behaviour…) for tests and benchmarks. Off by
+    /// default: those routes change what the agent does and read what it holds. When on, they
+    /// need one of `api_keys` (so at least one must be configured).
+    pub admin: bool,
+    /// Serve hostile session/video ids and titles (`../`, absolute paths, NUL, reserved names,
+    /// 300 characters, right-to-left marks) so clients can prove their file naming is safe.
+    pub hostile_names: bool,
 }
 
 impl Config {
@@ -95,6 +147,9 @@ impl Config {
             asset_processing_secs: Behaviour::default().asset_processing_secs,
             full_list_items: false,
             billing_type: BillingType::Wallet,
+            oauth: OAuthSettings::default(),
+            admin: false,
+            hostile_names: false,
         }
     }
 
@@ -106,6 +161,8 @@ impl Config {
             asset_processing_secs: self.asset_processing_secs,
             full_list_items: self.full_list_items,
             billing_type: self.billing_type,
+            hostile_names: self.hostile_names,
+            ..Behaviour::default()
         }
     }
 
@@ -116,6 +173,7 @@ impl Config {
         self.asset_processing_secs = b.asset_processing_secs;
         self.full_list_items = b.full_list_items;
         self.billing_type = b.billing_type;
+        self.hostile_names = b.hostile_names;
         self
     }
 }
@@ -154,6 +212,28 @@ impl RunningAgent {
 
     pub fn behaviour(&self) -> Behaviour {
         self.state.behaviour()
+    }
+
+    /// Makes every access token issued so far expire now (same as `POST /__admin/oauth`
+    /// `{"expire_access_tokens": true}`).
+    pub fn expire_oauth_access_tokens(&self) -> usize {
+        self.state.oauth.expire_access_tokens()
+    }
+
+    /// Revokes every refresh token (the next refresh answers `invalid_grant`).
+    pub fn revoke_oauth_refresh_tokens(&self) -> usize {
+        self.state.oauth.revoke_refresh_tokens()
+    }
+
+    /// What the OAuth server did so far (codes, tokens, refreshes, revocations, expired tokens
+    /// refused).
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.state.oauth.stats()
+    }
+
+    /// Replaces the OAuth server's settings.
+    pub fn set_oauth(&self, settings: OAuthSettings) {
+        self.state.oauth.configure(settings);
     }
 
     /// Sets how many jobs may be active (thinking or generating) before creates get 429.

@@ -10,7 +10,8 @@ use local_agent::{Config, FaultConfig, FaultKind, FaultRule, RetryAfterFormat};
 /// A local stand-in for HeyGen's Video Agent v3 API that renders real MP4s (ffmpeg, espeak-ng).
 ///
 /// Prints `listening on http://HOST:PORT` as its first stdout line. State persists in --data-dir.
-/// Faults can also be changed at run time with `POST /__admin/faults` (see the crate README).
+/// With --admin (and an --api-key), faults can also be changed at run time with
+/// `POST /__admin/faults` (see the crate README).
 #[derive(Debug, Parser)]
 #[command(name = "local-agent", version)]
 struct Args {
@@ -26,6 +27,16 @@ struct Args {
     /// (here or in LOCAL_AGENT_API_KEYS), any non-empty key is accepted.
     #[arg(long = "api-key")]
     api_keys: Vec<String>,
+
+    /// Mount the /__admin/* routes (faults, stats, blobs, behaviour) for tests and benchmarks.
+    /// They need one of the --api-key keys (as X-Api-Key or Bearer), so --api-key is required.
+    #[arg(long)]
+    admin: bool,
+
+    /// Serve hostile session/video ids and titles (`../`, absolute paths, NUL, reserved names,
+    /// 300 characters, right-to-left marks) to test a client's file naming.
+    #[arg(long)]
+    hostile_names: bool,
 
     /// Divides simulated waiting (queueing, thinking, storyboard preparation), which lasts
     /// minutes at 1 as on HeyGen; 60 turns each simulated minute into one second.
@@ -127,6 +138,19 @@ struct Args {
     /// PNG thumbnails; at most 10000), e.g. 972 for a 1,000-style gallery.
     #[arg(long, env = "LOCAL_AGENT_EXTRA_STYLES", default_value_t = 0)]
     extra_styles: usize,
+
+    /// OAuth: only this client id may sign in (default: any client id).
+    #[arg(long, env = "LOCAL_AGENT_OAUTH_CLIENT_ID")]
+    oauth_client_id: Option<String>,
+
+    /// OAuth: lifetime of an access token in seconds (HeyGen: about 10 days).
+    #[arg(long, default_value_t = 864_000)]
+    oauth_token_ttl: u64,
+
+    /// OAuth: each refresh answers with a new refresh token and retires the old one (default:
+    /// the old refresh token stays valid and the answer carries none).
+    #[arg(long)]
+    oauth_rotate_refresh: bool,
 }
 
 fn split_rule(spec: &str) -> Result<(String, String), String> {
@@ -215,6 +239,7 @@ fn behaviour(a: &Args) -> local_agent::Behaviour {
     }
     b.full_list_items |= a.full_list_items;
     b.billing_type = a.billing_type;
+    b.hostile_names |= a.hostile_names;
     b
 }
 
@@ -250,6 +275,15 @@ async fn main() {
     config.time_scale = args.time_scale;
     config.faults = faults;
     config.extra_styles = args.extra_styles;
+    config.oauth = local_agent::OAuthSettings {
+        client_id: args
+            .oauth_client_id
+            .clone()
+            .filter(|c| !c.trim().is_empty()),
+        access_ttl_secs: args.oauth_token_ttl,
+        rotate_refresh_tokens: args.oauth_rotate_refresh,
+    };
+    config.admin = args.admin;
     config = config.with_behaviour(behaviour(&args));
     let agent = match local_agent::start(config).await {
         Ok(a) => a,

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use axum::extract::{Path, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use tokio::process::Command;
 
 use crate::catalog;
+use crate::cdn::FileRequest;
 use crate::error::ApiError;
 use crate::render::{font_opt, fonts};
 use crate::state::AppState;
@@ -268,31 +268,12 @@ pub async fn voice_preview(state: &AppState, id: &str) -> Result<PathBuf, ApiErr
     .await
 }
 
-async fn serve(
-    state: &AppState,
-    path: Result<PathBuf, ApiError>,
-    head: bool,
-    headers: &HeaderMap,
-) -> Response {
-    match path {
-        Ok(p) => {
-            let ct = crate::cdn::content_type_for(&p.display().to_string());
-            crate::cdn::serve_file(state, &p, ct, headers, head).await
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
 /// `GET /cdn/styles/{style_id}/{file}` — `thumbnail.jpg` or `preview.mp4` (public).
 pub async fn style_file(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
-    let (head, headers) = (
-        req.method() == axum::http::Method::HEAD,
-        req.headers().clone(),
-    );
     // A synthetic style exists only while the agent lists it.
     let synthetic = crate::synthetic_styles::index(&id);
     if synthetic.is_some_and(|i| i >= state.extra_styles()) {
@@ -304,39 +285,31 @@ pub async fn style_file(
         ("preview.mp4", _) => style_preview(&state, &id).await,
         _ => Err(ApiError::not_found("not_found", "no such file")),
     };
-    serve(&state, p, head, &headers).await
+    req.serve_found(&state, p).await
 }
 
 /// `GET /cdn/avatars/{id}/preview.png` (public).
 pub async fn avatar_file(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
-    let (head, headers) = (
-        req.method() == axum::http::Method::HEAD,
-        req.headers().clone(),
-    );
     let p = match file.as_str() {
         "preview.png" => look_preview(&state, &id).await,
         _ => Err(ApiError::not_found("not_found", "no such file")),
     };
-    serve(&state, p, head, &headers).await
+    req.serve_found(&state, p).await
 }
 
 /// `GET /cdn/voices/{id}/preview.mp3` (public).
 pub async fn voice_file(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
-    req: Request,
+    req: FileRequest,
 ) -> Response {
-    let (head, headers) = (
-        req.method() == axum::http::Method::HEAD,
-        req.headers().clone(),
-    );
     let p = match file.as_str() {
         "preview.mp3" => voice_preview(&state, &id).await,
         _ => Err(ApiError::not_found("not_found", "no such file")),
     };
-    serve(&state, p, head, &headers).await
+    req.serve_found(&state, p).await
 }

@@ -1,6 +1,8 @@
 //! The deterministic planner: a title, a narration script and a storyboard of scenes from the
 //! prompt, change requests and attachments. Same input → same storyboard.
 
+use std::collections::{HashMap, VecDeque};
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Typeface};
@@ -645,18 +647,83 @@ fn in_tone(sentence: &str, tone: Option<Tone>) -> String {
     }
 }
 
+/// The storyboard for a prompt, its change requests and attachments: the look (style,
+/// orientation, palette), what to say within the length, how it splits into scenes, which
+/// attachment each scene shows, and the presenter.
 pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     let mut notes = Vec::new();
     let e = edits(input);
     let seconds = e.seconds;
 
+    // 1. The look.
     let style = input
         .style_id
         .and_then(catalog::style)
         .or_else(|| catalog::style(catalog::DEFAULT_STYLE))
         .expect("default style exists");
-    let orientation = e
-        .orientation
+    let orientation = orientation(input, &e, style);
+    let (width, height) = frame_size(&orientation);
+    let title = e
+        .title
+        .clone()
+        .unwrap_or_else(|| title_from_prompt(input.prompt));
+
+    // 2. What there is to say, and as much of it as fits the length.
+    let content = content(input, &e, &mut notes);
+    let opening = opening_line(input.prompt, &title, e.tone);
+    let budget = WordBudget::new(seconds, e.longest);
+    let script = script(input, &e, &content, &opening, &title, &budget);
+
+    // 3. Scenes: about one per six seconds, never more than there are things to say.
+    let n = budget.scenes.min(script.units.len().max(1));
+    let scene_units = distribute(script.units, n, word_count(&opening));
+    let images = visuals(input.attachments, n, &mut notes);
+    let scene_len = seconds / n as f64;
+    let scenes: Vec<Scene> = scene_units
+        .into_iter()
+        .enumerate()
+        .map(|(i, here)| {
+            let mut scene = scene(i, &here, &opening, &title, &script.headings);
+            scene.start = i as f64 * scene_len;
+            scene.duration = scene_len;
+            scene.image_asset_id = images.get(i).map(|a| a.asset_id.clone());
+            scene
+        })
+        .collect();
+
+    Storyboard {
+        title,
+        avatar_id: Some(presenter(&e, &orientation)),
+        orientation,
+        width,
+        height,
+        duration: seconds,
+        style_id: style.id.to_string(),
+        voice_id: e
+            .voice_id
+            .as_deref()
+            .filter(|v| catalog::voice(v).is_some())
+            .unwrap_or(catalog::DEFAULT_VOICE)
+            .to_string(),
+        palette: palette(style, input.brand_colors.as_deref()),
+        typeface: match style.typeface {
+            Typeface::Sans => "sans",
+            Typeface::Serif => "serif",
+            Typeface::Mono => "mono",
+            Typeface::Condensed => "condensed",
+        }
+        .to_string(),
+        scenes,
+        revision: input.revisions.len() as u32,
+        notes,
+        tone: e.tone.map(|t| t.as_str().to_string()),
+    }
+}
+
+/// A change request's orientation, else the style's aspect ratio, else the prompt's wording,
+/// else landscape.
+fn orientation(input: &PlanInput<'_>, e: &Edits, style: &catalog::Style) -> String {
+    e.orientation
         .clone()
         .or_else(|| match style.aspect_ratio {
             Some("9:16") => Some("portrait".to_string()),
@@ -665,27 +732,30 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             _ => None,
         })
         .or_else(|| requested_orientation(input.prompt).map(str::to_string))
-        .unwrap_or_else(|| "landscape".to_string());
-    let (width, height) = frame_size(&orientation);
+        .unwrap_or_else(|| "landscape".to_string())
+}
 
+/// The style's colours; the first brand colour, when given, becomes the accent.
+fn palette(style: &catalog::Style, brand_colors: Option<&[String]>) -> Palette {
     let mut palette = Palette {
         bg: style.bg.to_string(),
         fg: style.fg.to_string(),
         accent: style.accent.to_string(),
     };
-    if let Some(colors) = &input.brand_colors {
-        if let Some(c) = colors.first() {
-            palette.accent = c.trim_start_matches('#').to_string();
-        }
+    if let Some(c) = brand_colors.and_then(|colors| colors.first()) {
+        palette.accent = c.trim_start_matches('#').to_string();
     }
+    palette
+}
 
-    let title = e
-        .title
-        .clone()
-        .unwrap_or_else(|| title_from_prompt(input.prompt));
+/// The sentences there are to say: `base` from the attached documents and the prompt (minus
+/// what was asked to be removed), `pool` = what change requests added (latest first) + base.
+struct Content {
+    base: Vec<String>,
+    pool: Vec<String>,
+}
 
-    // Content: what the user asked to add (latest first), attached documents, then the prompt.
-    // Instructions to the agent ("Create a…", "Use a friendly tone.") are not narration.
+fn content(input: &PlanInput<'_>, e: &Edits, notes: &mut Vec<String>) -> Content {
     let mut base: Vec<String> = Vec::new();
     for a in input.attachments {
         if let Some(t) = &a.text {
@@ -705,6 +775,7 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             _ => {}
         }
     }
+    // Instructions to the agent ("Create a…", "Use a friendly tone.") are not narration.
     base.extend(
         sentences(input.prompt)
             .into_iter()
@@ -718,24 +789,56 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     base.retain(kept);
     let mut pool: Vec<String> = e.additions.iter().filter(|s| kept(s)).cloned().collect();
     pool.extend(base.iter().cloned());
+    Content { base, pool }
+}
 
-    // How many words fit: fresh narration at a relaxed pace; narration written for a longer
-    // version is kept if it can still be spoken a little faster.
-    let soft = |secs: f64| (secs * WORDS_PER_SECOND).floor() as usize;
-    let hard = |secs: f64| (secs * MAX_WORDS_PER_SECOND).floor() as usize;
-    let budget = soft(seconds).max(soft(e.longest).min(hard(seconds))).max(3);
-    let by_length = ((seconds / 6.0).round() as usize).clamp(1, 12);
-    let scene_hard = hard(seconds / by_length as f64).max(3);
+/// How many words the video can say and how many scenes it gets.
+struct WordBudget {
+    /// Words in all: fresh narration at a relaxed pace; narration written for a longer version
+    /// is kept if it can still be spoken a little faster.
+    total: usize,
+    /// Words one scene may say at most.
+    per_scene: usize,
+    /// Scenes by length alone: about one per six seconds, 1 to 12.
+    scenes: usize,
+}
 
-    let opening = opening_line(input.prompt, &title, e.tone);
-    let mut used = word_count(&opening);
+impl WordBudget {
+    fn new(seconds: f64, longest: f64) -> WordBudget {
+        let soft = |secs: f64| (secs * WORDS_PER_SECOND).floor() as usize;
+        let hard = |secs: f64| (secs * MAX_WORDS_PER_SECOND).floor() as usize;
+        let scenes = ((seconds / 6.0).round() as usize).clamp(1, 12);
+        WordBudget {
+            total: soft(seconds).max(soft(longest).min(hard(seconds))).max(3),
+            per_scene: hard(seconds / scenes as f64).max(3),
+            scenes,
+        }
+    }
+}
+
+/// The narration after the opening line, as units (sentences), and the headings of filler
+/// lines (a scene that starts with one is headed by it).
+struct Script {
+    units: Vec<String>,
+    headings: HashMap<String, &'static str>,
+}
+
+fn script(
+    input: &PlanInput<'_>,
+    e: &Edits,
+    content: &Content,
+    opening: &str,
+    title: &str,
+    budget: &WordBudget,
+) -> Script {
+    let mut used = word_count(opening);
     let mut units: Vec<String> = Vec::new();
-    for s in &pool {
-        let s = take_words(&in_tone(s, e.tone), scene_hard);
-        if used + word_count(&s) > budget {
-            if units.is_empty() && used < budget {
+    for s in &content.pool {
+        let s = take_words(&in_tone(s, e.tone), budget.per_scene);
+        if used + word_count(&s) > budget.total {
+            if units.is_empty() && used < budget.total {
                 // Nothing said yet besides the opening: say the start of it rather than nothing.
-                let cut = take_words(&s, budget - used);
+                let cut = take_words(&s, budget.total - used);
                 used += word_count(&cut);
                 units.push(cut);
             }
@@ -747,32 +850,36 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
     // Little to say: with nothing but a subject, a few lines about it; otherwise a closing
     // line, while they fit.
     let (subject_words, _) = subject(input.prompt);
-    let subject_text = spoken_subject(&subject_words).unwrap_or_else(|| title.clone());
-    let mut headings: std::collections::HashMap<String, &str> = Default::default();
-    if units.len() == pool.len() {
+    let subject_text = spoken_subject(&subject_words).unwrap_or_else(|| title.to_string());
+    let mut headings = HashMap::new();
+    if units.len() == content.pool.len() {
         let lines = filler_lines(&subject_text, e.tone);
-        let skip = if base.is_empty() { 0 } else { lines.len() - 1 };
+        let skip = if content.base.is_empty() {
+            0
+        } else {
+            lines.len() - 1
+        };
         for (line, heading) in lines.into_iter().skip(skip) {
-            if used + word_count(&line) <= budget {
+            if used + word_count(&line) <= budget.total {
                 used += word_count(&line);
                 headings.insert(line.clone(), heading);
                 units.push(line);
             }
         }
     }
+    Script { units, headings }
+}
 
-    // Scenes: about one per six seconds, never more than there are things to say.
-    let n = by_length.min(units.len().max(1));
-    let scene_len = seconds / n as f64;
-    let total_words: usize =
-        units.iter().map(|u| word_count(u)).sum::<usize>() + word_count(&opening);
+/// Splits the units over `n` scenes of about equal word counts (the first scene also speaks
+/// the opening line); every scene after the first keeps at least one unit.
+fn distribute(units: Vec<String>, n: usize, opening_words: usize) -> Vec<Vec<String>> {
+    let total_words: usize = units.iter().map(|u| word_count(u)).sum::<usize>() + opening_words;
     let target = total_words.div_ceil(n);
-    let mut queue = std::collections::VecDeque::from(units);
+    let mut queue = VecDeque::from(units);
     let mut scene_units: Vec<Vec<String>> = Vec::with_capacity(n);
     for i in 0..n {
         let mut here: Vec<String> = Vec::new();
-        let mut words = if i == 0 { word_count(&opening) } else { 0 };
-        // Every later scene keeps at least one thing to say.
+        let mut words = if i == 0 { opening_words } else { 0 };
         let scenes_after = n - i - 1;
         while let Some(next) = queue.front() {
             let full = !here.is_empty() && words + word_count(next) > target && i + 1 < n;
@@ -784,18 +891,19 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
         }
         scene_units.push(here);
     }
+    scene_units
+}
 
-    // Images first, then a still from each attached video.
-    let images: Vec<&Attachment> = input
-        .attachments
-        .iter()
-        .filter(|a| a.kind == AttachmentKind::Image)
-        .chain(
-            input
-                .attachments
-                .iter()
-                .filter(|a| a.kind == AttachmentKind::Video),
-        )
+/// What the scenes show, in order: attached images first, then a still from each attached
+/// video; notes when there are more than scenes.
+fn visuals<'a>(
+    attachments: &'a [Attachment],
+    n: usize,
+    notes: &mut Vec<String>,
+) -> Vec<&'a Attachment> {
+    let of = |kind: AttachmentKind| attachments.iter().filter(move |a| a.kind == kind);
+    let images: Vec<&Attachment> = of(AttachmentKind::Image)
+        .chain(of(AttachmentKind::Video))
         .collect();
     if images.len() > n {
         notes.push(format!(
@@ -804,86 +912,62 @@ pub fn plan(input: &PlanInput<'_>) -> Storyboard {
             images.len()
         ));
     }
+    images
+}
 
-    let scenes: Vec<Scene> = scene_units
-        .into_iter()
-        .enumerate()
-        .map(|(i, here)| {
-            let body = here.join(" ");
-            let narration = if i == 0 {
-                format!("{opening} {body}").trim().to_string()
-            } else {
-                body.clone()
-            };
-            let heading = if i == 0 {
-                title.clone()
-            } else if let Some(h) = here.first().and_then(|u| headings.get(u)) {
-                h.to_string()
-            } else {
-                heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
-            };
-            // On screen: what is said in this scene; the heading already shows the title, so
-            // an opening that only speaks the title is not repeated under it.
-            let shown = if body.is_empty() || (i == 0 && opening != format!("{title}.")) {
-                &narration
-            } else {
-                &body
-            };
-            let text = take_words(shown, 40);
-            Scene {
-                index: i,
-                heading,
-                text,
-                narration,
-                start: i as f64 * scene_len,
-                duration: scene_len,
-                image_asset_id: images.get(i).map(|a| a.asset_id.clone()),
-            }
-        })
-        .collect();
-
-    let avatar_id = Some(
-        e.avatar_id
-            .as_deref()
-            .filter(|a| catalog::look(a).is_some())
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                // No avatar chosen: the agent picks a presenter whose look suits the orientation.
-                catalog::LOOKS
-                    .iter()
-                    .find(|l| l.orientation == orientation)
-                    .unwrap_or(&catalog::LOOKS[0])
-                    .id
-                    .to_string()
-            }),
-    );
-    Storyboard {
-        title,
-        orientation,
-        width,
-        height,
-        duration: seconds,
-        style_id: style.id.to_string(),
-        voice_id: e
-            .voice_id
-            .as_deref()
-            .filter(|v| catalog::voice(v).is_some())
-            .unwrap_or(catalog::DEFAULT_VOICE)
-            .to_string(),
-        avatar_id,
-        palette,
-        typeface: match style.typeface {
-            Typeface::Sans => "sans",
-            Typeface::Serif => "serif",
-            Typeface::Mono => "mono",
-            Typeface::Condensed => "condensed",
-        }
-        .to_string(),
-        scenes,
-        revision: input.revisions.len() as u32,
-        notes,
-        tone: e.tone.map(|t| t.as_str().to_string()),
+/// Scene `i`'s words and heading (its timing and image are set by the caller).
+fn scene(
+    i: usize,
+    here: &[String],
+    opening: &str,
+    title: &str,
+    headings: &HashMap<String, &'static str>,
+) -> Scene {
+    let body = here.join(" ");
+    let narration = if i == 0 {
+        format!("{opening} {body}").trim().to_string()
+    } else {
+        body.clone()
+    };
+    let heading = if i == 0 {
+        title.to_string()
+    } else if let Some(h) = here.first().and_then(|u| headings.get(u)) {
+        h.to_string()
+    } else {
+        heading_from(&body).unwrap_or_else(|| format!("Part {}", i + 1))
+    };
+    // On screen: what is said in this scene; the heading already shows the title, so an
+    // opening that only speaks the title is not repeated under it.
+    let shown = if body.is_empty() || (i == 0 && opening != format!("{title}.")) {
+        &narration
+    } else {
+        &body
+    };
+    Scene {
+        index: i,
+        heading,
+        text: take_words(shown, 40),
+        narration,
+        start: 0.0,
+        duration: 0.0,
+        image_asset_id: None,
     }
+}
+
+/// The avatar asked for (when it exists), else a presenter whose look suits the orientation.
+fn presenter(e: &Edits, orientation: &str) -> String {
+    e.avatar_id
+        .as_deref()
+        .filter(|a| catalog::look(a).is_some())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            catalog::LOOKS
+                .iter()
+                .find(|l| l.orientation == orientation)
+                .unwrap_or(&catalog::LOOKS[0])
+                .id
+                .to_string()
+        })
 }
 
 #[cfg(test)]

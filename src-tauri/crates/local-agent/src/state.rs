@@ -46,6 +46,8 @@ pub struct Inner {
     callback_secrets: Mutex<std::collections::HashMap<String, String>>,
     /// HeyGen-fidelity switches (see `behaviour.rs`).
     behaviour: Mutex<crate::behaviour::Behaviour>,
+    /// Grants of the OAuth server (memory only).
+    pub oauth: crate::oauth::OAuthServer,
     /// Idempotency keys whose first request is still running.
     pub idem_in_progress: Mutex<std::collections::HashSet<String>>,
 }
@@ -97,6 +99,7 @@ impl AppState {
             media_locks: Mutex::new(Default::default()),
             espeak_available: crate::render::espeak_available(),
             idem_in_progress: Mutex::new(Default::default()),
+            oauth: Default::default(),
             behaviour: Mutex::new(Default::default()),
             callback_secrets: Mutex::new(Default::default()),
         }))

@@ -270,10 +270,21 @@ async fn stats_count_requests_by_route_template() {
     assert_eq!(s["requests"]["GET /v3/users/me"], 1);
     assert_eq!(s["creates"], 0);
     assert!(s["bytes_served"].is_u64());
-    let v = a.send(a.http.get(a.url("/__admin/videos/nope"))).await;
+    let v = a
+        .send(
+            a.http
+                .get(a.url("/__admin/videos/nope"))
+                .header("x-api-key", KEY),
+        )
+        .await;
     assert_eq!(v.status, 404);
     let bad = a
-        .send(a.http.post(a.url("/__admin/faults")).body("{\"rules\": 5}"))
+        .send(
+            a.http
+                .post(a.url("/__admin/faults"))
+                .header("x-api-key", KEY)
+                .body("{\"rules\": 5}"),
+        )
         .await;
     assert_eq!(bad.status, 400);
 }

@@ -482,6 +482,7 @@ async fn users_me_in_all_three_billing_shapes() {
         .send(
             a.http
                 .post(a.url("/__admin/behaviour"))
+                .header("x-api-key", KEY)
                 .json(&json!({"billing_type": "barter"})),
         )
         .await;

@@ -67,16 +67,32 @@ pub struct Blob {
     pub path: String,
 }
 
-/// The agent's admin API (no auth) plus the agent's API key for `/v3` calls.
+/// The keys the benchmark agent process accepts: its admin key and those the drivers use
+/// (transfers `qa-bench`, tracking `qa-tracking`, soak `qa-soak-key`).
+pub const BENCH_KEYS: &[&str] = &["qa-bench", "qa-tracking", "qa-soak-key"];
+
+/// `local-agent` arguments that mount `/__admin/*` and accept [`BENCH_KEYS`].
+pub fn bench_agent_args() -> Vec<&'static str> {
+    let mut args = vec!["--admin"];
+    for key in BENCH_KEYS {
+        args.extend(["--api-key", key]);
+    }
+    args
+}
+
+/// The agent's admin API (`/__admin/*`, mounted with `--admin` / `Config::admin`), called with
+/// one of the agent's keys, which those routes require.
 #[derive(Clone)]
 pub struct Admin {
     http: reqwest::Client,
     base: String,
+    key: String,
 }
 
 impl Admin {
-    pub fn new(base_url: &str) -> Self {
+    pub fn new(base_url: &str, key: &str) -> Self {
         Self {
+            key: key.to_string(),
             http: reqwest::Client::builder()
                 .no_proxy()
                 .timeout(Duration::from_secs(600))
@@ -92,7 +108,10 @@ impl Admin {
         path: &str,
         body: Option<Value>,
     ) -> QaResult<Value> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-api-key", &self.key);
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -6,12 +6,15 @@
 //! - [`soak`]: N jobs, ~20 % faults, the engine SIGKILLed and restarted; invariants checked.
 //! - [`startup`]: start-up to interactive UI and idle PSS, app vs hello-world.
 //! - [`library_seed`]: thousands of jobs in the app's real database for the library benchmark.
+//! - [`load`]: a busy-core load generator for measuring "under load".
 //! - [`procfs`]: RSS, PSS, CPU time from `/proc`.
 //! - [`policy`]: the documented allow-list the security tests hold the app's config to.
 
 pub mod agent;
 pub mod error;
+pub mod files;
 pub mod library_seed;
+pub mod load;
 pub mod policy;
 pub mod procfs;
 pub mod soak;

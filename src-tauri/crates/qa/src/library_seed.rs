@@ -209,39 +209,27 @@ pub async fn seed_library(cfg: &SeedConfig) -> QaResult<SeedReport> {
         let angle = ANGLES[rng.gen_range(0..ANGLES.len())];
         let title = format!("{subject} {angle} #{}", cfg.jobs - i);
         let created_at = now - (i as i64 * span / cfg.jobs.max(1) as i64) - rng.gen_range(0..600);
-        let mut job = Job {
-            idempotency_key: format!("vas-create-{id}"),
-            id: id.clone(),
-            state,
-            request: JobRequest {
-                prompt: format!(
-                    "Make a video about {} {angle}. Keep it friendly and clear.",
-                    subject.to_lowercase()
-                ),
-                mode: if rng.gen_bool(0.15) {
-                    Mode::Chat
-                } else {
-                    Mode::Generate
-                },
-                orientation: Some(if rng.gen_bool(0.7) {
-                    Orientation::Landscape
-                } else {
-                    Orientation::Portrait
-                }),
-                ..JobRequest::default()
+        let request = JobRequest {
+            prompt: format!(
+                "Make a video about {} {angle}. Keep it friendly and clear.",
+                subject.to_lowercase()
+            ),
+            mode: if rng.gen_bool(0.15) {
+                Mode::Chat
+            } else {
+                Mode::Generate
             },
-            session_id: None,
-            video_id: None,
-            title: None,
-            progress: None,
-            failure_code: None,
-            failure_message: None,
-            video_page_url: None,
-            outputs: JobOutputs::default(),
-            retry_of: None,
-            created_at,
+            orientation: Some(if rng.gen_bool(0.7) {
+                Orientation::Landscape
+            } else {
+                Orientation::Portrait
+            }),
+            ..JobRequest::default()
+        };
+        let mut job = Job {
+            state,
             updated_at: created_at + rng.gen_range(60..2_700),
-            submitted_at: None,
+            ..Job::draft(id.clone(), request, format!("vas-create-{id}"), created_at)
         };
         if state != JobState::Draft {
             job.session_id = Some(format!("sess_seed_{}", &id[..16]));

@@ -6,7 +6,13 @@
 //! - No remote origins anywhere in the CSP, the windows' URLs or a capability's `remote` block:
 //!   only the app itself, Tauri's `ipc:`/`asset:` schemes and their `*.localhost` forms.
 //! - Permissions: the app's own commands (each listed in `build.rs`'s `AppManifest`, so each
-//!   needs an explicit grant) and the plugin permissions below, each with its reason.
+//!   needs an explicit grant) and the plugin permissions below, each with its reason — and each
+//!   of those actually granted (no pre-approved permission the app does not use).
+//! - Capabilities only as files checked here: none inline in `tauri.conf.json`, none added from
+//!   Rust (`Builder::capability`, `add_capability`).
+//! - `withGlobalTauri` off (no `window.__TAURI__` for injected scripts), `freezePrototype` on.
+//! - Run-time grants: every place the shell widens the asset-protocol scope is listed in
+//!   [`RUNTIME_SCOPE_GRANTS`] with its reason (the web view must never choose what is added).
 
 use serde_json::Value;
 
@@ -19,23 +25,33 @@ pub struct Allowed {
 
 /// Every non-app permission the capability files may grant. Anything else fails the test;
 /// adding a line here is the review step (say why the UI needs it).
+/// (The dialog, notification, opener and clipboard plugins are used from Rust only, so none of
+/// their permissions is pre-approved here.)
 pub const ALLOWED_PERMISSIONS: &[Allowed] = &[
-    Allowed { permission: "core:event:allow-listen", reason: "the UI subscribes to typed engine events (job state, progress, theme)" },
-    Allowed { permission: "core:event:allow-unlisten", reason: "screens unsubscribe when they go away" },
-    Allowed { permission: "core:app:allow-version", reason: "Settings shows the app version" },
-    Allowed { permission: "core:app:allow-name", reason: "Settings shows the app name" },
-    Allowed { permission: "core:webview:allow-internal-toggle-devtools", reason: "never granted in release builds; listed so a debug capability is reviewed" },
-    Allowed { permission: "core:window:allow-set-title", reason: "the window title shows the open job" },
-    Allowed { permission: "dialog:allow-open", reason: "\"Add files…\" and choosing the library folder use the native file dialog (paths go to Rust, not read by the UI)" },
-    Allowed { permission: "dialog:allow-message", reason: "native confirmations (delete a job)" },
-    Allowed { permission: "dialog:allow-ask", reason: "native yes/no questions (remove the API key)" },
-    Allowed { permission: "dialog:allow-confirm", reason: "native confirmations" },
-    Allowed { permission: "notification:default", reason: "a desktop notification when a video is ready" },
-    Allowed { permission: "notification:allow-notify", reason: "a desktop notification when a video is ready" },
-    Allowed { permission: "notification:allow-is-permission-granted", reason: "check before notifying" },
-    Allowed { permission: "notification:allow-request-permission", reason: "ask once before the first notification" },
-    Allowed { permission: "clipboard-manager:allow-write-text", reason: "\"Copy share link\" in the Library" },
-    Allowed { permission: "opener:allow-reveal-item-in-dir", reason: "\"Reveal in folder\" for a downloaded video" },
+    Allowed {
+        permission: "core:event:allow-listen",
+        reason: "the UI subscribes to typed engine events (job state, progress, theme)",
+    },
+    Allowed {
+        permission: "core:event:allow-unlisten",
+        reason: "screens unsubscribe when they go away",
+    },
+];
+
+/// A place in the shell (`src-tauri/<file>`) that adds to the asset-protocol scope at run time.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeGrant {
+    pub file: &'static str,
+    /// `allow_directory` or `allow_file`.
+    pub call: &'static str,
+    pub reason: &'static str,
+}
+
+/// Every run-time asset-scope grant the shell may make. Anything else fails the test.
+pub const RUNTIME_SCOPE_GRANTS: &[ScopeGrant] = &[
+    ScopeGrant { file: "lib.rs", call: "allow_directory", reason: "the thumbnail cache in the app's data folder (files Rust wrote)" },
+    ScopeGrant { file: "library_scope.rs", call: "allow_directory", reason: "the library folder: at start, and the folder picker's result (validated by studio-core), never a path from the web view" },
+    ScopeGrant { file: "commands_desktop.rs", call: "allow_file", reason: "a file Rust received from the picker or the window's drop event (ReceivedPaths), for its chip thumbnail" },
 ];
 
 /// Sources allowed in any CSP directive (besides keywords like `'self'` and `'none'`).
@@ -140,6 +156,20 @@ pub fn check_csp(which: &str, csp: &Value) -> Vec<String> {
 pub fn check_tauri_conf(conf: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let security = &conf["app"]["security"];
+    if conf["app"]["withGlobalTauri"] == Value::Bool(true) {
+        problems.push("app.withGlobalTauri exposes window.__TAURI__ to every script".into());
+    }
+    if security["freezePrototype"] != Value::Bool(true) {
+        problems.push("app.security.freezePrototype must be true".into());
+    }
+    for cap in security["capabilities"].as_array().into_iter().flatten() {
+        if !cap.is_string() {
+            problems.push(format!(
+                "app.security.capabilities has an inline capability ({}); use a file in src-tauri/capabilities/",
+                cap["identifier"]
+            ));
+        }
+    }
     problems.extend(check_csp("csp", &security["csp"]));
     if !security["devCsp"].is_null() {
         problems.extend(check_csp("devCsp", &security["devCsp"]));
@@ -217,19 +247,60 @@ pub fn check_capability(name: &str, cap: &Value, app_commands: &[String]) -> Vec
     problems
 }
 
-/// The command names in `build.rs`'s `AppManifest::new().commands(&[...])`.
+/// The command names in `build.rs`: its `const COMMANDS` and `const E2E_COMMANDS` lists (the
+/// latter only in the e2e build), or a literal `AppManifest::new().commands(&[...])` list.
 pub fn app_commands_in_build_rs(build_rs: &str) -> Vec<String> {
-    let Some(start) = build_rs.find(".commands(") else {
+    let quoted = |text: &str| -> Vec<String> {
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let list = |marker: &str| -> Option<Vec<String>> {
+        let start = build_rs.find(marker)? + marker.len();
+        let rest = &build_rs[start..];
+        let end = rest.find("];").unwrap_or(rest.len());
+        Some(quoted(&rest[..end]))
+    };
+    if let Some(mut names) = list("const COMMANDS: &[&str] = &[") {
+        names.extend(list("const E2E_COMMANDS: &[&str] = &[").unwrap_or_default());
+        return names;
+    }
+    let Some(start) = build_rs.find(".commands(&[") else {
         return Vec::new();
     };
     let rest = &build_rs[start..];
     let end = rest.find(')').unwrap_or(rest.len());
-    rest[..end]
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    quoted(&rest[..end])
+}
+
+/// Problems with the shell's Rust sources (`(file name, text)` of each `src-tauri/*.rs`):
+/// asset-scope grants not in [`RUNTIME_SCOPE_GRANTS`], and capabilities added from Rust.
+pub fn check_shell_sources(sources: &[(String, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (file, text) in sources {
+        for call in ["allow_directory", "allow_file"] {
+            let uses = text.matches(&format!(".{call}(")).count();
+            let documented = RUNTIME_SCOPE_GRANTS
+                .iter()
+                .filter(|g| g.file == file && g.call == call)
+                .count();
+            if uses > documented {
+                problems.push(format!(
+                    "{file}: {uses} asset-scope {call} call(s), {documented} documented in RUNTIME_SCOPE_GRANTS"
+                ));
+            }
+        }
+        for call in [".capability(", "add_capability("] {
+            if text.contains(call) {
+                problems.push(format!(
+                    "{file}: adds a capability from Rust ({call}…); use a file the policy test reads"
+                ));
+            }
+        }
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -295,5 +366,49 @@ mod tests {
     #[test]
     fn every_allowed_permission_has_a_reason() {
         assert!(ALLOWED_PERMISSIONS.iter().all(|a| a.reason.len() > 10));
+        assert!(RUNTIME_SCOPE_GRANTS.iter().all(|g| g.reason.len() > 10));
+    }
+
+    #[test]
+    fn reads_the_command_consts() {
+        let src = r#"const COMMANDS: &[&str] = &["app_info", "open_file"];
+            const E2E_COMMANDS: &[&str] = &["e2e_drop_files"];
+            let m = tauri_build::AppManifest::new().commands(commands);"#;
+        assert_eq!(
+            app_commands_in_build_rs(src),
+            vec!["app_info", "open_file", "e2e_drop_files"]
+        );
+    }
+
+    #[test]
+    fn catches_global_tauri_inline_capabilities_and_unfrozen_prototypes() {
+        let conf = json!({"app": {"withGlobalTauri": true, "security": {
+            "csp": "default-src 'self'", "freezePrototype": false,
+            "capabilities": ["main-window", {"identifier": "inline", "permissions": ["fs:default"]}]
+        }}});
+        let p = check_tauri_conf(&conf);
+        assert!(p.iter().any(|m| m.contains("withGlobalTauri")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("freezePrototype")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("inline capability")), "{p:?}");
+    }
+
+    #[test]
+    fn catches_undocumented_scope_grants_and_rust_capabilities() {
+        let ok = vec![(
+            "lib.rs".to_string(),
+            "scope.allow_directory(thumbs, true);".to_string(),
+        )];
+        assert_eq!(check_shell_sources(&ok), Vec::<String>::new());
+        let bad = vec![
+            (
+                "commands_account.rs".to_string(),
+                "app.asset_protocol_scope().allow_directory(dir, true)".to_string(),
+            ),
+            (
+                "lib.rs".to_string(),
+                "app.add_capability(include_str!(\"x.json\"))".to_string(),
+            ),
+        ];
+        assert_eq!(check_shell_sources(&bad).len(), 2);
     }
 }

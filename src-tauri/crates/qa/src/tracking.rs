@@ -1,6 +1,7 @@
-//! 200 live jobs being tracked by the real engine process (`vas watch`, product settings: HeyGen's
+//! Live jobs being tracked by the real engine process (`vas watch`, product settings: HeyGen's
 //! poll cadence and the 1 request/s budget): requests per second seen by the server and CPU used
-//! by the engine, over a steady-state window.
+//! by the engine over a steady-state window, then how long the newest job's completion takes to
+//! reach the engine's store while all the others stay live.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -25,7 +26,15 @@ pub struct TrackingReport {
     /// The first seconds after start (the startup sweep) for context.
     pub warmup_requests: u64,
     pub warmup_seconds: f64,
+    /// Seconds from the server finishing the newest job's video to the engine's store saying
+    /// so (`None`: not seen within [`NEWEST_TIMEOUT`]).
+    pub newest_seen_after: Option<f64>,
 }
+
+/// The newest job's cadence at its age (HeyGen's first 2 minutes): its completion should be
+/// seen within this.
+pub const NEWEST_TARGET: Duration = Duration::from_secs(10);
+const NEWEST_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn vas(vas_bin: &Path, base_url: &str, data_dir: &Path) -> Command {
     let mut c = Command::new(vas_bin);
@@ -55,17 +64,7 @@ pub async fn tracking_bench(
     // One `vas generate` at a time, as a user would; the submission phase is not what is measured.
     for i in 0..jobs {
         let prompt = format!("A 10-second video about tracked job {i}");
-        let out = vas(vas_bin, base_url, &data_dir)
-            .args(["generate", &prompt])
-            .output()
-            .await
-            .map_err(|e| QaError::io("vas generate", e))?;
-        if !out.status.success() {
-            return Err(QaError::Protocol(format!(
-                "vas generate failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
+        vas_generate(vas_bin, base_url, &data_dir, &prompt).await?;
     }
     let mut watch = vas(vas_bin, base_url, &data_dir)
         .arg("watch")
@@ -86,6 +85,7 @@ pub async fn tracking_bench(
     let r2 = admin.total_requests().await?;
     let cpu2 = procfs::cpu_time(pid).unwrap_or_default();
     let elapsed = t1.elapsed().as_secs_f64();
+    let newest_seen_after = newest_completion(admin, base_url, vas_bin, &data_dir).await?;
     let _ = watch.kill().await;
     admin.clear_faults().await?;
     let store = studio_core::store::Store::open(&data_dir.join("studio.db"))?;
@@ -101,5 +101,85 @@ pub async fn tracking_bench(
         cpu_share: (cpu2.saturating_sub(cpu1)).as_secs_f64() / elapsed,
         warmup_requests: r1 - r0,
         warmup_seconds: warmup.as_secs_f64(),
+        newest_seen_after,
     })
+}
+
+/// One `vas generate` of `prompt` (it returns once the job is submitted).
+async fn vas_generate(
+    vas_bin: &Path,
+    base_url: &str,
+    data_dir: &Path,
+    prompt: &str,
+) -> QaResult<()> {
+    let out = vas(vas_bin, base_url, data_dir)
+        .args(["generate", prompt])
+        .output()
+        .await
+        .map_err(|e| QaError::io("vas generate", e))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(QaError::Protocol(format!(
+        "vas generate failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    )))
+}
+
+/// Submits one more job while `vas watch` follows the held ones, lets the agent finish only
+/// that one, and times the gap between the server's completion and the engine's store.
+async fn newest_completion(
+    admin: &Admin,
+    base_url: &str,
+    vas_bin: &Path,
+    data_dir: &Path,
+) -> QaResult<Option<f64>> {
+    let prompt = "A 10-second video about the newest tracked job";
+    vas_generate(vas_bin, base_url, data_dir, prompt).await?;
+    let session_of = |sessions: &[serde_json::Value]| {
+        sessions
+            .iter()
+            .rev()
+            .find(|s| s["prompt"] == prompt)
+            .cloned()
+    };
+    let session = session_of(&admin.sessions().await?)
+        .ok_or_else(|| QaError::Protocol("the newest job's session is not on the server".into()))?;
+    let session_id = session["session_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    admin
+        .set_faults(json!({"stuck_thinking": true, "stuck_thinking_except": [session_id]}))
+        .await?;
+    let store = studio_core::store::Store::open(&data_dir.join("studio.db"))?;
+    let job_id = store
+        .live_jobs()?
+        .into_iter()
+        .find(|j| j.request.prompt == prompt)
+        .map(|j| j.id)
+        .ok_or_else(|| QaError::Protocol("the newest job is not in the engine's store".into()))?;
+    let started = Instant::now();
+    let mut server_done = None;
+    while started.elapsed() < NEWEST_TIMEOUT {
+        if server_done.is_none() {
+            let s = session_of(&admin.sessions().await?);
+            if s.is_some_and(|s| s["status"] == "completed") {
+                server_done = Some(Instant::now());
+            }
+        }
+        use studio_core::JobState as S;
+        match store.job(&job_id)?.state {
+            // Seen no later than the server said so (the poll above may lag: then 0).
+            S::Completed | S::Downloading | S::Downloaded => {
+                return Ok(Some(server_done.map_or(0.0, |t| t.elapsed().as_secs_f64())))
+            }
+            S::Failed | S::Stopped | S::Cancelled => {
+                return Err(QaError::Protocol("the newest job did not complete".into()))
+            }
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(None)
 }

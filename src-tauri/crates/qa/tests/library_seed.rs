@@ -8,7 +8,11 @@ use studio_core::{JobState, Studio, StudioConfig};
 
 #[tokio::test]
 async fn seeded_jobs_are_read_back_by_the_engine() {
-    let tmp = tempfile::tempdir().unwrap();
+    // Not tempfile's default `.tmpXXXX`: a library inside a hidden folder is refused.
+    let tmp = tempfile::Builder::new()
+        .prefix("vas-seed")
+        .tempdir()
+        .unwrap();
     let data_dir = tmp.path().join("data");
     let cfg = SeedConfig {
         data_dir: data_dir.clone(),

@@ -2,11 +2,12 @@
 //! loopback; titles and ids crafted for path traversal cannot write outside the library folder.
 //! Everything goes through studio-core's own downloader and naming, against a real local agent.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use heygen_api::url_policy;
 use proptest::prelude::*;
+use qa::files::all_files;
 use studio_core::downloads::file::fetch_to_file;
 use studio_core::downloads::names::{file_stem, guarded_path};
 use studio_core::{JobRequest, JobState, Secret, Studio, StudioConfig};
@@ -72,10 +73,14 @@ async fn downloader_refuses_every_scheme_but_https_and_loopback_http() {
 #[tokio::test]
 async fn the_local_agent_on_loopback_is_allowed() {
     let tmp = tempfile::tempdir().unwrap();
-    let agent = local_agent::start(local_agent::Config::new(tmp.path().join("agent")))
-        .await
-        .unwrap();
-    let admin = qa::agent::Admin::new(&agent.base_url());
+    let agent = local_agent::start(local_agent::Config {
+        api_keys: vec!["qa-key".into()],
+        admin: true,
+        ..local_agent::Config::new(tmp.path().join("agent"))
+    })
+    .await
+    .unwrap();
+    let admin = qa::agent::Admin::new(&agent.base_url(), "qa-key");
     let blob = admin.blob(300_000).await.unwrap();
     assert!(blob.url.starts_with("http://127.0.0.1:"), "{}", blob.url);
     let client = qa::transfer::client_for(&agent.base_url(), "k").unwrap();
@@ -165,20 +170,97 @@ thread_local! {
     static LIBRARY: tempfile::TempDir = tempfile::tempdir().unwrap();
 }
 
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
+/// End to end against an agent serving hostile names: every session and video id starts with a
+/// traversal or look-alike prefix and every title is hostile (`../`, absolute paths, NUL, reserved
+/// names, 300 characters, right-to-left marks). The engine writes every output directly inside
+/// the library folder and nothing anywhere else. Bounded: it fails instead of hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_titles_and_ids_cannot_escape_the_library() {
+    tokio::time::timeout(Duration::from_secs(300), hostile_names_run())
+        .await
+        .expect("the hostile-names run finished within 300 s");
+}
+
+async fn hostile_names_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
+    cfg.time_scale = 6000.0;
+    cfg.hostile_names = true;
+    let agent = local_agent::start(cfg).await.unwrap();
+    let outside = tmp.path().join("outside");
+    let library = outside.join("lib");
+    std::fs::create_dir_all(&library).unwrap();
+    let studio = Studio::open(StudioConfig {
+        data_dir: Some(tmp.path().join("data")),
+        base_url: Some(agent.base_url()),
+        api_key: Some(Secret::new("qa-key")),
+        offline: Some(false),
+        poll_scale: 0.01,
+        budget_burst: 40,
+        budget_per_second: 100.0,
+        library_dir: Some(library.clone()),
+        ..StudioConfig::default()
+    })
+    .await
+    .unwrap();
+    studio.resume();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let job = studio
+            .submit(JobRequest {
+                prompt: format!("A 2-second video number {n} about a lighthouse."),
+                ..JobRequest::default()
+            })
+            .await
+            .unwrap();
+        ids.push(job.id);
+    }
+    let titles = local_agent::hostile_titles();
+    let lib = std::fs::canonicalize(&library).unwrap();
+    for id in &ids {
+        let done = studio.wait_for(id).await.unwrap();
+        assert_eq!(done.state, JobState::Downloaded, "{done:?}");
+        // The agent really served hostile names (else this test could not fail).
+        let session = done.session_id.clone().unwrap_or_default();
+        assert!(
+            local_agent::HOSTILE_ID_PREFIXES
+                .iter()
+                .any(|p| session.starts_with(p)),
+            "not a hostile session id: {session:?}"
+        );
+        let title = done.title.clone().unwrap_or_default();
+        assert!(titles.contains(&title), "not a hostile title: {title:?}");
+        let outputs = [
+            &done.outputs.video,
+            &done.outputs.thumbnail,
+            &done.outputs.subtitles,
+            &done.outputs.captioned_video,
+        ];
+        assert!(done.outputs.video.is_some(), "{done:?}");
+        for p in outputs.into_iter().flatten() {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                !name.starts_with('.') && !name.contains('\\') && !name.contains('\u{0}'),
+                "{name:?}"
+            );
+            assert!(
+                name.len() <= 255,
+                "a {}-byte file name (NAME_MAX is 255)",
+                name.len()
+            );
+            let p = std::fs::canonicalize(p).unwrap();
+            assert_eq!(p.parent(), Some(lib.as_path()), "{}", p.display());
         }
     }
-    out
+    for f in all_files(&outside) {
+        assert!(
+            f.starts_with(&library) || f.starts_with(&lib),
+            "stray file {}",
+            f.display()
+        );
+    }
+    studio.shutdown().await;
+    agent.shutdown().await;
 }
 
 /// End to end: the server names the video after a prompt full of traversal attempts; the engine

@@ -7,28 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use qa::files::all_files;
 use rand::RngCore;
 
 fn fresh_key(prefix: &str) -> String {
     let mut raw = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut raw);
     format!("{prefix}{}", hex::encode(raw))
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// Files under `dir` whose bytes contain `needle` (raw, so SQLite pages and WAL frames count).
@@ -74,8 +59,9 @@ async fn the_key_is_in_no_database_file_log_or_output() {
     let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
     cfg.time_scale = 6000.0;
     cfg.api_keys = vec![key.clone()];
+    cfg.admin = true;
     let agent = local_agent::start(cfg).await.unwrap();
-    let admin = qa::agent::Admin::new(&agent.base_url());
+    let admin = qa::agent::Admin::new(&agent.base_url(), &key);
     // Errors are where keys tend to leak: make some requests fail on the way.
     admin
         .set_faults(serde_json::json!({"rules": [
@@ -115,6 +101,85 @@ async fn the_key_is_in_no_database_file_log_or_output() {
     let leaks = files_containing(&work, &key);
     assert!(leaks.is_empty(), "the key appears in {leaks:?}");
     agent.shutdown().await;
+}
+
+/// Where `text` has something shaped like a token the local agent issues (`lat_`/`lrt_`/`lac_`
+/// and hex digits): every access token, refresh token and code of the run, not just the last.
+fn token_shapes(text: &[u8]) -> bool {
+    [b"lat_", b"lrt_", b"lac_"].iter().any(|prefix| {
+        text.windows(prefix.len() + 16).any(|w| {
+            &w[..prefix.len()] == *prefix && w[prefix.len()..].iter().all(u8::is_ascii_hexdigit)
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_tokens_are_in_no_database_file_log_or_output() {
+    if std::env::var("VAS_TEST_KEYRING").as_deref() != Ok("1") {
+        eprintln!("SKIPPED: needs a Secret Service (VAS_TEST_KEYRING=1 under dbus-run-session)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
+    cfg.time_scale = 6000.0;
+    cfg.api_keys = vec![fresh_key("sk-not-used-")];
+    cfg.oauth.rotate_refresh_tokens = true;
+    let agent = std::sync::Arc::new(local_agent::start(cfg).await.unwrap());
+    // The server keeps expiring the tokens, so the run refreshes (and rotates) several times.
+    // After each expiry it waits for the refresh and leaves the new token good for a second: the
+    // client refreshes once and retries (spec §8), and a token expired again before that retry
+    // arrived (a loaded CI machine, once) would test a server that refuses its own fresh tokens.
+    let expirer = tokio::spawn({
+        let agent = agent.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                let refreshes = agent.oauth_stats().refreshes;
+                agent.expire_oauth_access_tokens();
+                while agent.oauth_stats().refreshes == refreshes {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    });
+    let work = tmp.path().join("engine");
+    std::fs::create_dir_all(&work).unwrap();
+    let service = format!("vas-qa-oauth-{}", std::process::id());
+    let plan_path = work.join("plan.json");
+    std::fs::write(
+        &plan_path,
+        r#"["A 2-second video about keeping tokens secret."]"#,
+    )
+    .unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_qa-engine"));
+    cmd.arg("--data-dir")
+        .arg(work.join("data"))
+        .arg("--library")
+        .arg(work.join("library"))
+        .arg("--plan")
+        .arg(&plan_path)
+        .args(["--base-url", &agent.base_url(), "--oauth-service", &service])
+        .env_remove("HEYGEN_API_KEY")
+        .env("VAS_LOG", "trace")
+        .stdin(Stdio::null());
+    let out = cmd.output().await.unwrap();
+    expirer.abort();
+    let log = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+    let text = String::from_utf8_lossy(&log);
+    assert!(out.status.success(), "the engine run failed:\n{text}");
+    assert!(text.contains("signed in with OAuth") && text.contains("signed out"));
+    let stats = agent.oauth_stats();
+    assert!(stats.refreshes >= 1, "no refresh happened: {stats:?}");
+    assert!(
+        !token_shapes(&log),
+        "a token appears in the engine's output"
+    );
+    let leaks: Vec<_> = all_files(&work)
+        .into_iter()
+        .filter(|p| std::fs::read(p).is_ok_and(|b| token_shapes(&b)))
+        .collect();
+    assert!(leaks.is_empty(), "a token appears in {leaks:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

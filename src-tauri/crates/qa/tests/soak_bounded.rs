@@ -14,8 +14,9 @@ async fn soak_12_jobs_2_kills() {
     let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
     cfg.time_scale = 6000.0;
     cfg.api_keys = vec!["qa-soak-key".into()];
+    cfg.admin = true;
     let agent = local_agent::start(cfg).await.unwrap();
-    let admin = qa::agent::Admin::new(&agent.base_url());
+    let admin = qa::agent::Admin::new(&agent.base_url(), "qa-soak-key");
     let seed = std::env::var("QA_SOAK_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -11,9 +11,9 @@ use heygen_api::models::{
 };
 use heygen_api::{ApiError, Client};
 use serde::{de::DeserializeOwned, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::media_urls::{cache_file_name, is_media_type, MAX_MEDIA_BYTES};
 use crate::studio::{CataloguePage, Studio};
 
 impl Studio {
@@ -44,6 +44,9 @@ impl Studio {
                 if token.is_some() || cached.is_empty() {
                     return Err(e);
                 }
+                cached
+                    .iter()
+                    .for_each(|c| self.media_urls().record_json(&c.item));
                 return Ok(CataloguePage {
                     items: cached
                         .into_iter()
@@ -70,6 +73,9 @@ impl Studio {
                         )
                     })
                     .collect();
+                items
+                    .iter()
+                    .for_each(|(_, v)| self.media_urls().record_json(v));
                 self.store().put_catalogue(
                     kind,
                     &scope,
@@ -88,6 +94,9 @@ impl Studio {
                 if cached.is_empty() {
                     return Err(e.into());
                 }
+                cached
+                    .iter()
+                    .for_each(|c| self.media_urls().record_json(&c.item));
                 tracing::warn!(kind, error = %e, "catalogue unreachable; serving the cache");
                 Ok(CataloguePage {
                     items: cached
@@ -179,31 +188,51 @@ impl Studio {
         .await
     }
 
-    /// A catalogue image (style thumbnail, avatar preview) cached on disk; returns its path.
-    /// The file name is derived from the URL's hash, never from the server's path.
+    /// A catalogue image, preview video or voice sample cached on disk; returns its path.
+    /// Only URLs the engine itself received from the API (`media_urls`) are fetched, at most
+    /// [`MAX_MEDIA_BYTES`], and only image/video/audio answers are kept. The file name hashes
+    /// the whole URL (query included), never the server's path.
     pub async fn cached_thumbnail(&self, url: &str) -> Result<PathBuf> {
+        if !self.media_urls().contains(url) {
+            return Err(CoreError::invalid(
+                ErrorCode::UnknownMedia,
+                Some("url"),
+                "This media did not come from the server's catalogue or a video.",
+            ));
+        }
         let dir = self.data_dir().join("thumbnails");
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| CoreError::io(&dir, e))?;
-        let source = url.split(['?', '#']).next().unwrap_or(url);
-        let hash = hex::encode(Sha256::digest(source.as_bytes()));
-        let lower = source.to_ascii_lowercase();
-        let ext = ["png", "webp", "gif", "mp4"]
-            .into_iter()
-            .find(|e| lower.ends_with(&format!(".{e}")))
-            .unwrap_or("jpg");
-        let path = dir.join(format!("{}.{ext}", &hash[..24]));
+        let path = dir.join(cache_file_name(url));
         if tokio::fs::metadata(&path).await.is_ok() {
             return Ok(path);
         }
         let conn = self.engine().connected().await?;
         let mut stream = conn.client.download(url, 0).await?;
+        let refuse = |why: String| CoreError::invalid(ErrorCode::MediaRefused, Some("url"), why);
+        if !is_media_type(stream.content_type.as_deref()) {
+            return Err(refuse(
+                "The server did not answer with an image, video or audio.".into(),
+            ));
+        }
+        if stream.total_size.is_some_and(|n| n > MAX_MEDIA_BYTES) {
+            return Err(refuse(format!(
+                "The media is larger than {} MB.",
+                MAX_MEDIA_BYTES / 1_000_000
+            )));
+        }
         let mut bytes = Vec::new();
         while let Some(chunk) = stream.next_chunk().await {
             bytes.extend_from_slice(&chunk?);
+            if bytes.len() as u64 > MAX_MEDIA_BYTES {
+                return Err(refuse(format!(
+                    "The media is larger than {} MB.",
+                    MAX_MEDIA_BYTES / 1_000_000
+                )));
+            }
         }
-        let tmp = path.with_extension(format!("{ext}.part"));
+        let tmp = path.with_extension("part");
         tokio::fs::write(&tmp, &bytes)
             .await
             .map_err(|e| CoreError::io(&tmp, e))?;

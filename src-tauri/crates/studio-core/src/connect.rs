@@ -9,6 +9,7 @@ use heygen_api::{Auth, Client, ClientConfig, RetryHook, RetryPolicy, Secret, DEF
 use crate::credentials::Credentials;
 use crate::engine::Connected;
 use crate::error::{CoreError, Result};
+use crate::settings::CredentialKind;
 
 /// Environment variable naming the API base URL (same as `vas --base-url`).
 pub const BASE_URL_ENV: &str = "HEYGEN_BASE_URL";
@@ -22,6 +23,8 @@ pub(crate) struct Connector {
     /// Base URL and key of the embedded local agent while offline mode is on.
     pub offline: Mutex<Option<(String, Secret)>>,
     pub retry: Option<RetryPolicy>,
+    /// The user's choice when both an API key and a HeyGen sign-in are stored.
+    pub active: Mutex<CredentialKind>,
     /// Told before each of the client's own retry waits (the engine turns a 429's into the
     /// "slow down" countdown the app shows).
     pub on_retry: Option<RetryHook>,
@@ -49,6 +52,7 @@ impl Connector {
             offline: Mutex::new(None),
             retry,
             on_retry,
+            active: Mutex::new(CredentialKind::ApiKey),
             cache: Mutex::new(None),
         })
     }
@@ -76,7 +80,12 @@ impl Connector {
 
     /// Build a client for `key` against the current base URL (used to test a candidate key).
     pub fn client_for(&self, key: Secret) -> Result<Client> {
-        let mut config = ClientConfig::new(self.base_url(), Auth::ApiKey(key));
+        self.client_with(Auth::ApiKey(key))
+    }
+
+    /// A client with these credentials against the current base URL.
+    pub fn client_with(&self, auth: Auth) -> Result<Client> {
+        let mut config = ClientConfig::new(self.base_url(), auth);
         config.proxy = lock(&self.proxy).clone();
         if let Some(retry) = &self.retry {
             config.retry = retry.clone();
@@ -90,20 +99,53 @@ impl Connector {
         if let Some(c) = lock(&self.cache).as_ref() {
             return Ok(c.clone());
         }
-        let offline = lock(&self.offline).clone();
-        let key = match offline {
-            Some((_, key)) => key,
-            None => match &self.explicit_key {
-                Some(k) => k.clone(),
-                None => self.credentials.api_key()?.ok_or(CoreError::NoApiKey)?.0,
-            },
-        };
-        let client = self.client_for(key)?;
+        let client = self.client_with(self.auth()?)?;
         let connected = Connected {
             scope: client.base_url().to_string(),
             client: Arc::new(client),
         };
         *lock(&self.cache) = Some(connected.clone());
         Ok(connected)
+    }
+
+    /// The credential in effect. Blocking (reads the keyring). Order: the offline agent's key,
+    /// an explicit key, `HEYGEN_API_KEY`, then the user's choice between the stored API key and
+    /// the HeyGen sign-in (the other one when only one is stored).
+    pub fn auth(&self) -> Result<Auth> {
+        if let Some((_, key)) = lock(&self.offline).clone() {
+            return Ok(Auth::ApiKey(key));
+        }
+        if let Some(key) = &self.explicit_key {
+            return Ok(Auth::ApiKey(key.clone()));
+        }
+        let key = self.credentials.api_key()?;
+        if let Some((key, crate::credentials::KeySource::Environment)) = key {
+            return Ok(Auth::ApiKey(key));
+        }
+        let prefer_oauth = *lock(&self.active) == CredentialKind::OAuth;
+        if prefer_oauth || key.is_none() {
+            if let Some(session) = self.session()? {
+                return Ok(Auth::OAuth(session));
+            }
+        }
+        key.map(|(k, _)| Auth::ApiKey(k)).ok_or(CoreError::NoApiKey)
+    }
+
+    /// A session over the stored sign-in (refreshes are saved back to the keyring). Blocking.
+    pub fn session(&self) -> Result<Option<heygen_api::SharedSession>> {
+        let Some(stored) = self.credentials.sign_in()? else {
+            return Ok(None);
+        };
+        let mut config = heygen_api::oauth::OAuthConfig::for_base_url(
+            stored.client_id.clone(),
+            "http://127.0.0.1/callback",
+            &stored.base_url,
+        );
+        config.proxy = lock(&self.proxy).clone();
+        let client = heygen_api::oauth::OAuthClient::new(config)?;
+        let store = crate::oauth::KeyringTokenStore::new(self.credentials.clone());
+        Ok(Some(heygen_api::SharedSession(Arc::new(
+            heygen_api::OAuthSession::new(client, stored.tokens.expose().clone(), Some(store)),
+        ))))
     }
 }

@@ -4,9 +4,9 @@
 //! silently vanishes on exit. `HEYGEN_API_KEY` overrides the stored key (CI, scripts).
 
 use heygen_api::Secret;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 
 /// Keyring service name shared by the app and `vas`.
 pub const KEYRING_SERVICE: &str = "video-agent-studio";
@@ -14,11 +14,13 @@ pub const KEYRING_SERVICE: &str = "video-agent-studio";
 pub const API_KEY_ENTRY: &str = "api-key";
 /// Keyring entry reserved for OAuth tokens (JSON).
 pub const OAUTH_ENTRY: &str = "oauth";
+/// Keyring entry holding the proxy's password (the proxy URL in settings has none).
+pub const PROXY_PASSWORD_ENTRY: &str = "proxy-password";
 /// Environment variable that overrides the stored key.
 pub const API_KEY_ENV: &str = "HEYGEN_API_KEY";
 
 /// Where the key in use came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeySource {
     Environment,
@@ -89,7 +91,7 @@ impl Credentials {
     pub fn set_api_key(&self, key: &Secret) -> Result<()> {
         if key.is_empty() {
             return Err(CoreError::invalid(
-                "invalid_api_key",
+                ErrorCode::InvalidApiKey,
                 Some("api_key"),
                 "The API key is empty",
             ));
@@ -113,6 +115,19 @@ impl Credentials {
 
     pub fn remove_oauth_tokens(&self) -> Result<bool> {
         self.delete(OAUTH_ENTRY)
+    }
+
+    /// The proxy's password, when the proxy needs one.
+    pub fn proxy_password(&self) -> Result<Option<Secret>> {
+        self.read(PROXY_PASSWORD_ENTRY)
+    }
+
+    pub fn set_proxy_password(&self, password: &Secret) -> Result<()> {
+        self.write(PROXY_PASSWORD_ENTRY, password)
+    }
+
+    pub fn remove_proxy_password(&self) -> Result<bool> {
+        self.delete(PROXY_PASSWORD_ENTRY)
     }
 
     fn read(&self, name: &str) -> Result<Option<Secret>> {
@@ -156,17 +171,69 @@ fn map_keyring_error(e: keyring::Error) -> CoreError {
                 .to_string(),
         },
         keyring::Error::TooLong(field, max) => CoreError::Keyring {
-            detail: format!("{field} is longer than the keyring allows ({max})"),
+            detail: format!("{field} is longer than the keyring allows ({max}); use a shorter one"),
         },
         keyring::Error::Invalid(field, reason) => CoreError::Keyring {
-            detail: format!("{field}: {reason}"),
+            detail: format!("{field}: {reason}; {KEYRING_WAY_OUT}"),
         },
         keyring::Error::Ambiguous(_) => CoreError::Keyring {
             detail: "several keyring entries match; remove them and set the key again".to_string(),
         },
         keyring::Error::NoEntry => CoreError::NoApiKey,
         other => CoreError::Keyring {
-            detail: other.to_string(),
+            detail: format!("{other}; {KEYRING_WAY_OUT}"),
         },
+    }
+}
+
+/// The end of every keyring message whose cause is not already clear.
+const KEYRING_WAY_OUT: &str = "check that gnome-keyring (or KeePassXC with Secret Service enabled) is running and unlocked, then try again";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every keyring failure keeps its stable code and says what to do about it.
+    #[test]
+    fn keyring_failures_have_stable_codes_and_a_way_out() {
+        let platform = || Box::new(std::io::Error::other("org.freedesktop.secrets not found"));
+        let cases = [
+            (
+                map_keyring_error(keyring::Error::PlatformFailure(platform())),
+                "keyring_unavailable",
+                "install and start gnome-keyring",
+            ),
+            (
+                map_keyring_error(keyring::Error::NoStorageAccess(platform())),
+                "keyring_locked",
+                "unlock it and try again",
+            ),
+            (
+                map_keyring_error(keyring::Error::BadEncoding(vec![0xff])),
+                "keyring_error",
+                "remove it and set the key again",
+            ),
+            (
+                map_keyring_error(keyring::Error::TooLong("password".into(), 10)),
+                "keyring_error",
+                "use a shorter one",
+            ),
+            (
+                map_keyring_error(keyring::Error::Invalid("service".into(), "empty".into())),
+                "keyring_error",
+                "is running and unlocked, then try again",
+            ),
+            (
+                map_keyring_error(keyring::Error::NoEntry),
+                "no_api_key",
+                "vas auth set",
+            ),
+        ];
+        for (error, code, way_out) in cases {
+            assert_eq!(error.code(), code, "{error}");
+            assert!(error.to_string().contains(way_out), "{error}");
+            // The CLI and the app show the same view.
+            assert_eq!(error.view().code, code);
+        }
     }
 }

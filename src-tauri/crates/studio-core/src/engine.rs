@@ -107,9 +107,7 @@ impl Engine {
     /// The API client (built off the async runtime: reading the keyring blocks on D-Bus).
     pub async fn connected(&self) -> Result<Connected> {
         let connect = self.connect.clone();
-        tokio::task::spawn_blocking(move || connect())
-            .await
-            .map_err(|e| CoreError::Config(format!("connect task failed: {e}")))?
+        tokio::task::spawn_blocking(move || connect()).await?
     }
 
     /// Claim a job for in-flight work; `None` if someone already works on it.

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+pub use crate::error_code::ErrorCode;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
@@ -11,7 +13,7 @@ pub enum CoreError {
     /// Input the user can fix (prompt length, file count, file type...).
     #[error("{message}")]
     Invalid {
-        code: &'static str,
+        code: ErrorCode,
         param: Option<String>,
         message: String,
     },
@@ -19,6 +21,7 @@ pub enum CoreError {
     KeyringUnavailable { detail: String },
     #[error("The keyring is locked or refused access — unlock it and try again. ({detail})")]
     KeyringLocked { detail: String },
+    /// Any other keyring failure; `detail` always ends with what to do.
     #[error("The keyring failed: {detail}")]
     Keyring { detail: String },
     #[error("No API key is set — run `vas auth set`, set HEYGEN_API_KEY, or add a key in Settings (or use offline mode).")]
@@ -46,10 +49,27 @@ pub enum CoreError {
     Download(String),
     #[error("cancelled")]
     Cancelled,
-    #[error("configuration: {0}")]
-    Config(String),
+    /// Another task holds the job (a poll or a download finishing); the user can simply retry.
+    #[error("{0} is busy; try again in a moment")]
+    Busy(String),
+    /// No data folder could be found or made.
+    #[error("{0}")]
+    DataDir(String),
+    /// A value could not be written as JSON or CSV.
+    #[error("could not write {what}: {detail}")]
+    Serialization { what: &'static str, detail: String },
+    /// A broken invariant or a background task that died: a bug, not the user's doing.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("local agent: {0}")]
     LocalAgent(String),
+}
+
+impl From<tokio::task::JoinError> for CoreError {
+    /// A blocking task panicked or was cancelled at shutdown.
+    fn from(e: tokio::task::JoinError) -> Self {
+        CoreError::Internal(format!("a background task failed: {e}"))
+    }
 }
 
 impl CoreError {
@@ -60,11 +80,14 @@ impl CoreError {
         }
     }
 
-    pub fn config(message: String) -> Self {
-        CoreError::Config(message)
+    pub fn serialization(what: &'static str, detail: impl std::fmt::Display) -> Self {
+        CoreError::Serialization {
+            what,
+            detail: detail.to_string(),
+        }
     }
 
-    pub fn invalid(code: &'static str, param: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn invalid(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Self {
         CoreError::Invalid {
             code,
             param: param.map(str::to_string),
@@ -73,22 +96,25 @@ impl CoreError {
     }
 
     /// The stable machine-readable code (the UI switches on it).
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CoreError::Invalid { code, .. } => code,
-            CoreError::KeyringUnavailable { .. } => "keyring_unavailable",
-            CoreError::KeyringLocked { .. } => "keyring_locked",
-            CoreError::Keyring { .. } => "keyring_error",
-            CoreError::NoApiKey => "no_api_key",
-            CoreError::Api(e) => e.code(),
-            CoreError::Store(_) => "store_error",
-            CoreError::Io { .. } => "io_error",
-            CoreError::IllegalTransition { .. } => "illegal_transition",
-            CoreError::NotFound { .. } => "not_found",
-            CoreError::Download(_) => "download_failed",
-            CoreError::Cancelled => "cancelled",
-            CoreError::Config(_) => "config_error",
-            CoreError::LocalAgent(_) => "local_agent_failed",
+            CoreError::Invalid { code, .. } => *code,
+            CoreError::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            CoreError::KeyringLocked { .. } => ErrorCode::KeyringLocked,
+            CoreError::Keyring { .. } => ErrorCode::KeyringError,
+            CoreError::NoApiKey => ErrorCode::NoApiKey,
+            CoreError::Api(e) => ErrorCode::of_api(e),
+            CoreError::Store(_) => ErrorCode::StoreError,
+            CoreError::Io { .. } => ErrorCode::IoError,
+            CoreError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            CoreError::NotFound { .. } => ErrorCode::NotFound,
+            CoreError::Download(_) => ErrorCode::DownloadFailed,
+            CoreError::Cancelled => ErrorCode::Cancelled,
+            CoreError::Busy(_) => ErrorCode::Busy,
+            CoreError::DataDir(_) => ErrorCode::DataDirUnavailable,
+            CoreError::Serialization { .. } => ErrorCode::SerializationFailed,
+            CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::LocalAgent(_) => ErrorCode::LocalAgentFailed,
         }
     }
 
@@ -110,31 +136,75 @@ impl CoreError {
             ),
             _ => (None, None),
         };
+        let mut message = self.to_string();
+        if let CoreError::Api(e) = self {
+            // An API code we have no name for is reported by its status; keep the server's
+            // own word for support.
+            if ErrorCode::parse(e.code()).is_none() {
+                message = format!("{message} (code `{}`)", e.code());
+            }
+        }
         ErrorView {
-            code: self.code().to_string(),
-            message: self.to_string(),
+            code: self.code(),
+            message,
             param,
             request_id,
-            retry_after: self.retry_after_secs(),
+            // Retry-After values beyond u32 seconds (136 years) are not meaningful.
+            retry_after: self
+                .retry_after_secs()
+                .map(|secs| u32::try_from(secs).unwrap_or(u32::MAX)),
         }
     }
 }
 
-/// Serializable error for the UI (through Tauri commands) and `vas --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The one error shape every front end shows: what Tauri commands return, what events carry,
+/// what `vas` prints on failure. A stable `code`, a sentence for people (including what to do), and
+/// the API's extra context when there is some — never a Debug string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[error("{code}: {message}")]
 pub struct ErrorView {
-    pub code: String,
+    /// Stable identifier the UI can branch on, e.g. `data_dir_unavailable`.
+    pub code: ErrorCode,
+    /// Human-readable explanation, including what to do about it.
     pub message: String,
+    /// The request field the error refers to, when the API names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
+    /// The API's request id, for support.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Seconds to wait before retrying (from `Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
+}
+
+impl ErrorView {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            param: None,
+            request_id: None,
+            retry_after: None,
+        }
+    }
+
+    /// Names the input field the error is about, so the UI can highlight it.
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
 }
 
 impl From<&CoreError> for ErrorView {
     fn from(e: &CoreError) -> Self {
+        e.view()
+    }
+}
+
+impl From<CoreError> for ErrorView {
+    fn from(e: CoreError) -> Self {
         e.view()
     }
 }
@@ -151,7 +221,7 @@ mod tests {
 
     #[test]
     fn view_has_stable_code_and_omits_empty_fields() {
-        let e = CoreError::invalid("prompt_too_long", Some("prompt"), "too long");
+        let e = CoreError::invalid(ErrorCode::PromptTooLong, Some("prompt"), "too long");
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(
             json,

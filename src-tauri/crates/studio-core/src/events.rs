@@ -1,7 +1,7 @@
 //! The engine's typed event stream (tokio broadcast): job state changes, progress, rate-limit
 //! waits. The desktop shell forwards these to the UI; the CLI draws progress bars from them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::error::ErrorView;
@@ -15,6 +15,30 @@ pub enum OutputKind {
     Thumbnail,
     Subtitles,
     CaptionedVideo,
+}
+
+/// What a transfer's progress is about: an attachment going up, or one of a job's files
+/// coming down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKind {
+    Upload,
+    Video,
+    Thumbnail,
+    Subtitles,
+    CaptionedVideo,
+}
+
+impl From<OutputKind> for TransferKind {
+    fn from(kind: OutputKind) -> Self {
+        match kind {
+            OutputKind::Video => TransferKind::Video,
+            OutputKind::Thumbnail => TransferKind::Thumbnail,
+            OutputKind::Subtitles => TransferKind::Subtitles,
+            OutputKind::CaptionedVideo => TransferKind::CaptionedVideo,
+        }
+    }
 }
 
 impl OutputKind {
@@ -39,14 +63,12 @@ pub enum StudioEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
-    /// Progress, title or messages of a job changed without a state change.
+    /// Progress or title of a job changed without a state change.
     JobUpdated {
         job_id: String,
         progress: Option<u8>,
         title: Option<String>,
     },
-    /// The session's messages changed (chat: read them with `Studio::job_messages`).
-    JobMessages { job_id: String, count: usize },
     UploadProgress {
         job_id: String,
         file: String,
@@ -77,6 +99,13 @@ pub enum StudioEvent {
         job_id: Option<String>,
         added: usize,
     },
+    /// A batch started, paused (with why), resumed, finished or was cancelled.
+    BatchState {
+        batch_id: String,
+        state: crate::batch::BatchState,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl StudioEvent {
@@ -84,13 +113,12 @@ impl StudioEvent {
         match self {
             StudioEvent::JobState { job_id, .. }
             | StudioEvent::JobUpdated { job_id, .. }
-            | StudioEvent::JobMessages { job_id, .. }
             | StudioEvent::UploadProgress { job_id, .. }
             | StudioEvent::DownloadProgress { job_id, .. }
             | StudioEvent::JobWarning { job_id, .. } => Some(job_id),
             StudioEvent::SessionUpdated { job_id, .. }
             | StudioEvent::SessionMessages { job_id, .. } => job_id.as_deref(),
-            StudioEvent::RateLimited { .. } => None,
+            StudioEvent::RateLimited { .. } | StudioEvent::BatchState { .. } => None,
         }
     }
 }

@@ -29,7 +29,7 @@ impl DataDir {
             })
             .or_else(|| dirs::data_dir().map(|d| d.join(APP_DATA_SLUG)))
             .ok_or_else(|| {
-                CoreError::config("no data dir: set VAS_DATA_DIR or pass --data-dir".to_string())
+                CoreError::DataDir("no data dir: set VAS_DATA_DIR or pass --data-dir".to_string())
             })?;
         Self::at(root)
     }

@@ -4,24 +4,28 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use heygen_api::models::{Balance, SendMessageRequest};
+use heygen_api::models::Balance;
 use heygen_api::{RetryHook, RetryPolicy, Secret};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
+
+mod app_values;
+pub(crate) mod auth;
 
 use crate::connect::Connector;
 use crate::credentials::{Credentials, KeySource};
 use crate::engine::{Engine, EngineParts};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::events::{EventBus, StudioEvent};
 use crate::jobs::budget::RequestBudget;
 use crate::jobs::cadence::Cadence;
 use crate::jobs::tracker::Schedule;
-use crate::jobs::{Job, JobEventRecord, JobMessage, JobRequest, JobState};
+use crate::jobs::{Job, JobEventRecord, JobRequest, JobState};
+use crate::media_urls::MediaUrls;
 use crate::offline::EmbeddedAgent;
 use crate::paths::DataDir;
-use crate::settings::Settings;
+use crate::settings::{check_library_dir, split_proxy_password, with_proxy_password, Settings};
 use crate::store::Store;
 
 /// How to open a [`Studio`]. `Default` is what the app uses.
@@ -96,7 +100,7 @@ pub struct KeyStatus {
 }
 
 /// One page of a catalogue, from the server or (when it cannot be reached) from the cache.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CataloguePage<T> {
     pub items: Vec<T>,
     pub next_token: Option<String>,
@@ -115,6 +119,9 @@ pub struct Studio {
     agent: tokio::sync::Mutex<Option<EmbeddedAgent>>,
     agent_time_scale: f64,
     offline_error: Mutex<Option<crate::error::ErrorView>>,
+    /// Imported CSVs being previewed and the running batches' runner tasks.
+    batches: crate::batch::BatchHub,
+    media_urls: MediaUrls,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -139,7 +146,31 @@ impl Studio {
     pub async fn open(config: StudioConfig) -> Result<Self> {
         let data = DataDir::resolve(config.data_dir.clone())?;
         let store = Arc::new(Store::open(&data.db_path())?);
-        let settings = Settings::load(&store)?;
+        let mut settings = Settings::load(&store)?;
+        // A proxy password saved by an older version moves to the keyring.
+        let proxy_password = match settings.proxy.as_deref().map(split_proxy_password) {
+            Some((url, Some(password))) => {
+                let creds = config.credentials.clone();
+                let secret = Secret::new(password.clone());
+                let moved =
+                    tokio::task::spawn_blocking(move || creds.set_proxy_password(&secret)).await?;
+                if let Err(e) = moved {
+                    tracing::warn!(error = %e, "the proxy password could not move to the keyring");
+                }
+                settings.proxy = Some(url);
+                settings.save(&store)?;
+                Some(password)
+            }
+            Some((_, None)) => {
+                let creds = config.credentials.clone();
+                tokio::task::spawn_blocking(move || creds.proxy_password())
+                    .await
+                    .ok()
+                    .and_then(|r| r.ok().flatten())
+                    .map(|s| s.expose().to_string())
+            }
+            None => None,
+        };
         let events = EventBus::new();
         let connector = Connector::new(
             config.credentials.clone(),
@@ -149,7 +180,11 @@ impl Studio {
             Some(rate_limit_notices(events.clone())),
         );
         *lock(&connector.settings_base_url) = settings.base_url.clone();
-        *lock(&connector.proxy) = settings.proxy.clone();
+        *lock(&connector.proxy) = settings
+            .proxy
+            .as_deref()
+            .map(|p| with_proxy_password(p, proxy_password.as_deref()));
+        *lock(&connector.active) = settings.active_credential;
         let connect_with = connector.clone();
         let library = config
             .library_dir
@@ -178,6 +213,8 @@ impl Studio {
             agent: tokio::sync::Mutex::new(None),
             agent_time_scale: config.local_agent_time_scale,
             offline_error: Mutex::new(None),
+            batches: Default::default(),
+            media_urls: MediaUrls::new(),
         };
         match config.offline {
             Some(true) => {
@@ -225,9 +262,7 @@ impl Studio {
         f: impl FnOnce(Credentials) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let creds = self.connector.credentials.clone();
-        tokio::task::spawn_blocking(move || f(creds))
-            .await
-            .map_err(|e| CoreError::Config(e.to_string()))?
+        tokio::task::spawn_blocking(move || f(creds)).await?
     }
 
     /// Store the key in the keyring (replacing any) and use it from now on.
@@ -281,12 +316,50 @@ impl Studio {
         lock(&self.settings).clone()
     }
 
+    /// The media URLs the engine received from the API (what `cached_thumbnail` may fetch).
+    pub fn media_urls(&self) -> &MediaUrls {
+        &self.media_urls
+    }
+
     /// Save settings and apply them (library folder, base URL, proxy, offline mode).
-    pub async fn update_settings(&self, new: Settings) -> Result<Settings> {
+    /// A changed library folder must pass [`check_library_dir`]; a proxy password goes to the
+    /// keyring and the saved proxy URL keeps none.
+    pub async fn update_settings(&self, mut new: Settings) -> Result<Settings> {
+        let current = self.settings();
+        if new.library_dir != current.library_dir {
+            if let Some(dir) = &new.library_dir {
+                new.library_dir = Some(check_library_dir(dir)?);
+            }
+        }
+        let mut password = None;
+        if let Some(proxy) = new.proxy.clone() {
+            let (url, given) = split_proxy_password(&proxy);
+            new.proxy = Some(url);
+            password = match given {
+                Some(p) => {
+                    let secret = Secret::new(p.clone());
+                    self.blocking(move |c| c.set_proxy_password(&secret))
+                        .await?;
+                    Some(p)
+                }
+                None => self
+                    .blocking(|c| c.proxy_password())
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.expose().to_string()),
+            };
+        } else if current.proxy.is_some() {
+            let _ = self.blocking(|c| c.remove_proxy_password()).await;
+        }
         new.save(&self.store)?;
         let old = std::mem::replace(&mut *lock(&self.settings), new.clone());
         *lock(&self.connector.settings_base_url) = new.base_url.clone();
-        *lock(&self.connector.proxy) = new.proxy.clone();
+        *lock(&self.connector.proxy) = new
+            .proxy
+            .as_deref()
+            .map(|p| with_proxy_password(p, password.as_deref()));
+        *lock(&self.connector.active) = new.active_credential;
         if self.library_override.is_none() {
             *lock(&self.engine.library_dir) = new.effective_library_dir();
         }
@@ -375,15 +448,11 @@ impl Studio {
                 id: id.to_string(),
             }),
             _ => Err(CoreError::invalid(
-                "ambiguous_id",
+                ErrorCode::AmbiguousId,
                 Some("id"),
                 format!("{id} matches several jobs; give more characters"),
             )),
         }
-    }
-
-    pub fn job_messages(&self, id: &str) -> Result<Vec<JobMessage>> {
-        self.store.messages(&self.resolve_id(id)?)
     }
 
     pub fn job_history(&self, id: &str) -> Result<Vec<JobEventRecord>> {
@@ -420,7 +489,7 @@ impl Studio {
                 return Ok(guard);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(CoreError::Config(format!("job {id} is busy; try again")));
+                return Err(CoreError::Busy(format!("job {id}")));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -474,41 +543,13 @@ impl Studio {
         Ok(client.delete_video(&video_id).await?.deleted)
     }
 
-    /// Send a chat message (answer, approval, revision request) to a `chat` session.
-    pub async fn send_message(&self, id: &str, message: &str) -> Result<Job> {
-        crate::jobs::validate::check_prompt(message)?;
-        let id = self.resolve_id(id)?;
-        let job = self.store.job(&id)?;
-        let session_id = job.session_id.clone().ok_or_else(|| {
-            CoreError::invalid(
-                "no_session",
-                None,
-                "This job has not reached the server yet",
-            )
-        })?;
-        let conn = self.engine.connected().await?;
-        let request = SendMessageRequest {
-            message: message.to_string(),
-            ..Default::default()
-        };
-        conn.client
-            .send_video_agent_message(&session_id, &request)
-            .await?;
-        if job.state != JobState::Thinking && job.state.can_go_to(JobState::Thinking) {
-            self.engine
-                .move_to(&id, JobState::Thinking, Some("message sent"))?;
-        }
-        self.schedule.all_due_now();
-        self.store.job(&id)
-    }
-
     /// Download (again) a completed job's files now; the tracker does the work.
     pub async fn download(&self, id: &str) -> Result<Job> {
         let id = self.resolve_id(id)?;
         let job = self.store.job(&id)?;
         if job.video_id.is_none() {
             return Err(CoreError::invalid(
-                "not_ready",
+                ErrorCode::NotReady,
                 None,
                 "This job has no finished video yet",
             ));
@@ -536,9 +577,10 @@ impl Studio {
         }
         self.ensure_tracker();
         self.schedule.all_due_now();
+        self.resume_batches();
     }
 
-    fn ensure_tracker(&self) {
+    pub(crate) fn ensure_tracker(&self) {
         let mut t = lock(&self.tracker);
         if t.as_ref().is_none_or(|h| h.is_finished()) {
             let engine = self.engine.clone();
@@ -582,6 +624,14 @@ impl Studio {
 
     pub(crate) fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    pub(crate) fn schedule(&self) -> &Arc<Schedule> {
+        &self.schedule
+    }
+
+    pub(crate) fn batch_hub(&self) -> &crate::batch::BatchHub {
+        &self.batches
     }
 
     /// Make every job and followed session due now (after a user action).

@@ -13,7 +13,6 @@ use common::{assert_video_matches_server, request, Env, KEY, PNG};
 use studio_core::chat::ChatThread;
 use studio_core::heygen_api::models::legacy::LegacyCreateSessionRequest;
 use studio_core::heygen_api::models::{CreateVideoAgentRequest, VideoAgentMode};
-use studio_core::heygen_api::{Auth, Client, ClientConfig, Secret};
 use studio_core::{ChatReply, JobRequest, JobState, Mode, Studio, StudioConfig, StudioEvent};
 
 const LIMIT: Duration = Duration::from_secs(90);
@@ -65,14 +64,6 @@ fn keeps_thread(before: &ChatThread, after: &ChatThread) {
         .map(|m| (&m.content, m.created_at))
         .collect();
     assert_eq!(&a[..b.len()], &b[..], "nothing shown disappears");
-}
-
-fn raw_client(env: &Env) -> Client {
-    Client::new(ClientConfig::new(
-        env.agent.base_url(),
-        Auth::ApiKey(Secret::new(KEY)),
-    ))
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,7 +213,8 @@ async fn chat_answer_review_revise_approve_and_a_revision_after_completion() {
 async fn a_session_started_elsewhere_is_listed_opened_followed_and_downloaded() {
     let env = Env::start().await;
     let studio = env.studio().await;
-    let elsewhere = raw_client(&env)
+    let elsewhere = env
+        .raw_client()
         .create_video_agent(
             &CreateVideoAgentRequest {
                 mode: Some(VideoAgentMode::Chat),
@@ -265,7 +257,7 @@ async fn a_session_started_elsewhere_is_listed_opened_followed_and_downloaded() 
 async fn a_session_made_through_the_older_routes_is_followed_to_its_video() {
     let env = Env::start().await;
     let studio = env.studio().await;
-    let client = raw_client(&env);
+    let client = env.raw_client();
     let legacy = client.legacy_sessions();
     let created = legacy
         .create(

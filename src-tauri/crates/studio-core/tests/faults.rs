@@ -14,17 +14,6 @@ use studio_core::heygen_api::{Auth, Client, ClientConfig};
 use studio_core::{JobState, Secret, StudioEvent};
 use tokio_util::sync::CancellationToken;
 
-async fn run_job(env: &Env, prompt: &str) -> studio_core::Job {
-    let studio = env.studio().await;
-    let job = studio
-        .submit(request(prompt, vec![]))
-        .await
-        .expect("submit");
-    let done = wait_done(&studio, &job).await;
-    studio.shutdown().await;
-    done
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_storms_in_both_retry_after_forms_are_waited_out() {
     let env = Env::start().await;
@@ -103,7 +92,7 @@ async fn server_errors_retry_gets_and_never_create_twice() {
         {"route": "GET /v3/video-agents/*", "kind": "status", "status": 502, "envelope": false, "count": 2},
     ]}))
     .await;
-    let done = run_job(&env, "A 3-second video about second chances.").await;
+    let done = env.run_job("A 3-second video about second chances.").await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_video_matches_server(&env, &done).await;
     let stats = env.stats().await;
@@ -134,7 +123,7 @@ async fn html_gateway_pages_and_truncated_json_are_survived() {
         {"route": "GET /v3/videos/*", "kind": "truncated_json", "count": 3},
     ]}))
     .await;
-    let done = run_job(&env, "A 3-second video about bridges.").await;
+    let done = env.run_job("A 3-second video about bridges.").await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_video_matches_server(&env, &done).await;
     assert_eq!(env.stats().await["creates"], 1);
@@ -148,7 +137,7 @@ async fn expired_download_link_is_refreshed_from_the_video() {
         {"route": "GET /cdn/v/*", "kind": "status", "status": 403, "count": 1},
     ]}))
     .await;
-    let done = run_job(&env, "A 3-second video about fresh starts.").await;
+    let done = env.run_job("A 3-second video about fresh starts.").await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_video_matches_server(&env, &done).await;
     env.agent.shutdown().await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use studio_core::{JobState, Mode, Studio, StudioConfig};
+use studio_core::{ChatReply, JobState, Mode, Studio, StudioConfig};
 
 async fn wait_state(studio: &Studio, id: &str, want: JobState) {
     tokio::time::timeout(Duration::from_secs(60), async {
@@ -105,16 +105,18 @@ async fn chat_session_answers_approves_and_downloads() {
         .unwrap();
     // Without a voice the agent asks for one first.
     wait_state(&studio, &job.id, JobState::WaitingForInput).await;
-    assert!(!studio.job_messages(&job.id).unwrap().is_empty());
+    assert!(!studio
+        .chat_thread(&job.id)
+        .await
+        .unwrap()
+        .messages
+        .is_empty());
     studio
-        .send_message(&job.id, "Any friendly voice is fine.")
+        .chat_reply(&job.id, ChatReply::text("Any friendly voice is fine."))
         .await
         .unwrap();
     wait_state(&studio, &job.id, JobState::Reviewing).await;
-    studio
-        .send_message(&job.id, "Looks good — generate it")
-        .await
-        .unwrap();
+    studio.chat_approve(&job.id).await.unwrap();
     let done = wait_done(&studio, &job).await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_video_matches_server(&env, &done).await;

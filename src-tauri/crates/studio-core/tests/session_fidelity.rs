@@ -10,21 +10,12 @@ use common::*;
 use serde_json::json;
 use studio_core::chat::UNKNOWN_STATUS;
 use studio_core::heygen_api::models::{CreateVideoAgentRequest, SessionStatus, VideoAgentMode};
-use studio_core::heygen_api::{Auth, Client, ClientConfig, Secret};
 use studio_core::JobState;
-
-fn raw_client(env: &Env) -> Client {
-    Client::new(ClientConfig::new(
-        env.agent.base_url(),
-        Auth::ApiKey(Secret::new(KEY)),
-    ))
-    .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_finished_elsewhere_is_listed_as_finished_not_thinking() {
     let env = Env::start().await;
-    let client = raw_client(&env);
+    let client = env.raw_client();
     let made = client
         .create_video_agent(
             &CreateVideoAgentRequest::new("A 2-second video made on the web."),
@@ -63,7 +54,7 @@ async fn a_session_finished_elsewhere_is_listed_as_finished_not_thinking() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_not_read_yet_say_their_status_is_unknown_and_are_read_on_the_next_listing() {
     let env = Env::start().await;
-    let client = raw_client(&env);
+    let client = env.raw_client();
     // More sessions than one listing reads details for (10).
     let mut ids = Vec::new();
     for i in 0..12 {
@@ -127,7 +118,7 @@ async fn a_one_shot_created_with_its_video_id_still_follows_its_session() {
     let done = wait_done(&studio, &job).await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     // What only the session says: its messages (the prompt first) and its status.
-    let messages = studio.job_messages(&done.id).unwrap();
+    let messages = studio.chat_thread(&done.id).await.unwrap().messages;
     assert!(
         messages
             .iter()

@@ -10,17 +10,6 @@ use common::*;
 use serde_json::json;
 use studio_core::{JobState, Studio};
 
-async fn one_session_after(env: &Env, prompt: &str) -> studio_core::Job {
-    let studio = env.studio().await;
-    let job = studio
-        .submit(request(prompt, vec![]))
-        .await
-        .expect("submit");
-    let done = wait_done(&studio, &job).await;
-    studio.shutdown().await;
-    done
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_processed_then_dropped_is_adopted_not_sent_again() {
     let env = Env::start().await;
@@ -31,7 +20,7 @@ async fn a_create_processed_then_dropped_is_adopted_not_sent_again() {
     ]}))
     .await;
     let prompt = "A 3-second video about lost letters.";
-    let done = one_session_after(&env, prompt).await;
+    let done = env.run_job(prompt).await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_video_matches_server(&env, &done).await;
     assert_eq!(env.sessions_for(prompt).await, 1, "exactly one session");
@@ -50,7 +39,7 @@ async fn a_create_that_never_arrived_is_sent_again_once() {
     ]}))
     .await;
     let prompt = "A 3-second video about second tries.";
-    let done = one_session_after(&env, prompt).await;
+    let done = env.run_job(prompt).await;
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
     assert_eq!(env.sessions_for(prompt).await, 1);
     assert_eq!(

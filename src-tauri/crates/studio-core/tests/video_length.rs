@@ -7,22 +7,7 @@ use common::*;
 use studio_core::JobState;
 
 fn ffprobe_seconds(path: &std::path::Path) -> f64 {
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .expect("ffprobe prints a duration")
+    local_agent::probe::probe_blocking(path).unwrap().duration
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -70,12 +70,16 @@ pub enum ChatAction {
     Show {
         /// Job id (prefix) or session id; a session started elsewhere is opened and followed.
         id: String,
-        /// Machine-readable output.
+        /// Print the `ChatThread` as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Sessions: the server's list merged with local history, newest first.
-    List,
+    List {
+        /// Print the `SessionList` as JSON (`remote_error` says when only local history is in).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn chat(cli: &Cli, action: &ChatAction) -> Result<u8> {
@@ -154,7 +158,11 @@ pub async fn chat(cli: &Cli, action: &ChatAction) -> Result<u8> {
             }
             0
         }
-        ChatAction::List => {
+        ChatAction::List { json: true } => {
+            crate::json::print(&studio.chat_sessions(None).await?);
+            0
+        }
+        ChatAction::List { json: false } => {
             let list = studio.chat_sessions(None).await?;
             if let Some(e) = &list.remote_error {
                 eprintln!(
@@ -195,7 +203,7 @@ async fn after_reply(studio: &Studio, session: &ChatSession, no_wait: bool) -> R
 /// library; then print the thread. Exit code 4 when it ended without a video.
 async fn follow(studio: &Studio, id: &str) -> Result<u8> {
     let mut shown = 0;
-    let mut last_status = String::new();
+    let mut last_status = None;
     loop {
         let mut thread = studio.chat_thread(id).await?;
         if !thread.session.active {
@@ -210,9 +218,9 @@ async fn follow(studio: &Studio, id: &str) -> Result<u8> {
         }
         shown = thread.messages.len();
         let s = &thread.session;
-        if s.status != last_status {
+        if last_status.as_ref() != Some(&s.status) {
             eprintln!("… {}", status_word(s));
-            last_status = s.status.clone();
+            last_status = Some(s.status.clone());
         }
         let videos_done = thread.videos.iter().all(|v| v.state.is_terminal());
         if s.needs_input {
@@ -229,7 +237,7 @@ async fn follow(studio: &Studio, id: &str) -> Result<u8> {
                 eprintln!("{}", s.stuck_explanation.clone().unwrap_or_default());
             }
             for v in &thread.videos {
-                if let Some(p) = &v.outputs.video {
+                if let Some(p) = &v.video_path {
                     outln!("{}", p.display());
                 }
             }
@@ -255,7 +263,7 @@ fn status_word(s: &ChatSession) -> String {
     if s.status == studio_core::chat::UNKNOWN_STATUS {
         return "status unknown (not read yet)".to_string();
     }
-    let mut w = s.status.replace('_', " ");
+    let mut w = s.status.as_str().replace('_', " ");
     if s.status == "thinking" || s.status == "generating" {
         w.push_str(&format!(" {}% · {} s", s.progress, s.elapsed_secs));
     }
@@ -292,8 +300,7 @@ fn print_thread(t: &ChatThread) {
                 "  #{} {} {}{}",
                 v.revision,
                 v.state,
-                v.outputs
-                    .video
+                v.video_path
                     .as_ref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_else(|| format!("job {}", short(&v.job_id))),

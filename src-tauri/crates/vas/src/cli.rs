@@ -13,9 +13,14 @@ Exit codes:
   3  no API key, or the key/keyring did not work (see the message for the fix)
   4  the job ended without a video (failed, stopped or cancelled)
   5  the API or network could not be reached, or kept failing
-  6  invalid input (prompt, files, ids)
+  6  invalid input (prompt, files, ids; a batch CSV row with a problem)
+  7  the batch paused (its cost guard, or the account ran out of credit): `vas batch resume`
 
-Environment: HEYGEN_API_KEY (overrides the keyring), HEYGEN_BASE_URL, VAS_DATA_DIR, VAS_LOG.";
+Environment: HEYGEN_API_KEY (overrides the keyring), HEYGEN_BASE_URL, HEYGEN_OAUTH_CLIENT_ID,
+VAS_DATA_DIR, VAS_LOG.
+
+Every command that lists or shows something takes --json: one JSON document on stdout, the serde
+form of the engine's own type (README, \"vas --json\").";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,7 +51,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Manage the API key in the OS keyring.
+    /// Sign in with HeyGen, or manage the API key in the OS keyring.
     Auth {
         #[command(subcommand)]
         action: AuthAction,
@@ -58,11 +63,22 @@ pub enum Command {
         /// Fetch every page, not just the first.
         #[arg(long)]
         all: bool,
+        /// Print a `CataloguePage` of `Style` as JSON (every page fetched, in one).
+        #[arg(long)]
+        json: bool,
     },
     /// List avatar looks (their ids are what --avatar takes).
-    Avatars,
+    Avatars {
+        /// Print a `CataloguePage` of `AvatarLook` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List voices.
-    Voices,
+    Voices {
+        /// Print a `CataloguePage` of `Voice` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Submit a video job.
     Generate {
         /// What the video should be ("A 20-second welcome video for new gym members").
@@ -80,7 +96,11 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// List jobs, newest first.
-    Jobs,
+    Jobs {
+        /// Print the jobs (an array of `Job`) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Resume and follow every unfinished job until done; prints each video's path.
     Watch,
     /// Download (again) a finished job's files; prints the video's path.
@@ -95,6 +115,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::chat::ChatAction,
     },
+    /// Many videos from one CSV: run, status, pause, resume, cancel, retry, export.
+    Batch {
+        #[command(subcommand)]
+        action: crate::batch::BatchAction,
+    },
     /// Run a local Video Agent in the foreground and print how to point vas at it.
     Local {
         /// Listen address.
@@ -108,9 +133,31 @@ pub enum AuthAction {
     /// Store a key (read from stdin, never from the command line).
     Set,
     /// Check the key: prints the account name and credits.
-    Test,
+    Test {
+        /// Print the `AccountSummary` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove the stored key.
     Remove,
+    /// Sign in with HeyGen in the browser (OAuth); the tokens go to the OS keyring and become
+    /// the credential every other command uses.
+    Login {
+        /// Do not open a browser: print the sign-in URL on a line of its own and wait.
+        #[arg(long)]
+        no_browser: bool,
+        /// Use this OAuth client id (default: HEYGEN_OAUTH_CLIENT_ID or the app's setting).
+        #[arg(long, env = "HEYGEN_OAUTH_CLIENT_ID")]
+        client_id: Option<String>,
+    },
+    /// Which credential is in use: "signed in via OAuth as …", "API key …1234" or "not signed in".
+    Status {
+        /// Print the `AuthStatus` as JSON (never a token or a whole key).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign out of HeyGen: revoke the tokens and remove them from the keyring.
+    Logout,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

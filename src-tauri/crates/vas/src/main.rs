@@ -1,8 +1,10 @@
 //! `vas`: Video Agent Studio on the command line — the same engine, keyring and database as the
 //! desktop app.
 
+mod batch;
 mod chat;
 mod cli;
+mod json;
 mod progress;
 mod run;
 

@@ -53,9 +53,9 @@ pub fn spawn(mut events: broadcast::Receiver<StudioEvent>) -> JoinHandle<()> {
                         say(&multi, format!("job {}: {p}%{title}", short(&job_id)));
                     }
                 }
-                StudioEvent::JobMessages { .. }
-                | StudioEvent::SessionMessages { .. }
-                | StudioEvent::SessionUpdated { .. } => {}
+                StudioEvent::SessionMessages { .. }
+                | StudioEvent::SessionUpdated { .. }
+                | StudioEvent::BatchState { .. } => {}
                 StudioEvent::UploadProgress {
                     job_id,
                     file,

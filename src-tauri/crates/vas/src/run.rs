@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use studio_core::{
-    CoreError, Job, JobRequest, JobState, Mode, Result, Secret, Studio, StudioConfig,
+    CataloguePage, CoreError, Job, JobRequest, JobState, Mode, Result, Secret, Studio, StudioConfig,
 };
 
 use crate::cli::{AuthAction, Cli, Command};
@@ -22,7 +22,8 @@ macro_rules! outln {
         }
     }};
 }
-use crate::progress;
+use crate::{json, progress};
+use studio_core::ErrorCode;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_JOB_FAILED: u8 = 4;
@@ -50,7 +51,14 @@ fn short(id: &str) -> &str {
 }
 
 pub(crate) async fn open(cli: &Cli, library_dir: Option<PathBuf>) -> Result<Studio> {
+    // Tests isolate their keyring entries under another service name (which, like any isolated
+    // profile, also ignores HEYGEN_API_KEY).
+    let credentials = match std::env::var("VAS_KEYRING_SERVICE") {
+        Ok(service) if !service.is_empty() => studio_core::Credentials::with_service(service),
+        _ => studio_core::Credentials::new(),
+    };
     let config = StudioConfig {
+        credentials,
         data_dir: cli.data_dir.clone(),
         base_url: cli.base_url.clone(),
         offline: if cli.offline { Some(true) } else { None },
@@ -110,60 +118,81 @@ async fn finish(studio: Studio, bars: tokio::task::JoinHandle<()>) {
 pub async fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Auth { action } => auth(&cli, action).await,
-        Command::Styles { tag, all } => {
+        Command::Styles { tag, all, json } => {
             let studio = open(&cli, None).await?;
-            let mut token = None;
+            // The pages fetched (one, or every one with --all) as one page: the last page's
+            // token, `from_cache` when any came from the cache.
+            let mut whole = CataloguePage {
+                items: Vec::new(),
+                next_token: None,
+                from_cache: false,
+            };
             loop {
-                let page = studio.styles(tag.clone(), token.clone()).await?;
-                for s in &page.items {
-                    outln!(
-                        "{}\t{}\t{}\t{}",
-                        s.style_id,
-                        s.name,
-                        s.aspect_ratio.as_ref().map(|a| a.as_str()).unwrap_or("-"),
-                        s.tags.join(",")
-                    );
+                let page = studio.styles(tag.clone(), whole.next_token.take()).await?;
+                if !*json {
+                    for s in &page.items {
+                        outln!(
+                            "{}\t{}\t{}\t{}",
+                            s.style_id,
+                            s.name,
+                            s.aspect_ratio.as_ref().map(|a| a.as_str()).unwrap_or("-"),
+                            s.tags.join(",")
+                        );
+                    }
                 }
-                if page.from_cache {
+                whole.items.extend(page.items);
+                whole.next_token = page.next_token;
+                whole.from_cache |= page.from_cache;
+                if whole.next_token.is_none() || !*all {
+                    break;
+                }
+            }
+            if *json {
+                json::print(&whole);
+            } else {
+                if whole.from_cache {
                     eprintln!("(offline: showing cached styles)");
                 }
-                match page.next_token {
-                    Some(t) if *all => token = Some(t),
-                    Some(_) => {
-                        eprintln!("(more styles: use --all)");
-                        break;
-                    }
-                    None => break,
+                if whole.next_token.is_some() {
+                    eprintln!("(more styles: use --all)");
                 }
             }
             studio.shutdown().await;
             Ok(EXIT_OK)
         }
-        Command::Avatars => {
+        Command::Avatars { json } => {
             let studio = open(&cli, None).await?;
             let page = studio.avatar_looks(None, None).await?;
-            for l in &page.items {
-                outln!(
-                    "{}\t{}\t{}",
-                    l.id,
-                    l.name,
-                    l.avatar_type.as_ref().map_or("-", |t| t.as_str())
-                );
+            if *json {
+                json::print(&page);
+            } else {
+                for l in &page.items {
+                    outln!(
+                        "{}\t{}\t{}",
+                        l.id,
+                        l.name,
+                        l.avatar_type.as_ref().map_or("-", |t| t.as_str())
+                    );
+                }
             }
             studio.shutdown().await;
             Ok(EXIT_OK)
         }
-        Command::Voices => {
+        Command::Voices { json } => {
             let studio = open(&cli, None).await?;
             let page = studio.voices(None).await?;
-            for v in &page.items {
-                outln!(
-                    "{}\t{}\t{}\t{}",
-                    v.voice_id,
-                    v.name,
-                    v.language.as_deref().unwrap_or("-"),
-                    v.gender.as_deref().unwrap_or("-")
-                );
+            if *json {
+                json::print(&page);
+            } else {
+                for v in &page.items {
+                    outln!(
+                        "{}\t{}\t{}\t{}",
+                        v.voice_id,
+                        v.name,
+                        v.language.as_deref().unwrap_or("-"),
+                        v.gender.as_deref().unwrap_or("-")
+                    );
+                }
             }
             studio.shutdown().await;
             Ok(EXIT_OK)
@@ -202,8 +231,13 @@ pub async fn run(cli: Cli) -> Result<u8> {
             finish(studio, bars).await;
             Ok(report_finished(&done))
         }
-        Command::Jobs => {
+        Command::Jobs { json } => {
             let studio = open(&cli, None).await?;
+            if *json {
+                json::print(&studio.jobs()?);
+                studio.shutdown().await;
+                return Ok(EXIT_OK);
+            }
             for j in studio.jobs()? {
                 let what = j.title.clone().unwrap_or_else(|| {
                     let p: String = j.request.prompt.chars().take(50).collect();
@@ -260,6 +294,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Local { addr } => local(&cli, addr).await,
         Command::Chat { action } => crate::chat::chat(&cli, action).await,
+        Command::Batch { action } => crate::batch::batch(&cli, action).await,
     }
 }
 
@@ -278,8 +313,13 @@ async fn auth(cli: &Cli, action: &AuthAction) -> Result<u8> {
             eprintln!("Key stored in the system keyring.");
             EXIT_OK
         }
-        AuthAction::Test => {
+        AuthAction::Test { json } => {
             let account = studio.test_key(None).await?;
+            if *json {
+                json::print(&account);
+                studio.shutdown().await;
+                return Ok(EXIT_OK);
+            }
             let balance = account
                 .balance
                 .map(|b| format!("{} {:?}", b.amount, b.unit).to_lowercase())
@@ -299,9 +339,98 @@ async fn auth(cli: &Cli, action: &AuthAction) -> Result<u8> {
             }
             EXIT_OK
         }
+        AuthAction::Login {
+            no_browser,
+            client_id,
+        } => login(&studio, *no_browser, client_id.as_deref()).await?,
+        AuthAction::Status { json } => {
+            let status = studio.auth_status().await?;
+            if *json {
+                json::print(&status);
+                studio.shutdown().await;
+                return Ok(EXIT_OK);
+            }
+            let key = status
+                .api_key_last4
+                .as_deref()
+                .map(|l| format!("API key …{l}"));
+            let oauth = status.oauth_signed_in.then(|| {
+                format!(
+                    "signed in via OAuth as {}",
+                    status
+                        .oauth_account
+                        .as_deref()
+                        .unwrap_or("(unknown account)")
+                )
+            });
+            let (active, other) = match status.active {
+                Some(studio_core::CredentialKind::OAuth) => (oauth, key),
+                Some(studio_core::CredentialKind::ApiKey) => (key, oauth),
+                None => (None, None),
+            };
+            match active {
+                Some(line) => outln!("{line}"),
+                None if status.offline => outln!("offline mode (local agent)"),
+                None => outln!("not signed in"),
+            }
+            if let Some(other) = other {
+                outln!("also stored (not in use): {other}");
+            }
+            if status.offline {
+                outln!("(local agent)");
+            }
+            EXIT_OK
+        }
+        AuthAction::Logout => {
+            if !studio.auth_status().await?.oauth_signed_in {
+                eprintln!("Not signed in with HeyGen.");
+            } else if studio.sign_out().await? {
+                eprintln!("Signed out: the sign-in was revoked and removed from the keyring.");
+            } else {
+                eprintln!("Signed out: removed from the keyring (HeyGen could not be reached to revoke it).");
+            }
+            EXIT_OK
+        }
     };
     studio.shutdown().await;
     Ok(code)
+}
+
+/// `vas auth login`: the authorize URL in the browser (or printed), then the loopback wait.
+async fn login(studio: &Studio, no_browser: bool, client_id: Option<&str>) -> Result<u8> {
+    if let Some(id) = client_id.map(str::trim).filter(|id| !id.is_empty()) {
+        let mut settings = studio.settings();
+        if settings.oauth_client_id.as_deref() != Some(id) {
+            settings.oauth_client_id = Some(id.to_string());
+            studio.update_settings(settings).await?;
+        }
+    }
+    let pending = studio.begin_sign_in().await?;
+    let opened = !no_browser && open::that_detached(&pending.url).is_ok();
+    if opened {
+        eprintln!("Opened your browser to sign in with HeyGen. If it did not open, visit:");
+    } else {
+        eprintln!("Open this URL in a browser to sign in with HeyGen:");
+    }
+    outln!("{}", pending.url);
+    eprintln!("Waiting for the browser (5 minutes; Ctrl-C to cancel)…");
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let account = studio
+        .finish_sign_in(pending, studio_core::loopback::SIGN_IN_TIMEOUT, cancel)
+        .await?;
+    let who = studio
+        .auth_status()
+        .await?
+        .oauth_account
+        .unwrap_or(account.name);
+    outln!("signed in via OAuth as {who}");
+    Ok(EXIT_OK)
 }
 
 /// Run a local agent in the foreground until Ctrl-C.
@@ -309,7 +438,7 @@ async fn local(cli: &Cli, addr: &str) -> Result<u8> {
     let data = studio_core::paths::DataDir::resolve(cli.data_dir.clone())?;
     let addr = addr.parse().map_err(|_| {
         CoreError::invalid(
-            "invalid_address",
+            ErrorCode::InvalidAddress,
             Some("addr"),
             format!("{addr} is not HOST:PORT"),
         )

@@ -3,44 +3,15 @@
 //! completion (a second video) → show and list the session.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
+
+mod common;
+use common::{ok, run};
 
 const KEY: &str = "sk_test_vas_chat_4Kq9";
 
 fn vas(data: &Path, base_url: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vas"));
-    // The library defaults to the user's Videos folder: keep it inside the temp dir.
-    let home = data.parent().unwrap().join("home");
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env_remove("XDG_VIDEOS_DIR");
-    cmd.args(["--base-url", base_url])
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("VAS_POLL_SCALE", "0.02")
-        .env("HEYGEN_API_KEY", KEY)
-        .env_remove("HEYGEN_BASE_URL")
-        .env_remove("VAS_DATA_DIR")
-        .stdin(Stdio::null());
-    cmd
-}
-
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    common::vas(data, base_url, Some(KEY), args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,40 +2,19 @@
 //! last, listings work, and failures map to the documented exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
+
+mod common;
+use common::run;
 
 const KEY: &str = "sk_test_vas_cli_7Hd2";
 
 async fn agent(dir: &Path) -> local_agent::RunningAgent {
-    let config = local_agent::Config {
-        api_keys: vec![KEY.into()],
-        time_scale: 600.0,
-        ..local_agent::Config::new(dir.join("agent"))
-    };
-    local_agent::start(config).await.unwrap()
+    common::start_agent(dir, KEY, 600.0, false).await
 }
 
 fn vas(data: &Path, base_url: &str, key: Option<&str>, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vas"));
-    cmd.args(["--base-url", base_url])
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("VAS_POLL_SCALE", "0.02")
-        .env_remove("HEYGEN_API_KEY")
-        .env_remove("HEYGEN_BASE_URL")
-        .env_remove("VAS_DATA_DIR")
-        .stdin(Stdio::null());
-    if let Some(k) = key {
-        cmd.env("HEYGEN_API_KEY", k);
-    }
-    cmd
-}
-
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
+    common::vas(data, base_url, key, args)
 }
 
 fn text(b: &[u8]) -> String {
@@ -80,22 +59,10 @@ async fn generate_wait_prints_the_video_path_last() {
     assert!(path.is_absolute(), "{stdout}");
     assert!(path.starts_with(out.canonicalize().unwrap()));
     assert_eq!(path.extension().unwrap(), "mp4");
-    let probe = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=codec_name",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let codecs = text(&probe.stdout);
+    let codecs = local_agent::probe::probe_blocking(&path).unwrap().codecs;
     assert!(
-        codecs.contains("h264") && codecs.contains("aac"),
-        "{codecs}"
+        codecs.iter().any(|c| c == "h264") && codecs.iter().any(|c| c == "aac"),
+        "{codecs:?}"
     );
     assert!(
         stderr.contains("→ downloaded"),

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+mod common;
+
 const KEY: &str = "sk_test_vas_kill_4Kp9";
 
 struct Env {
@@ -21,12 +23,7 @@ struct Env {
 impl Env {
     async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let config = local_agent::Config {
-            api_keys: vec![KEY.into()],
-            time_scale: 600.0,
-            ..local_agent::Config::new(dir.path().join("agent"))
-        };
-        let agent = local_agent::start(config).await.unwrap();
+        let agent = common::start_agent(dir.path(), KEY, 600.0, true).await;
         Env {
             agent,
             dir,
@@ -39,32 +36,19 @@ impl Env {
     }
 
     fn vas(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vas"));
-        cmd.args(["--base-url", &self.agent.base_url()])
-            .arg("--data-dir")
-            .arg(self.dir.path().join("data"))
-            .args(args)
-            .env("HEYGEN_API_KEY", KEY)
-            .env("VAS_POLL_SCALE", "0.02")
-            .env("VAS_LOG", "info")
-            .env_remove("HEYGEN_BASE_URL")
-            .env_remove("VAS_DATA_DIR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut cmd = common::vas(
+            &self.dir.path().join("data"),
+            &self.agent.base_url(),
+            Some(KEY),
+            args,
+        );
+        cmd.env("VAS_LOG", "info");
         cmd
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.agent.base_url()));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        assert!(resp.status().is_success());
-        resp.json().await.unwrap_or(Value::Null)
+        let base = self.agent.base_url();
+        common::admin(&self.http, &base, KEY, method, path, body).await
     }
 }
 
@@ -295,17 +279,26 @@ async fn killed_while_the_job_is_a_draft_then_watch_sends_and_finishes_it() {
     ]);
     generate.env("VAS_TEST_HOLD_DRAFT_MS", "60000");
     let mut child = generate.spawn().unwrap();
-    let _lines = capture_stderr(&mut child);
-    let jobs_list = || {
+    let lines = capture_stderr(&mut child);
+    let jobs_output = || {
         let output = env.vas(&["jobs"]).output().unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
+    let jobs_list = || jobs_output().0;
     let start = Instant::now();
     while !jobs_list().contains("\tdraft\t") {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no draft appeared"
-        );
+        if start.elapsed() >= Duration::from_secs(60) {
+            let (stdout, stderr) = jobs_output();
+            panic!(
+                "no draft appeared in 60 s.\n`vas jobs` printed:\n{stdout}\n{stderr}\n\
+                 `vas generate` (still running: {}) logged:\n{}",
+                child.try_wait().unwrap().is_none(),
+                lines.lock().unwrap().join("\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     child.kill().unwrap(); // SIGKILL
@@ -318,6 +311,40 @@ async fn killed_while_the_job_is_a_draft_then_watch_sends_and_finishes_it() {
     let stderr = watch_and_verify(&env).await;
     assert!(stderr.contains("following 1 unfinished job"), "{stderr}");
     assert!(jobs_list().contains("\tdownloaded\t"), "{}", jobs_list());
+    env.agent.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn died_while_recording_the_create_answer_then_watch_finishes_with_one_create() {
+    let env = Env::start().await;
+    let out = env.out();
+    // Debug builds abort the process at this point (see `VAS_TEST_DIE_AT`): the create was
+    // answered and the process dies while that answer is being written down. Whatever part of
+    // it reached the database, the next run must not send the create again.
+    let mut generate = env.vas(&[
+        "generate",
+        "A 3-second video about half-written answers.",
+        "--wait",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    generate.env("VAS_TEST_DIE_AT", "create_answer_half_recorded");
+    let output = tokio::task::spawn_blocking(move || generate.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("VAS_TEST_DIE_AT"),
+        "the process died at the crash point: {stderr}"
+    );
+    let stats = env
+        .admin(reqwest::Method::GET, "/__admin/stats", None)
+        .await;
+    assert_eq!(stats["creates"], 1, "the create reached the agent: {stats}");
+
+    // `watch_and_verify` checks the agent saw exactly one create in all.
+    let stderr = watch_and_verify(&env).await;
+    assert!(stderr.contains("following 1 unfinished job"), "{stderr}");
     env.agent.shutdown().await;
 }
 
@@ -420,6 +447,7 @@ async fn offline_generate_killed_then_offline_watch_finishes_with_one_create() {
     // it knows one session (one create) and one video, whose file equals ours byte for byte.
     let agent = local_agent::start(local_agent::Config {
         api_keys: vec![KEY.into()],
+        admin: true,
         ..local_agent::Config::new(data.join("local-agent"))
     })
     .await

@@ -3,16 +3,27 @@
 import type {
   Account_Serialize,
   AppInfo,
+  BatchControl,
+  BatchOptionsInput_Serialize,
+  BatchPreviewView_Serialize,
+  BatchRowItem_Serialize,
+  BatchView_Serialize,
   CatalogueItem_Serialize,
   CataloguePageView_Serialize,
-  CommandError,
   Connection_Serialize,
+  ErrorCode,
+  ErrorView,
   FileInfo_Serialize,
+  JobFile,
   JobInput_Serialize,
   JobPage_Serialize,
-  JobStateView,
+  JobState,
   JobView_Serialize,
+  PlayableFile,
   SettingsView_Serialize,
+  Appearance,
+  Mode,
+  Orientation,
   Theme,
   TransferProgress_Serialize,
 } from "./bindings";
@@ -30,8 +41,27 @@ export type JobInput = JobInput_Serialize;
 export type JobPage = JobPage_Serialize;
 export type JobView = JobView_Serialize;
 export type SettingsView = SettingsView_Serialize;
+export type { JobFile };
 export type TransferProgress = TransferProgress_Serialize;
-export type { AppInfo, CommandError, JobStateView, Theme };
+export type BatchPreview = BatchPreviewView_Serialize;
+export type BatchOptionsInput = BatchOptionsInput_Serialize;
+export type BatchRowItem = BatchRowItem_Serialize;
+export type BatchView = BatchView_Serialize;
+/** What a failed command returns: the engine's `ErrorView`, with a code from `ErrorCode`. */
+export type CommandError = ErrorView;
+export type {
+  AppInfo,
+  Appearance,
+  BatchControl,
+  ErrorCode,
+  JobState,
+  Mode,
+  Orientation,
+  PlayableFile,
+  Theme,
+};
+// Limits studio-core enforces, exported from Rust so the UI cannot drift from them.
+export { ACCEPTED_TYPES, ACTIVE_JOB_STATES, FILE_LIMIT, PROMPT_LIMIT } from "./bindings";
 
 /** Which catalogue a picker or the gallery lists. */
 export type CatalogueKind = "styles" | "looks" | "voices" | "brandKits";
@@ -39,9 +69,12 @@ export type CatalogueKind = "styles" | "looks" | "voices" | "brandKits";
 /** What the window's file drag-and-drop reports. */
 export type DropEvent = { kind: "enter" } | { kind: "leave" } | { kind: "drop"; paths: string[] };
 
+/** Files a launch handed over ("Open with", a second launch): attachments and CSV batches. */
+export type OpenedFiles = { attach: string[]; csv: string[] };
+
 /** A failed backend call, carrying the shell's `CommandError` fields. */
 export class BackendError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly param?: string;
   readonly requestId?: string;
   readonly retryAfter?: number;
@@ -65,7 +98,7 @@ export interface Backend extends ChatBackend {
   /** App name, version and folders; rejects with `BackendError`. */
   appInfo(): Promise<AppInfo>;
   /** Calls `listener` whenever the desktop switches between light and dark. */
-  onSystemThemeChanged(listener: (theme: Theme) => void): Promise<Unsubscribe>;
+  onSystemThemeChanged(listener: (theme: Appearance) => void): Promise<Unsubscribe>;
 
   // Connection, key and settings. The key goes in and never comes back out.
   connection(): Promise<Connection>;
@@ -75,6 +108,17 @@ export interface Backend extends ChatBackend {
   testApiKey(candidate: string | null): Promise<Account>;
   settings(): Promise<SettingsView>;
   updateSettings(settings: SettingsView): Promise<SettingsView>;
+  /**
+   * Sign in with HeyGen: Rust opens the system browser and waits (up to 5 minutes) for it to
+   * come back; resolves to the account. Tokens never reach the web view.
+   */
+  signInWithHeygen(): Promise<Account>;
+  /** Ends a sign-in that is waiting for the browser (it then rejects with `sign_in_cancelled`). */
+  cancelSignIn(): Promise<void>;
+  /** Revokes the HeyGen sign-in and removes it from the keyring. */
+  signOut(): Promise<Connection>;
+  /** Which stored credential requests use. */
+  useCredential(kind: "api_key" | "oauth"): Promise<Connection>;
   onConnectionChanged(listener: (connection: Connection) => void): Promise<Unsubscribe>;
 
   // Jobs.
@@ -90,6 +134,20 @@ export interface Backend extends ChatBackend {
   onRateLimited(listener: (seconds: number) => void): Promise<Unsubscribe>;
   onJobWarning(listener: (jobId: string, error: BackendError) => void): Promise<Unsubscribe>;
 
+  // Batches (issue 14): CSV paths come from Rust (its dialog, or the window's drop event).
+  pickBatchCsv(template: string | null): Promise<BatchPreview | null>;
+  importDroppedBatch(path: string, template: string | null): Promise<BatchPreview>;
+  editBatchCell(draftId: string, row: number, column: string, value: string): Promise<BatchPreview>;
+  skipBatchRow(draftId: string, row: number, skipped: boolean): Promise<BatchPreview>;
+  ignoreBatchColumn(draftId: string, column: string, ignored: boolean): Promise<BatchPreview>;
+  startBatch(draftId: string, options: BatchOptionsInput): Promise<BatchView>;
+  listBatches(): Promise<BatchView[]>;
+  batchRows(batchId: string): Promise<BatchRowItem[]>;
+  controlBatch(batchId: string, action: BatchControl): Promise<BatchView>;
+  setBatchConcurrency(batchId: string, concurrency: number): Promise<BatchView>;
+  /** Writes `<name>-results.csv` next to the imported CSV; resolves to its path. */
+  exportBatchResults(batchId: string): Promise<string>;
+
   // Catalogues and media.
   catalogue(
     kind: CatalogueKind,
@@ -100,15 +158,36 @@ export interface Backend extends ChatBackend {
   cachedMedia(url: string): Promise<string>;
   /** A URL the web view can load for a local file (asset protocol). */
   mediaSrc(path: string): string;
+  /** A streaming URL (with seeking) for a job's video or its captioned video. */
+  mediaUrl(jobId: string, file: PlayableFile): Promise<string>;
+  /** The text of a job's downloaded subtitles (SRT). */
+  jobCaptions(jobId: string): Promise<string>;
 
   // Desktop.
   inspectFiles(paths: string[]): Promise<FileInfo[]>;
   pickFiles(): Promise<string[]>;
-  pickFolder(): Promise<string | null>;
-  revealInFolder(path: string): Promise<void>;
-  openFile(path: string): Promise<void>;
+  /** The folder picker; the chosen folder becomes the library (Rust stores it). Null when
+   * cancelled, else the saved settings. */
+  pickFolder(): Promise<SettingsView | null>;
+  /** A job's file (looked up by Rust in its store — the UI never names a path). */
+  revealInFolder(jobId: string, file: JobFile): Promise<void>;
+  openFile(jobId: string, file: JobFile): Promise<void>;
+  /** Opens one of HeyGen's web pages in the browser (allow-listed by Rust). */
+  openExternal(url: string): Promise<void>;
   copyText(text: string): Promise<void>;
   onFileDrop(listener: (event: DropEvent) => void): Promise<Unsubscribe>;
+
+  // Living on the desktop: one instance, the tray, notifications.
+  /** Files handed over since the last call (the app takes them at start and on `onFilesOpened`). */
+  takeOpenedFiles(): Promise<OpenedFiles>;
+  /** A launch handed files over: call `takeOpenedFiles`. */
+  onFilesOpened(listener: () => void): Promise<Unsubscribe>;
+  /** A notification was clicked: show this job (its session when `session`). */
+  onOpenJob(listener: (jobId: string, session: boolean) => void): Promise<Unsubscribe>;
+  /** The window was closed while videos are being made: ask whether to keep working. */
+  onCloseAsked(listener: (running: number, quitMessage: string) => void): Promise<Unsubscribe>;
+  /** The answer (remembered): hide to the tray, or quit. */
+  resolveClose(keepInTray: boolean): Promise<void>;
 }
 
 /** Turns whatever a rejected call produced into a `BackendError`. */

@@ -7,113 +7,184 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Returns the app's name, version and the engine's folders. */
-	appInfo: () => typedError<AppInfo, CommandError_Serialize>(__TAURI_INVOKE("app_info")),
+	/**  Returns the app's name, version and the studio's folders. */
+	appInfo: () => typedError<AppInfo, ErrorView_Serialize>(__TAURI_INVOKE("app_info")),
 	/**  Whether a key is stored and where requests go. */
-	connection: () => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("connection")),
+	connection: () => typedError<Connection_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("connection")),
 	/**  Stores the key in the OS keyring. It arrives from the input field and never goes back. */
-	setApiKey: (key: string) => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("set_api_key", { key })),
+	setApiKey: (key: string) => typedError<Connection_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_api_key", { key })),
 	/**  Removes the stored key. */
-	removeApiKey: () => typedError<Connection_Serialize, CommandError_Serialize>(__TAURI_INVOKE("remove_api_key")),
+	removeApiKey: () => typedError<Connection_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("remove_api_key")),
 	/**
 	 *  Calls the account endpoint with the key in use (or `candidate`, not stored) and returns who
 	 *  it belongs to and the remaining credits.
 	 */
-	testApiKey: (candidate: string | null) => typedError<Account_Serialize, CommandError_Serialize>(__TAURI_INVOKE("test_api_key", { candidate })),
-	getSettings: () => typedError<SettingsView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
+	testApiKey: (candidate: string | null) => typedError<Account_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("test_api_key", { candidate })),
+	getSettings: () => typedError<SettingsView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_settings")),
 	/**  Saves and applies settings (offline mode starts or stops the embedded local agent). */
-	updateSettings: (settings: SettingsView_Deserialize) => typedError<SettingsView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
+	updateSettings: (settings: SettingsView_Deserialize) => typedError<SettingsView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("update_settings", { settings })),
+	/**
+	 *  Opens HeyGen's sign-in page in the system browser and waits (up to 5 minutes, or until
+	 *  `cancel_sign_in`) for it to come back to the app's loopback port. On success the sign-in is
+	 *  the active credential and the account is returned.
+	 */
+	signInWithHeygen: () => typedError<Account_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sign_in_with_heygen")),
+	/**  Ends a sign-in that is waiting for the browser. */
+	cancelSignIn: () => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("cancel_sign_in")),
+	/**  Signs out of HeyGen: revokes the tokens, removes them from the keyring. */
+	signOut: () => typedError<Connection_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("sign_out")),
+	/**
+	 *  Chooses the credential in use when both an API key and a sign-in are stored
+	 *  (`api_key` or `oauth`).
+	 */
+	useCredential: (kind: string) => typedError<Connection_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("use_credential", { kind })),
 	/**  Validates, uploads and submits a job; the tracker follows it from there. */
-	submitJob: (input: JobInput_Deserialize) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("submit_job", { input })),
+	submitJob: (input: JobInput_Deserialize) => typedError<JobView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("submit_job", { input })),
 	/**
 	 *  A window of the job list, newest first (the Library asks only for what it shows).
 	 *  Every command that touches the database is `async`: Tauri runs plain `fn` commands on the
 	 *  main thread, where a slow disk would freeze the window.
 	 */
-	listJobs: (offset: number, limit: number) => typedError<JobPage_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_jobs", { offset, limit })),
-	getJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("get_job", { id })),
+	listJobs: (offset: number, limit: number) => typedError<JobPage_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_jobs", { offset, limit })),
+	getJob: (id: string) => typedError<JobView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("get_job", { id })),
 	/**  Asks the server to stop the job (it ends `stopped`). */
-	stopJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("stop_job", { id })),
+	stopJob: (id: string) => typedError<JobView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("stop_job", { id })),
 	/**  Submits the same inputs again as a new job. */
-	retryJob: (id: string) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("retry_job", { id })),
+	retryJob: (id: string) => typedError<JobView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("retry_job", { id })),
 	/**
 	 *  Forgets a job; with `remove_files`, also deletes its downloaded files; with `on_server`, the
 	 *  server's copy of the video first (the UI asks for confirmation before setting it).
 	 */
-	deleteJob: (id: string, removeFiles: boolean, onServer: boolean) => typedError<boolean, CommandError_Serialize>(__TAURI_INVOKE("delete_job", { id, removeFiles, onServer })),
+	deleteJob: (id: string, removeFiles: boolean, onServer: boolean) => typedError<boolean, ErrorView_Serialize>(__TAURI_INVOKE("delete_job", { id, removeFiles, onServer })),
 	/**  The draft Create showed last time (empty when there is none). */
-	loadDraft: () => typedError<JobInput_Serialize, CommandError_Serialize>(__TAURI_INVOKE("load_draft")),
+	loadDraft: () => typedError<JobInput_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("load_draft")),
 	/**  Keeps Create's draft so it survives a restart. */
-	saveDraft: (draft: JobInput_Deserialize) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("save_draft", { draft })),
+	saveDraft: (draft: JobInput_Deserialize) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("save_draft", { draft })),
 	/**  One page of styles, optionally of one tag; pass the previous page's `next_token` for more. */
-	listStyles: (tag: string | null, token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_styles", { tag, token })),
+	listStyles: (tag: string | null, token: string | null) => typedError<CataloguePageView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_styles", { tag, token })),
 	/**  One page of avatar looks (what `avatar_id` takes). */
-	listAvatarLooks: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_avatar_looks", { token })),
-	listVoices: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_voices", { token })),
-	listBrandKits: (token: string | null) => typedError<CataloguePageView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_brand_kits", { token })),
+	listAvatarLooks: (token: string | null) => typedError<CataloguePageView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_avatar_looks", { token })),
+	listVoices: (token: string | null) => typedError<CataloguePageView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_voices", { token })),
+	listBrandKits: (token: string | null) => typedError<CataloguePageView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_brand_kits", { token })),
 	/**
 	 *  A catalogue image, preview video or voice sample, fetched once into the thumbnail cache;
 	 *  returns the local path, which the UI shows through the asset protocol (scoped to that cache).
 	 *  A second call for the same URL makes no request.
 	 */
-	cachedMedia: (url: string) => typedError<string, CommandError_Serialize>(__TAURI_INVOKE("cached_media", { url })),
+	cachedMedia: (url: string) => typedError<string, ErrorView_Serialize>(__TAURI_INVOKE("cached_media", { url })),
 	/**
 	 *  Reads each file's size and sniffs its type, so Create can show a chip with a problem before
 	 *  anything is uploaded. Also lets the web view show the file (asset protocol) as a thumbnail.
+	 *  Only paths Rust received (picker, drop, launch) are looked at or added to the asset scope.
+	 *  A received folder stands for the files directly in it (one info per file; those files count
+	 *  as received too).
 	 */
-	inspectFiles: (paths: string[]) => typedError<FileInfo_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("inspect_files", { paths })),
+	inspectFiles: (paths: string[]) => typedError<FileInfo_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("inspect_files", { paths })),
 	/**  "Add files…": a native file dialog. Returns the chosen paths (empty when cancelled). */
-	pickFiles: () => typedError<string[], CommandError_Serialize>(__TAURI_INVOKE("pick_files")),
-	/**  A native folder dialog for the library folder. Returns None when cancelled. */
-	pickFolder: () => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("pick_folder")),
-	/**  Shows a job's file (or the library folder) in the system file manager. */
-	revealInFolder: (path: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("reveal_in_folder", { path })),
-	/**  Opens a job's file with the system's default app. */
-	openFile: (path: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("open_file", { path })),
+	pickFiles: () => typedError<string[], ErrorView_Serialize>(__TAURI_INVOKE("pick_files")),
 	/**
-	 *  End-to-end tests only (refused unless the app was started with `VAS_E2E=1`): emits the very
-	 *  events the webview's drag-drop handler receives for a real drop, so the UI code path is the
-	 *  same. A real OS drag cannot be synthesised: WebDriver has no native drag-and-drop across
-	 *  windows, and under Xvfb there is no second X client holding XDND data to drag from.
+	 *  A native folder dialog for the library folder; the chosen folder becomes the library (Rust
+	 *  stores it: the web view never names the folder). Returns the saved settings, or None when
+	 *  cancelled.
 	 */
-	e2eDropFiles: (paths: string[]) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("e2e_drop_files", { paths })),
+	pickFolder: () => typedError<SettingsView_Serialize | null, ErrorView_Serialize>(__TAURI_INVOKE("pick_folder")),
+	/**  Shows a job's file in the system file manager. */
+	revealInFolder: (jobId: string, file: JobFile) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("reveal_in_folder", { jobId, file })),
+	/**  Opens a job's file with the system's default app. */
+	openFile: (jobId: string, file: JobFile) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_file", { jobId, file })),
+	/**
+	 *  Opens an allow-listed web page (HeyGen's sites) in the default browser. The web view itself
+	 *  never navigates away from the app, and the opener's link-click script is off.
+	 */
+	openExternal: (url: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("open_external", { url })),
+	/**  Takes the files handed over since the last call. */
+	takeOpenedFiles: () => typedError<OpenedFilesView, ErrorView_Serialize>(__TAURI_INVOKE("take_opened_files")),
+	/**  The answer to `CloseAsked`: remembered, then applied (hide to the tray, or quit). */
+	resolveClose: (keepInTray: boolean) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("resolve_close", { keepInTray })),
+	/**  The URL the player streams a job's video (or captioned video) from. */
+	mediaUrl: (jobId: string, file: PlayableFile) => typedError<string, ErrorView_Serialize>(__TAURI_INVOKE("media_url", { jobId, file })),
+	/**  The text of a job's downloaded subtitles (SRT); the player turns it into a captions track. */
+	jobCaptions: (jobId: string) => typedError<string, ErrorView_Serialize>(__TAURI_INVOKE("job_captions", { jobId })),
 	/**  Starts an interactive session (Create with mode "chat"). */
-	startChat: (input: JobInput_Deserialize) => typedError<JobView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("start_chat", { input })),
+	startChat: (input: JobInput_Deserialize) => typedError<JobView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("start_chat", { input })),
 	/**  The session as stored (thread, resources, videos); `id` is a job id or a session id. */
-	chatThread: (id: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_thread", { id })),
+	chatThread: (id: string) => typedError<ChatThread_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_thread", { id })),
 	/**  Reads the session from the server now, then shows it. */
-	chatRefresh: (id: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_refresh", { id })),
+	chatRefresh: (id: string) => typedError<ChatThread_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_refresh", { id })),
 	/**  Opens (and from now on follows) a session from the server's list. */
-	openSession: (sessionId: string) => typedError<ThreadView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_session", { sessionId })),
-	chatReply: (id: string, reply: ReplyInput_Deserialize) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_reply", { id, reply })),
+	openSession: (sessionId: string) => typedError<ChatThread_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("open_session", { sessionId })),
+	chatReply: (id: string, reply: ChatReply_Deserialize) => typedError<ChatSession_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_reply", { id, reply })),
 	/**  "Approve and generate". */
-	chatApprove: (id: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_approve", { id })),
+	chatApprove: (id: string) => typedError<ChatSession_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_approve", { id })),
 	/**  "Request changes…". */
-	chatRequestChanges: (id: string, changes: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_request_changes", { id, changes })),
-	chatStop: (id: string) => typedError<SessionView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("chat_stop", { id })),
+	chatRequestChanges: (id: string, changes: string) => typedError<ChatSession_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_request_changes", { id, changes })),
+	chatStop: (id: string) => typedError<ChatSession_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("chat_stop", { id })),
 	/**
 	 *  The sessions list: the server's merged with local history; `token` (a previous list's
 	 *  `next_token`) reads more of the server's sessions.
 	 */
-	listSessions: (token: string | null) => typedError<SessionListView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("list_sessions", { token })),
+	listSessions: (token: string | null) => typedError<SessionList_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("list_sessions", { token })),
+	/**  "Import CSV…": Rust's file dialog, then the checked preview (None when cancelled). */
+	pickBatchCsv: (template: string | null) => typedError<BatchPreviewView_Serialize | null, ErrorView_Serialize>(__TAURI_INVOKE("pick_batch_csv", { template })),
+	/**
+	 *  A CSV dropped on the window: accepted only if Rust received the path (the window's drop
+	 *  event, registered in `ReceivedPaths`).
+	 */
+	importDroppedBatch: (path: string, template: string | null) => typedError<BatchPreviewView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("import_dropped_batch", { path, template })),
+	/**  Fix one cell of the preview; the row is checked again. */
+	editBatchCell: (draftId: string, row: number, column: string, value: string) => typedError<BatchPreviewView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("edit_batch_cell", { draftId, row, column, value })),
+	/**  Leave a row out (or take it back in). */
+	skipBatchRow: (draftId: string, row: number, skipped: boolean) => typedError<BatchPreviewView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("skip_batch_row", { draftId, row, skipped })),
+	/**  Ignore a column the app does not know. */
+	ignoreBatchColumn: (draftId: string, column: string, ignored: boolean) => typedError<BatchPreviewView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("ignore_batch_column", { draftId, column, ignored })),
+	/**  Run the previewed rows (refused while a problem is left). */
+	startBatch: (draftId: string, options: BatchOptionsInput_Deserialize) => typedError<BatchView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("start_batch", { draftId, options })),
+	/**  Every batch, newest first, with counts, elapsed time and ETA. */
+	listBatches: () => typedError<BatchView_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("list_batches")),
+	/**  One batch's rows (one per video). */
+	batchRows: (batchId: string) => typedError<BatchRowItem_Serialize[], ErrorView_Serialize>(__TAURI_INVOKE("batch_rows", { batchId })),
+	/**  Pause, resume, cancel, or send the failed rows again. */
+	controlBatch: (batchId: string, action: BatchControl) => typedError<BatchView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("control_batch", { batchId, action })),
+	/**  How many rows may be in the making at once. */
+	setBatchConcurrency: (batchId: string, concurrency: number) => typedError<BatchView_Serialize, ErrorView_Serialize>(__TAURI_INVOKE("set_batch_concurrency", { batchId, concurrency })),
+	/**  Write the results CSV next to the imported one (`<name>-results.csv`); returns its path. */
+	exportBatchResults: (batchId: string) => typedError<string, ErrorView_Serialize>(__TAURI_INVOKE("export_batch_results", { batchId })),
 };
 
 /** Events */
 export const events = {
+	closeAsked: makeEvent<CloseAsked, CloseAsked>("close-asked"),
 	connectionChanged: makeEvent<ConnectionChanged_Serialize, ConnectionChanged_Deserialize>("connection-changed"),
+	filesOpened: makeEvent<FilesOpened, FilesOpened>("files-opened"),
 	jobChanged: makeEvent<JobChanged_Serialize, JobChanged_Deserialize>("job-changed"),
 	jobWarning: makeEvent<JobWarning_Serialize, JobWarning_Deserialize>("job-warning"),
+	openJob: makeEvent<OpenJob, OpenJob>("open-job"),
 	rateLimited: makeEvent<RateLimited, RateLimited>("rate-limited"),
 	sessionChanged: makeEvent<SessionChanged_Serialize, SessionChanged_Deserialize>("session-changed"),
 	systemThemeChanged: makeEvent<SystemThemeChanged, SystemThemeChanged>("system-theme-changed"),
 	transferProgress: makeEvent<TransferProgress_Serialize, TransferProgress_Deserialize>("transfer-progress"),
 };
 
+/* Constants */
+export const ACCEPTED_TYPES = "PNG, JPEG, MP4, WebM, MP3, WAV or PDF" as const;
+
+export const ACTIVE_JOB_STATES = ["uploading","submitted","thinking","waiting_for_input","reviewing","generating","completed","downloading"] as const;
+
+export const FILE_LIMIT = 20 as const;
+
+export const PROMPT_LIMIT = 10000 as const;
+
 /* Types */
-/**  The account behind the key, for Settings. */
+/**
+ *  The account behind the key, for Settings.
+ *  Separate from `AccountSummary`: a few figures out of the whole `users/me` answer it carries.
+ */
 export type Account = Account_Serialize | Account_Deserialize;
 
-/**  The account behind the key, for Settings. */
+/**
+ *  The account behind the key, for Settings.
+ *  Separate from `AccountSummary`: a few figures out of the whole `users/me` answer it carries.
+ */
 export type Account_Deserialize = {
 	name: string,
 	username: string,
@@ -134,7 +205,10 @@ export type Account_Deserialize = {
 	autoReload?: string | null,
 };
 
-/**  The account behind the key, for Settings. */
+/**
+ *  The account behind the key, for Settings.
+ *  Separate from `AccountSummary`: a few figures out of the whole `users/me` answer it carries.
+ */
 export type Account_Serialize = {
 	name: string,
 	username: string,
@@ -164,17 +238,171 @@ export type AppInfo = {
 	/**  Where finished videos are saved. */
 	libraryDir: string,
 	/**  The desktop's current light/dark preference, for the "system" theme. */
-	systemTheme: Theme,
+	systemTheme: Appearance,
+};
+
+/**  The desktop's appearance, light or dark (the setting, `Theme`, may also say "system"). */
+export type Appearance = "light" | "dark";
+
+/**  What the Batches screen's buttons do. */
+export type BatchControl = "pause" | "resume" | "cancel" | "retry_failed";
+
+/**
+ *  How to run a batch (the preview's inputs). Flat, unlike `BatchOptions`, and without its
+ *  `output_dir`: the UI never names a folder.
+ */
+export type BatchOptionsInput = BatchOptionsInput_Serialize | BatchOptionsInput_Deserialize;
+
+/**
+ *  How to run a batch (the preview's inputs). Flat, unlike `BatchOptions`, and without its
+ *  `output_dir`: the UI never names a folder.
+ */
+export type BatchOptionsInput_Deserialize = {
+	concurrency: number,
+	/**  Cost guard: pause after this many videos. */
+	maxVideos?: number | null,
+	/**  Cost guard: pause when the balance falls below this. */
+	minBalance?: number | null,
 };
 
 /**
- *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  How to run a batch (the preview's inputs). Flat, unlike `BatchOptions`, and without its
+ *  `output_dir`: the UI never names a folder.
+ */
+export type BatchOptionsInput_Serialize = {
+	concurrency: number,
+	/**  Cost guard: pause after this many videos. */
+	maxVideos: number | null,
+	/**  Cost guard: pause when the balance falls below this. */
+	minBalance: number | null,
+};
+
+/**
+ *  An imported CSV, checked; nothing is sent until every problem is fixed or its row skipped.
+ *  Separate from `BatchPreview`: its rows are `PreviewRowView`s.
+ */
+export type BatchPreviewView = BatchPreviewView_Serialize | BatchPreviewView_Deserialize;
+
+/**
+ *  An imported CSV, checked; nothing is sent until every problem is fixed or its row skipped.
+ *  Separate from `BatchPreview`: its rows are `PreviewRowView`s.
+ */
+export type BatchPreviewView_Deserialize = {
+	draftId: string,
+	source: string,
+	headers: string[],
+	template?: string | null,
+	ignoredColumns: string[],
+	headerProblems: RowProblem[],
+	rows: PreviewRowView[],
+	ready: number,
+	skipped: number,
+	withProblems: number,
+};
+
+/**
+ *  An imported CSV, checked; nothing is sent until every problem is fixed or its row skipped.
+ *  Separate from `BatchPreview`: its rows are `PreviewRowView`s.
+ */
+export type BatchPreviewView_Serialize = {
+	draftId: string,
+	source: string,
+	headers: string[],
+	template: string | null,
+	ignoredColumns: string[],
+	headerProblems: RowProblem[],
+	rows: PreviewRowView[],
+	ready: number,
+	skipped: number,
+	withProblems: number,
+};
+
+/**  One video of a batch on the Batches screen: `BatchRowView` with its job as a `JobView`. */
+export type BatchRowItem = BatchRowItem_Serialize | BatchRowItem_Deserialize;
+
+/**  One video of a batch on the Batches screen: `BatchRowView` with its job as a `JobView`. */
+export type BatchRowItem_Deserialize = {
+	row: number,
+	/**  `pending`, `skipped`, `error`, `not_sent`, or the job's state. */
+	state: string,
+	title?: string | null,
+	prompt: string,
+	errorMessage?: string | null,
+	job?: JobView_Deserialize | null,
+};
+
+/**  One video of a batch on the Batches screen: `BatchRowView` with its job as a `JobView`. */
+export type BatchRowItem_Serialize = {
+	row: number,
+	/**  `pending`, `skipped`, `error`, `not_sent`, or the job's state. */
+	state: string,
+	title: string | null,
+	prompt: string,
+	errorMessage: string | null,
+	job: JobView_Serialize | null,
+};
+
+/**
+ *  `draft → running ⇄ paused → completed | cancelled`. A batch never "fails": a ceiling or an
+ *  account without credit pauses it, and failed rows can be retried.
+ */
+export type BatchState = "running" | "paused" | "completed" | "cancelled";
+
+/**  A batch on the Batches screen: `BatchStatus` (batch, counts, times) joined flat. */
+export type BatchView = BatchView_Serialize | BatchView_Deserialize;
+
+/**  A batch on the Batches screen: `BatchStatus` (batch, counts, times) joined flat. */
+export type BatchView_Deserialize = {
+	id: string,
+	name: string,
+	source: string,
+	state: BatchState,
+	pauseReason?: string | null,
+	concurrency: number,
+	maxVideos?: number | null,
+	minBalance?: number | null,
+	total: number,
+	pending: number,
+	running: number,
+	downloaded: number,
+	failed: number,
+	cancelled: number,
+	skipped: number,
+	elapsedSecs: number | null,
+	etaSecs?: number | null,
+	createdAt: number | null,
+};
+
+/**  A batch on the Batches screen: `BatchStatus` (batch, counts, times) joined flat. */
+export type BatchView_Serialize = {
+	id: string,
+	name: string,
+	source: string,
+	state: BatchState,
+	pauseReason: string | null,
+	concurrency: number,
+	maxVideos: number | null,
+	minBalance: number | null,
+	total: number,
+	pending: number,
+	running: number,
+	downloaded: number,
+	failed: number,
+	cancelled: number,
+	skipped: number,
+	elapsedSecs: number | null,
+	etaSecs: number | null,
+	createdAt: number | null,
+};
+
+/**
+ *  A catalogue item reduced to what pickers and the gallery show: one shape for four API models. `image`/`preview` are the
  *  server's URLs; the UI asks `cached_media` for a local file to display.
  */
 export type CatalogueItem = CatalogueItem_Serialize | CatalogueItem_Deserialize;
 
 /**
- *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  A catalogue item reduced to what pickers and the gallery show: one shape for four API models. `image`/`preview` are the
  *  server's URLs; the UI asks `cached_media` for a local file to display.
  */
 export type CatalogueItem_Deserialize = {
@@ -198,7 +426,7 @@ export type CatalogueItem_Deserialize = {
 };
 
 /**
- *  A catalogue item reduced to what pickers and the gallery show. `image`/`preview` are the
+ *  A catalogue item reduced to what pickers and the gallery show: one shape for four API models. `image`/`preview` are the
  *  server's URLs; the UI asks `cached_media` for a local file to display.
  */
 export type CatalogueItem_Serialize = {
@@ -221,10 +449,16 @@ export type CatalogueItem_Serialize = {
 	unavailable: string | null,
 };
 
-/**  One page of a catalogue; pass `next_token` back for the next. */
+/**
+ *  One page of a catalogue; pass `next_token` back for the next.
+ *  `CataloguePage` of `CatalogueItem`s: the items are the joined shape above.
+ */
 export type CataloguePageView = CataloguePageView_Serialize | CataloguePageView_Deserialize;
 
-/**  One page of a catalogue; pass `next_token` back for the next. */
+/**
+ *  One page of a catalogue; pass `next_token` back for the next.
+ *  `CataloguePage` of `CatalogueItem`s: the items are the joined shape above.
+ */
 export type CataloguePageView_Deserialize = {
 	items: CatalogueItem_Deserialize[],
 	nextToken?: string | null,
@@ -232,7 +466,10 @@ export type CataloguePageView_Deserialize = {
 	fromCache: boolean,
 };
 
-/**  One page of a catalogue; pass `next_token` back for the next. */
+/**
+ *  One page of a catalogue; pass `next_token` back for the next.
+ *  `CataloguePage` of `CatalogueItem`s: the items are the joined shape above.
+ */
 export type CataloguePageView_Serialize = {
 	items: CatalogueItem_Serialize[],
 	nextToken: string | null,
@@ -240,47 +477,156 @@ export type CataloguePageView_Serialize = {
 	fromCache: boolean,
 };
 
-/**
- *  What the UI receives when a command fails: a stable machine-readable `code`, a sentence for
- *  people, and the API's extra context when there is some. Never a Debug string.
- */
-export type CommandError = CommandError_Serialize | CommandError_Deserialize;
+/**  One message of a session thread, in the order it is shown (oldest first, by `seq`). */
+export type ChatMessage = ChatMessage_Serialize | ChatMessage_Deserialize;
 
-/**
- *  What the UI receives when a command fails: a stable machine-readable `code`, a sentence for
- *  people, and the API's extra context when there is some. Never a Debug string.
- */
-export type CommandError_Deserialize = {
-	/**  Stable identifier the UI can branch on, e.g. `data_dir_unavailable`. */
-	code: string,
-	/**  Human-readable explanation, including what to do about it. */
+/**  One message of a session thread, in the order it is shown (oldest first, by `seq`). */
+export type ChatMessage_Deserialize = {
+	/**  Position in the merged thread (grows with every newly seen message). */
+	seq: number,
+	/**  `user` or `model` (`assistant` is read as `model`). */
+	role: MessageRole,
+	content: string,
+	/**  `text`, `resource`, `error` or whatever the server sends. */
+	kind: MessageType,
+	createdAt?: number | null,
+	resourceIds: string[],
+};
+
+/**  One message of a session thread, in the order it is shown (oldest first, by `seq`). */
+export type ChatMessage_Serialize = {
+	/**  Position in the merged thread (grows with every newly seen message). */
+	seq: number,
+	/**  `user` or `model` (`assistant` is read as `model`). */
+	role: MessageRole,
+	content: string,
+	/**  `text`, `resource`, `error` or whatever the server sends. */
+	kind: MessageType,
+	createdAt: number | null,
+	resourceIds: string[],
+};
+
+/**  A reply to the agent: an answer, an approval or a change request (spec §2.3). */
+export type ChatReply = ChatReply_Serialize | ChatReply_Deserialize;
+
+/**  A reply to the agent: an answer, an approval or a change request (spec §2.3). */
+export type ChatReply_Deserialize = {
+	message?: string,
+	/**  Attachments (absolute paths), uploaded and deduplicated like a job's. */
+	files?: string[],
+	avatarId?: string | null,
+	voiceId?: string | null,
+	brandKitId?: string | null,
+};
+
+/**  A reply to the agent: an answer, an approval or a change request (spec §2.3). */
+export type ChatReply_Serialize = {
 	message: string,
-	/**  The request field the error refers to, when the API names one. */
-	param?: string | null,
-	/**  The API's request id, for support. */
-	request_id?: string | null,
-	/**  Seconds to wait before retrying (from `Retry-After`). */
-	retry_after?: number | null,
+	/**  Attachments (absolute paths), uploaded and deduplicated like a job's. */
+	files: string[],
+	avatarId: string | null,
+	voiceId: string | null,
+	brandKitId: string | null,
+};
+
+/**  A session for the UI and CLI: the record plus what it means right now. */
+export type ChatSession = ChatSession_Serialize | ChatSession_Deserialize;
+
+/**  A session for the UI and CLI: the record plus what it means right now. */
+export type ChatSession_Deserialize = {
+	sessionId: string,
+	jobId?: string | null,
+	mode?: VideoAgentMode | null,
+	/**
+	 *  The server's status; `unknown` (kept as `Other`) for a session known only from the
+	 *  server's list, which carries no status ([`UNKNOWN_STATUS`](super::UNKNOWN_STATUS)).
+	 */
+	status: SessionStatus,
+	title?: string | null,
+	progress: number,
+	createdAt?: number | null,
+	statusSince: number,
+	/**  Seconds in the current status. */
+	elapsedSecs: number,
+	/**  `waiting_for_input` or `reviewing`: the agent waits for the user. */
+	needsInput: boolean,
+	/**  Still working (not completed or failed). */
+	active: boolean,
+	/**  In `thinking` longer than the configured threshold: offer Stop, with `stuck_explanation`. */
+	stuck: boolean,
+	stuckExplanation?: string | null,
+	followed: boolean,
+	/**  Videos of this session in the library. */
+	videoCount: number,
+};
+
+/**  A session for the UI and CLI: the record plus what it means right now. */
+export type ChatSession_Serialize = {
+	sessionId: string,
+	jobId: string | null,
+	mode: VideoAgentMode | null,
+	/**
+	 *  The server's status; `unknown` (kept as `Other`) for a session known only from the
+	 *  server's list, which carries no status ([`UNKNOWN_STATUS`](super::UNKNOWN_STATUS)).
+	 */
+	status: SessionStatus,
+	title: string | null,
+	progress: number,
+	createdAt: number | null,
+	statusSince: number,
+	/**  Seconds in the current status. */
+	elapsedSecs: number,
+	/**  `waiting_for_input` or `reviewing`: the agent waits for the user. */
+	needsInput: boolean,
+	/**  Still working (not completed or failed). */
+	active: boolean,
+	/**  In `thinking` longer than the configured threshold: offer Stop, with `stuck_explanation`. */
+	stuck: boolean,
+	stuckExplanation: string | null,
+	followed: boolean,
+	/**  Videos of this session in the library. */
+	videoCount: number,
+};
+
+/**  Everything the Session screen and `vas chat show` display. */
+export type ChatThread = ChatThread_Serialize | ChatThread_Deserialize;
+
+/**  Everything the Session screen and `vas chat show` display. */
+export type ChatThread_Deserialize = {
+	session: ChatSession_Deserialize,
+	/**  Oldest first. */
+	messages: ChatMessage_Deserialize[],
+	/**  Every resource the messages reference, in first-reference order. */
+	resources: ResourceView_Deserialize[],
+	/**  Oldest first. */
+	videos: SessionVideo_Deserialize[],
+};
+
+/**  Everything the Session screen and `vas chat show` display. */
+export type ChatThread_Serialize = {
+	session: ChatSession_Serialize,
+	/**  Oldest first. */
+	messages: ChatMessage_Serialize[],
+	/**  Every resource the messages reference, in first-reference order. */
+	resources: ResourceView_Serialize[],
+	/**  Oldest first. */
+	videos: SessionVideo_Serialize[],
 };
 
 /**
- *  What the UI receives when a command fails: a stable machine-readable `code`, a sentence for
- *  people, and the API's extra context when there is some. Never a Debug string.
+ *  The window was closed while videos are being made and the user has not said yet whether
+ *  to keep working in the tray: the UI asks, then calls `resolve_close`.
  */
-export type CommandError_Serialize = {
-	/**  Stable identifier the UI can branch on, e.g. `data_dir_unavailable`. */
-	code: string,
-	/**  Human-readable explanation, including what to do about it. */
-	message: string,
-	/**  The request field the error refers to, when the API names one. */
-	param?: string,
-	/**  The API's request id, for support. */
-	request_id?: string,
-	/**  Seconds to wait before retrying (from `Retry-After`). */
-	retry_after?: number,
+export type CloseAsked = {
+	running: number,
+	/**  What quitting means for them ("…resume the next time you open…"). */
+	quitMessage: string,
 };
 
-/**  Where requests go and whether a key is stored (never the key itself). */
+/**
+ *  Where requests go and whether a key is stored (never the key itself).
+ *  A join of `KeyStatus`, `AuthStatus` and the offline agent's error.
+ */
 export type Connection = Connection_Serialize | Connection_Deserialize;
 
 /**
@@ -301,42 +647,143 @@ export type ConnectionChanged_Deserialize = Connection_Deserialize;
  */
 export type ConnectionChanged_Serialize = Connection_Serialize;
 
-/**  Where requests go and whether a key is stored (never the key itself). */
+/**
+ *  Where requests go and whether a key is stored (never the key itself).
+ *  A join of `KeyStatus`, `AuthStatus` and the offline agent's error.
+ */
 export type Connection_Deserialize = {
-	/**  A key is stored in the keyring or given by `HEYGEN_API_KEY`. */
+	/**  A credential is available: an API key (keyring or `HEYGEN_API_KEY`) or a HeyGen sign-in. */
 	hasKey: boolean,
+	/**  The credential requests use: `api_key`, `oauth`, or none. */
+	credential?: string | null,
+	/**  A HeyGen sign-in is stored, and whose (shown as "Signed in as … via HeyGen"). */
+	oauthSignedIn: boolean,
+	oauthAccount?: string | null,
+	/**  The API key's last four characters ("API key …1234"); never the key. */
+	apiKeyLast4?: string | null,
+	/**  Why "Sign in with HeyGen" is unavailable (no client id), if it is. */
+	signInUnavailable?: string | null,
 	/**  `keyring` or `environment` when there is a key. */
 	keySource?: string | null,
 	/**  Requests go to the embedded local agent. */
 	offline: boolean,
 	baseUrl: string,
 	/**  Why offline mode could not start, if it failed. */
-	offlineError?: CommandError_Deserialize | null,
+	offlineError?: ErrorView_Deserialize | null,
 };
 
-/**  Where requests go and whether a key is stored (never the key itself). */
+/**
+ *  Where requests go and whether a key is stored (never the key itself).
+ *  A join of `KeyStatus`, `AuthStatus` and the offline agent's error.
+ */
 export type Connection_Serialize = {
-	/**  A key is stored in the keyring or given by `HEYGEN_API_KEY`. */
+	/**  A credential is available: an API key (keyring or `HEYGEN_API_KEY`) or a HeyGen sign-in. */
 	hasKey: boolean,
+	/**  The credential requests use: `api_key`, `oauth`, or none. */
+	credential: string | null,
+	/**  A HeyGen sign-in is stored, and whose (shown as "Signed in as … via HeyGen"). */
+	oauthSignedIn: boolean,
+	oauthAccount: string | null,
+	/**  The API key's last four characters ("API key …1234"); never the key. */
+	apiKeyLast4: string | null,
+	/**  Why "Sign in with HeyGen" is unavailable (no client id), if it is. */
+	signInUnavailable: string | null,
 	/**  `keyring` or `environment` when there is a key. */
 	keySource: string | null,
 	/**  Requests go to the embedded local agent. */
 	offline: boolean,
 	baseUrl: string,
 	/**  Why offline mode could not start, if it failed. */
-	offlineError: CommandError_Serialize | null,
+	offlineError: ErrorView_Serialize | null,
 };
 
-/**  One `key → readable text` pair of metadata the app does not recognise. */
-export type FieldView = {
+/**  A stable, machine-readable error code (the wire form is the `snake_case` name). */
+export type ErrorCode = "prompt_empty" | "prompt_too_long" | "too_many_files" | "file_empty" | "file_unreadable" | "unsupported_file_type" | "ambiguous_id" | "invalid_address" | 
+/**  An argument the engine or the shell refuses (also the API's validation code). */
+"invalid_parameter" | "key_empty" | "invalid_api_key" | "library_dir_refused" | "asset_failed" | 
+/**  An uploaded file is still being processed by the server (the create is retried). */
+"asset_not_available" | "not_ready" | "video_not_ready" | "illegal_transition" | 
+/**  Someone else is working on this job right now; try again in a moment. */
+"busy" | "cancelled" | "no_session" | "no_captions" | "captions_too_large" | "playback_unavailable" | "unknown_media" | "media_refused" | "csv_not_utf8" | "csv_empty" | "csv_malformed" | "no_such_row" | "unknown_column" | "file_outside_folder" | "batch_has_problems" | "batch_empty" | "batch_finished" | "row_already_admitted" | "no_api_key" | 
+/**  No Secret Service answers (no keyring daemon). */
+"keyring_unavailable" | 
+/**  The keyring is locked or refused access. */
+"keyring_locked" | 
+/**  Any other keyring failure. */
+"keyring_error" | "oauth_client_id_missing" | "sign_in_cancelled" | "sign_in_timeout" | "sign_in_failed" | "state_mismatch" | 
+/**  The user (or the server) refused the sign-in (OAuth `access_denied`). */
+"access_denied" | "oauth_signed_out" | "invalid_grant" | "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | 
+/**  A path the UI named that Rust did not hand out (picker, drop). */
+"file_not_received" | "path_not_received" | "not_in_library" | "dialog_failed" | "open_failed" | "link_refused" | "browser_unavailable" | 
+/**
+ *  The UI's own, never sent by Rust: Tauri refused the call itself (an unknown command, a
+ *  permission the capabilities do not grant) and rejected with a bare string.
+ */
+"ipc_error" | "not_found" | "data_dir_unavailable" | "store_error" | "io_error" | "download_failed" | "local_agent_failed" | 
+/**  Something could not be written as JSON or CSV. */
+"serialization_failed" | 
+/**  A bug or a broken invariant (a background task died, stored data is inconsistent). */
+"internal" | "unauthorized" | "insufficient_credit" | "forbidden" | "resource_access_denied" | "video_not_found" | "avatar_not_found" | "voice_not_found" | "conflict" | "request_in_progress" | "payload_too_large" | "rate_limit_exceeded" | "quota_exceeded" | "internal_error" | "bad_request" | "range_not_satisfiable" | "bad_gateway" | "service_unavailable" | "gateway_timeout" | "http_error" | "network_error" | "timeout" | "decode_error" | "link_expired" | "invalid_url" | "invalid_request" | "invalid_config";
+
+/**
+ *  The one error shape every front end shows: what Tauri commands return, what events carry,
+ *  what `vas` prints on failure. A stable `code`, a sentence for people (including what to do), and
+ *  the API's extra context when there is some — never a Debug string.
+ */
+export type ErrorView = ErrorView_Serialize | ErrorView_Deserialize;
+
+/**
+ *  The one error shape every front end shows: what Tauri commands return, what events carry,
+ *  what `vas` prints on failure. A stable `code`, a sentence for people (including what to do), and
+ *  the API's extra context when there is some — never a Debug string.
+ */
+export type ErrorView_Deserialize = {
+	/**  Stable identifier the UI can branch on, e.g. `data_dir_unavailable`. */
+	code: ErrorCode,
+	/**  Human-readable explanation, including what to do about it. */
+	message: string,
+	/**  The request field the error refers to, when the API names one. */
+	param?: string | null,
+	/**  The API's request id, for support. */
+	request_id?: string | null,
+	/**  Seconds to wait before retrying (from `Retry-After`). */
+	retry_after?: number | null,
+};
+
+/**
+ *  The one error shape every front end shows: what Tauri commands return, what events carry,
+ *  what `vas` prints on failure. A stable `code`, a sentence for people (including what to do), and
+ *  the API's extra context when there is some — never a Debug string.
+ */
+export type ErrorView_Serialize = {
+	/**  Stable identifier the UI can branch on, e.g. `data_dir_unavailable`. */
+	code: ErrorCode,
+	/**  Human-readable explanation, including what to do about it. */
+	message: string,
+	/**  The request field the error refers to, when the API names one. */
+	param?: string,
+	/**  The API's request id, for support. */
+	request_id?: string,
+	/**  Seconds to wait before retrying (from `Retry-After`). */
+	retry_after?: number,
+};
+
+/**  One `key → readable text` pair: how a list of fields is sent (`{key, value}` objects). */
+export type Field = {
 	key: string,
 	value: string,
 };
 
-/**  A file the user picked or dropped, checked before it becomes a chip. */
+/**
+ *  A file the user picked or dropped, checked before it becomes a chip (the shell's own check:
+ *  no studio-core twin).
+ */
 export type FileInfo = FileInfo_Serialize | FileInfo_Deserialize;
 
-/**  A file the user picked or dropped, checked before it becomes a chip. */
+/**
+ *  A file the user picked or dropped, checked before it becomes a chip (the shell's own check:
+ *  no studio-core twin).
+ */
 export type FileInfo_Deserialize = {
 	path: string,
 	name: string,
@@ -347,7 +794,10 @@ export type FileInfo_Deserialize = {
 	problem?: string | null,
 };
 
-/**  A file the user picked or dropped, checked before it becomes a chip. */
+/**
+ *  A file the user picked or dropped, checked before it becomes a chip (the shell's own check:
+ *  no studio-core twin).
+ */
 export type FileInfo_Serialize = {
 	path: string,
 	name: string,
@@ -356,6 +806,12 @@ export type FileInfo_Serialize = {
 	mime: string | null,
 	/**  Why it cannot be attached (unsupported type, unreadable, empty), if so. */
 	problem: string | null,
+};
+
+/**  Files were handed to the app; the UI takes them with `take_opened_files`. */
+export type FilesOpened = {
+	/**  How many files this launch handed over. */
+	count: number,
 };
 
 /**  A job changed (state, progress or title); the Library replaces its row with `job`. */
@@ -371,74 +827,90 @@ export type JobChanged_Serialize = {
 	job: JobView_Serialize,
 };
 
-/**  What the user composes on Create; also what the draft store keeps across restarts. */
+/**  Which of a job's files to open or reveal. */
+export type JobFile = "video" | "thumbnail" | "subtitles" | "captioned_video";
+
+/**
+ *  What the user composes on Create; also what the draft store keeps across restarts.
+ *  Separate from `JobRequest`: that one is stored as snake_case JSON in the jobs table and
+ *  carries `output_dir`, which the UI does not set.
+ */
 export type JobInput = JobInput_Serialize | JobInput_Deserialize;
 
-/**  What the user composes on Create; also what the draft store keeps across restarts. */
+/**
+ *  What the user composes on Create; also what the draft store keeps across restarts.
+ *  Separate from `JobRequest`: that one is stored as snake_case JSON in the jobs table and
+ *  carries `output_dir`, which the UI does not set.
+ */
 export type JobInput_Deserialize = {
 	prompt?: string,
-	/**  `generate` or `chat`. */
-	mode?: string,
-	/**  `landscape`, `portrait`, or null for the agent's choice. */
-	orientation?: string | null,
+	mode?: Mode,
+	/**  None: the agent chooses. */
+	orientation?: Orientation | null,
 	styleId?: string | null,
 	avatarId?: string | null,
 	voiceId?: string | null,
 	brandKitId?: string | null,
 	/**  Absolute paths of attached files. */
 	files?: string[],
-	/**
-	 *  Keep the video out of shared surfaces (stored with the draft; the engine does not send it
-	 *  yet because the API has no such field).
-	 */
+	/**  Ask the agent not to use or record memory for this session (sent as `incognito_mode`). */
 	incognito?: boolean,
 };
 
-/**  What the user composes on Create; also what the draft store keeps across restarts. */
+/**
+ *  What the user composes on Create; also what the draft store keeps across restarts.
+ *  Separate from `JobRequest`: that one is stored as snake_case JSON in the jobs table and
+ *  carries `output_dir`, which the UI does not set.
+ */
 export type JobInput_Serialize = {
 	prompt: string,
-	/**  `generate` or `chat`. */
-	mode: string,
-	/**  `landscape`, `portrait`, or null for the agent's choice. */
-	orientation: string | null,
+	mode: Mode,
+	/**  None: the agent chooses. */
+	orientation: Orientation | null,
 	styleId: string | null,
 	avatarId: string | null,
 	voiceId: string | null,
 	brandKitId: string | null,
 	/**  Absolute paths of attached files. */
 	files: string[],
-	/**
-	 *  Keep the video out of shared surfaces (stored with the draft; the engine does not send it
-	 *  yet because the API has no such field).
-	 */
+	/**  Ask the agent not to use or record memory for this session (sent as `incognito_mode`). */
 	incognito: boolean,
 };
 
-/**  A window onto the job list (newest first) for the virtualised Library. */
+/**  A window onto the job list (newest first) for the virtualised Library (of `JobView`s). */
 export type JobPage = JobPage_Serialize | JobPage_Deserialize;
 
-/**  A window onto the job list (newest first) for the virtualised Library. */
+/**  A window onto the job list (newest first) for the virtualised Library (of `JobView`s). */
 export type JobPage_Deserialize = {
 	jobs: JobView_Deserialize[],
 	total: number,
 };
 
-/**  A window onto the job list (newest first) for the virtualised Library. */
+/**  A window onto the job list (newest first) for the virtualised Library (of `JobView`s). */
 export type JobPage_Serialize = {
 	jobs: JobView_Serialize[],
 	total: number,
 };
 
-/**  A job's state (design.md "Job states"); `snake_case` like the engine's. */
-export type JobStateView = "draft" | "uploading" | "submitted" | "thinking" | "waiting_for_input" | "reviewing" | "generating" | "completed" | "downloading" | "downloaded" | "failed" | "stopped" | "cancelled";
+export type JobState = "draft" | "uploading" | "submitted" | "thinking" | "waiting_for_input" | "reviewing" | "generating" | "completed" | "downloading" | "downloaded" | "failed" | "stopped" | "cancelled";
 
-/**  One job as the Library shows it. */
+/**
+ *  One job as the Library shows it.
+ *  Separate from `Job`: it joins the job with its request and outputs (both stored as
+ *  snake_case JSON), derives `active`, and leaves out the idempotency key and the server's ids.
+ */
 export type JobView = JobView_Serialize | JobView_Deserialize;
 
-/**  One job as the Library shows it. */
+/**
+ *  One job as the Library shows it.
+ *  Separate from `Job`: it joins the job with its request and outputs (both stored as
+ *  snake_case JSON), derives `active`, and leaves out the idempotency key and the server's ids.
+ */
 export type JobView_Deserialize = {
 	id: string,
-	state: JobStateView,
+	state: JobState,
+	/**  Work is under way (past draft, not finished): the Library's "active" filter and clock. */
+	active: boolean,
 	title?: string | null,
 	/**  What was asked, so "Re-use prompt" can fill Create again. */
 	input: JobInput_Deserialize,
@@ -450,6 +922,8 @@ export type JobView_Deserialize = {
 	videoPath?: string | null,
 	thumbnailPath?: string | null,
 	subtitlesPath?: string | null,
+	/**  The video with its captions burnt in, when it was downloaded. */
+	captionedVideoPath?: string | null,
 	/**  How long the video is (the API's `duration`), once its files were fetched. */
 	videoDurationSecs?: number | null,
 	retryOf?: string | null,
@@ -461,10 +935,16 @@ export type JobView_Deserialize = {
 	submittedAt?: number | null,
 };
 
-/**  One job as the Library shows it. */
+/**
+ *  One job as the Library shows it.
+ *  Separate from `Job`: it joins the job with its request and outputs (both stored as
+ *  snake_case JSON), derives `active`, and leaves out the idempotency key and the server's ids.
+ */
 export type JobView_Serialize = {
 	id: string,
-	state: JobStateView,
+	state: JobState,
+	/**  Work is under way (past draft, not finished): the Library's "active" filter and clock. */
+	active: boolean,
 	title: string | null,
 	/**  What was asked, so "Re-use prompt" can fill Create again. */
 	input: JobInput_Serialize,
@@ -476,6 +956,8 @@ export type JobView_Serialize = {
 	videoPath: string | null,
 	thumbnailPath: string | null,
 	subtitlesPath: string | null,
+	/**  The video with its captions burnt in, when it was downloaded. */
+	captionedVideoPath: string | null,
 	/**  How long the video is (the API's `duration`), once its files were fetched. */
 	videoDurationSecs: number | null,
 	retryOf: string | null,
@@ -493,37 +975,51 @@ export type JobWarning = JobWarning_Serialize | JobWarning_Deserialize;
 /**  A transient problem while following a job (it will be tried again), e.g. the network is down. */
 export type JobWarning_Deserialize = {
 	jobId: string,
-	error: CommandError_Deserialize,
+	error: ErrorView_Deserialize,
 };
 
 /**  A transient problem while following a job (it will be tried again), e.g. the network is down. */
 export type JobWarning_Serialize = {
 	jobId: string,
-	error: CommandError_Serialize,
+	error: ErrorView_Serialize,
 };
 
-export type MessageView = MessageView_Serialize | MessageView_Deserialize;
+export type MessageRole = "user" | "model" | string;
 
-export type MessageView_Deserialize = {
-	seq: number,
-	/**  `user` or `model`. */
-	role: string,
-	content: string,
-	/**  `text`, `resource`, `error`, … */
-	kind: string,
-	createdAt?: number | null,
-	resourceIds: string[],
+export type MessageType = "text" | "resource" | "error" | string;
+
+export type Mode = 
+/**  Runs straight through to one video. */
+"generate" | 
+/**  May pause for input; allows revisions. */
+"chat";
+
+/**  A notification was clicked: the UI shows this job (its session when `session` is true). */
+export type OpenJob = {
+	jobId: string,
+	session: boolean,
 };
 
-export type MessageView_Serialize = {
-	seq: number,
-	/**  `user` or `model`. */
-	role: string,
-	content: string,
-	/**  `text`, `resource`, `error`, … */
-	kind: string,
-	createdAt: number | null,
-	resourceIds: string[],
+/**  What launches handed over since the UI last asked. */
+export type OpenedFilesView = {
+	/**  Files to attach to the draft. */
+	attach: string[],
+	/**  CSV files: a batch to import (the UI opens the batch import when it has one). */
+	csv: string[],
+};
+
+export type Orientation = "landscape" | "portrait";
+
+/**  Which playable file of a job the UI asks for: the video as made, or with captions burnt in. */
+export type PlayableFile = "video" | "captioned";
+
+/**  Separate from `PreparedRow`: only the prompt of its request (stored as snake_case JSON). */
+export type PreviewRowView = {
+	row: number,
+	cells: string[],
+	skipped: boolean,
+	prompt: string,
+	problems: RowProblem[],
 };
 
 /**  The server said 429: every request waits this many seconds (the UI counts down). */
@@ -531,284 +1027,279 @@ export type RateLimited = {
 	retryAfterSecs: number,
 };
 
-/**  A reply from the Session screen's reply box. */
-export type ReplyInput = ReplyInput_Serialize | ReplyInput_Deserialize;
-
-/**  A reply from the Session screen's reply box. */
-export type ReplyInput_Deserialize = {
-	message?: string,
-	/**  Absolute paths (same drop zone and picker as Create). */
-	files?: string[],
-	avatarId?: string | null,
-	voiceId?: string | null,
-	brandKitId?: string | null,
-};
-
-/**  A reply from the Session screen's reply box. */
-export type ReplyInput_Serialize = {
-	message: string,
-	/**  Absolute paths (same drop zone and picker as Create). */
-	files: string[],
-	avatarId: string | null,
-	voiceId: string | null,
-	brandKitId: string | null,
-};
+export type ResourceSourceType = "generated" | "user_uploaded" | string;
 
 /**
- *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
- *  other type (shown as its fields).
+ *  A resource referenced by a message, resolved (and cached) or with the reason it is not: an
+ *  image, video, avatar, voice, a storyboard draft, or any other type (shown as its fields).
  */
-export type ResourceCardView = ResourceCardView_Serialize | ResourceCardView_Deserialize;
+export type ResourceView = ResourceView_Serialize | ResourceView_Deserialize;
 
 /**
- *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
- *  other type (shown as its fields).
+ *  A resource referenced by a message, resolved (and cached) or with the reason it is not: an
+ *  image, video, avatar, voice, a storyboard draft, or any other type (shown as its fields).
  */
-export type ResourceCardView_Deserialize = {
+export type ResourceView_Deserialize = {
 	resourceId: string,
 	resourceType?: string | null,
-	sourceType?: string | null,
+	sourceType?: ResourceSourceType | null,
 	url?: string | null,
 	previewUrl?: string | null,
 	thumbnailUrl?: string | null,
-	storyboard?: StoryboardView_Deserialize | null,
-	/**  Metadata of non-draft resources, readable. */
-	fields: FieldView[],
-	error?: CommandError_Deserialize | null,
+	/**  A storyboard read generically from a `draft` resource's metadata. */
+	storyboard?: Storyboard_Deserialize | null,
+	/**  The metadata of any other resource, readable. */
+	fields: Field[],
+	error?: ErrorView_Deserialize | null,
 	/**
 	 *  For a video resource: the job id of the session video (library entry) it is, so the
-	 *  card can show the local thumbnail and play the downloaded file. Set by `ThreadView`.
+	 *  Session screen can show the local thumbnail and play the downloaded file.
 	 */
 	videoJobId?: string | null,
 };
 
 /**
- *  A resource a message refers to: an image, video, avatar, voice, a storyboard draft, or any
- *  other type (shown as its fields).
+ *  A resource referenced by a message, resolved (and cached) or with the reason it is not: an
+ *  image, video, avatar, voice, a storyboard draft, or any other type (shown as its fields).
  */
-export type ResourceCardView_Serialize = {
+export type ResourceView_Serialize = {
 	resourceId: string,
 	resourceType: string | null,
-	sourceType: string | null,
+	sourceType: ResourceSourceType | null,
 	url: string | null,
 	previewUrl: string | null,
 	thumbnailUrl: string | null,
-	storyboard: StoryboardView_Serialize | null,
-	/**  Metadata of non-draft resources, readable. */
-	fields: FieldView[],
-	error: CommandError_Serialize | null,
+	/**  A storyboard read generically from a `draft` resource's metadata. */
+	storyboard: Storyboard_Serialize | null,
+	/**  The metadata of any other resource, readable. */
+	fields: Field[],
+	error: ErrorView_Serialize | null,
 	/**
 	 *  For a video resource: the job id of the session video (library entry) it is, so the
-	 *  card can show the local thumbnail and play the downloaded file. Set by `ThreadView`.
+	 *  Session screen can show the local thumbnail and play the downloaded file.
 	 */
 	videoJobId: string | null,
 };
 
-export type SceneView = SceneView_Serialize | SceneView_Deserialize;
+/**
+ *  One problem found before anything is sent: row 0 is the header (an unknown column, a
+ *  template placeholder naming no column); rows count from 1 under it.
+ */
+export type RowProblem = {
+	/**  0 = the header; data rows count from 1 (a `number` in TypeScript). */
+	row: number,
+	column: string,
+	code: string,
+	message: string,
+};
 
-export type SceneView_Deserialize = {
+export type Scene = Scene_Serialize | Scene_Deserialize;
+
+export type Scene_Deserialize = {
 	heading?: string | null,
 	text?: string | null,
 	narration?: string | null,
 	durationSecs?: number | null,
 	imageUrl?: string | null,
-	fields: FieldView[],
+	/**  Other values of the scene, as `key → readable text`. */
+	fields: Field[],
 };
 
-export type SceneView_Serialize = {
+export type Scene_Serialize = {
 	heading: string | null,
 	text: string | null,
 	narration: string | null,
 	durationSecs: number | null,
 	imageUrl: string | null,
-	fields: FieldView[],
+	/**  Other values of the scene, as `key → readable text`. */
+	fields: Field[],
 };
 
 /**
- *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
- *  Session screen re-reads `chat_thread`.
+ *  A session changed: new messages (`added` > 0), a new status, it was flagged stuck, or one of
+ *  its videos (a job of the session) moved on (`videos`). The Session screen re-reads
+ *  `chat_thread` when it shows that session; nothing polls.
  */
 export type SessionChanged = SessionChanged_Serialize | SessionChanged_Deserialize;
 
 /**
- *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
- *  Session screen re-reads `chat_thread`.
+ *  A session changed: new messages (`added` > 0), a new status, it was flagged stuck, or one of
+ *  its videos (a job of the session) moved on (`videos`). The Session screen re-reads
+ *  `chat_thread` when it shows that session; nothing polls.
  */
 export type SessionChanged_Deserialize = {
 	sessionId: string,
 	jobId?: string | null,
-	status?: string | null,
+	status?: SessionStatus | null,
 	stuck: boolean,
 	added: number,
+	/**
+	 *  A video of the session changed state or progress (its job's row in the Library changed
+	 *  too); the session itself, and so the sessions list, did not.
+	 */
+	videos: boolean,
 };
 
 /**
- *  A session changed: new messages (`added` > 0), a new status, or it was flagged stuck. The
- *  Session screen re-reads `chat_thread`.
+ *  A session changed: new messages (`added` > 0), a new status, it was flagged stuck, or one of
+ *  its videos (a job of the session) moved on (`videos`). The Session screen re-reads
+ *  `chat_thread` when it shows that session; nothing polls.
  */
 export type SessionChanged_Serialize = {
 	sessionId: string,
 	jobId: string | null,
-	status: string | null,
+	status: SessionStatus | null,
 	stuck: boolean,
 	added: number,
+	/**
+	 *  A video of the session changed state or progress (its job's row in the Library changed
+	 *  too); the session itself, and so the sessions list, did not.
+	 */
+	videos: boolean,
 };
 
-export type SessionListView = SessionListView_Serialize | SessionListView_Deserialize;
+/**  The sessions list: the server's sessions merged with local history, newest first. */
+export type SessionList = SessionList_Serialize | SessionList_Deserialize;
 
-export type SessionListView_Deserialize = {
-	sessions: SessionRowView_Deserialize[],
-	/**  Pass to `list_sessions` for more of the server's sessions. */
+/**  The sessions list: the server's sessions merged with local history, newest first. */
+export type SessionList_Deserialize = {
+	sessions: SessionRow_Deserialize[],
+	/**  The server's cursor for more of its sessions. */
 	nextToken?: string | null,
-	remoteError?: CommandError_Deserialize | null,
+	/**  Why the server's list could not be read (local history is still shown). */
+	remoteError?: ErrorView_Deserialize | null,
 };
 
-export type SessionListView_Serialize = {
-	sessions: SessionRowView_Serialize[],
-	/**  Pass to `list_sessions` for more of the server's sessions. */
+/**  The sessions list: the server's sessions merged with local history, newest first. */
+export type SessionList_Serialize = {
+	sessions: SessionRow_Serialize[],
+	/**  The server's cursor for more of its sessions. */
 	nextToken: string | null,
-	remoteError: CommandError_Serialize | null,
+	/**  Why the server's list could not be read (local history is still shown). */
+	remoteError: ErrorView_Serialize | null,
 };
 
 /**  A row of the sessions list: the session and the first line of what the user asked. */
-export type SessionRowView = SessionRowView_Serialize | SessionRowView_Deserialize;
+export type SessionRow = SessionRow_Serialize | SessionRow_Deserialize;
 
 /**  A row of the sessions list: the session and the first line of what the user asked. */
-export type SessionRowView_Deserialize = {
-	session: SessionView_Deserialize,
-	/**  The first line of the first user message (or of the job's prompt), when known here. */
+export type SessionRow_Deserialize = {
+	session: ChatSession_Deserialize,
+	/**
+	 *  The first line of the job's prompt (started here) or of the first user message, when
+	 *  known here.
+	 */
 	firstPrompt?: string | null,
 };
 
 /**  A row of the sessions list: the session and the first line of what the user asked. */
-export type SessionRowView_Serialize = {
-	session: SessionView_Serialize,
-	/**  The first line of the first user message (or of the job's prompt), when known here. */
+export type SessionRow_Serialize = {
+	session: ChatSession_Serialize,
+	/**
+	 *  The first line of the job's prompt (started here) or of the first user message, when
+	 *  known here.
+	 */
 	firstPrompt: string | null,
 };
 
-export type SessionVideoView = SessionVideoView_Serialize | SessionVideoView_Deserialize;
+export type SessionStatus = "thinking" | "waiting_for_input" | "reviewing" | "generating" | "completed" | "failed" | string;
 
-export type SessionVideoView_Deserialize = {
+/**  One video of a session, as a library entry (each revision is its own job). */
+export type SessionVideo = SessionVideo_Serialize | SessionVideo_Deserialize;
+
+/**  One video of a session, as a library entry (each revision is its own job). */
+export type SessionVideo_Deserialize = {
 	jobId: string,
 	videoId?: string | null,
+	/**  1 = the first video of the session, 2 = the first revision, … */
 	revision: number,
-	state: JobStateView,
+	state: JobState,
 	title?: string | null,
 	progress?: number | null,
+	/**  The downloaded files in the library folder, once there. */
 	videoPath?: string | null,
 	thumbnailPath?: string | null,
 	failureMessage?: string | null,
 	createdAt: number,
 };
 
-export type SessionVideoView_Serialize = {
+/**  One video of a session, as a library entry (each revision is its own job). */
+export type SessionVideo_Serialize = {
 	jobId: string,
 	videoId: string | null,
+	/**  1 = the first video of the session, 2 = the first revision, … */
 	revision: number,
-	state: JobStateView,
+	state: JobState,
 	title: string | null,
 	progress: number | null,
+	/**  The downloaded files in the library folder, once there. */
 	videoPath: string | null,
 	thumbnailPath: string | null,
 	failureMessage: string | null,
 	createdAt: number,
 };
 
-/**  A session's status and what it means for the UI right now. */
-export type SessionView = SessionView_Serialize | SessionView_Deserialize;
-
-/**  A session's status and what it means for the UI right now. */
-export type SessionView_Deserialize = {
-	sessionId: string,
-	jobId?: string | null,
-	mode?: string | null,
-	/**
-	 *  The server's status verbatim: `thinking`, `waiting_for_input`, `reviewing`, `generating`,
-	 *  `completed`, `failed`, or one this app does not know yet (treat as working).
-	 */
-	status: string,
-	title?: string | null,
-	progress: number,
-	/**  Unix seconds (u32: TypeScript has no 64-bit integers; good until 2106). */
-	createdAt?: number | null,
-	statusSince: number,
-	elapsedSecs: number,
-	needsInput: boolean,
-	active: boolean,
-	stuck: boolean,
-	stuckExplanation?: string | null,
-	followed: boolean,
-	videoCount: number,
-};
-
-/**  A session's status and what it means for the UI right now. */
-export type SessionView_Serialize = {
-	sessionId: string,
-	jobId: string | null,
-	mode: string | null,
-	/**
-	 *  The server's status verbatim: `thinking`, `waiting_for_input`, `reviewing`, `generating`,
-	 *  `completed`, `failed`, or one this app does not know yet (treat as working).
-	 */
-	status: string,
-	title: string | null,
-	progress: number,
-	/**  Unix seconds (u32: TypeScript has no 64-bit integers; good until 2106). */
-	createdAt: number | null,
-	statusSince: number,
-	elapsedSecs: number,
-	needsInput: boolean,
-	active: boolean,
-	stuck: boolean,
-	stuckExplanation: string | null,
-	followed: boolean,
-	videoCount: number,
-};
-
-/**  The user's settings as Settings edits them. */
+/**
+ *  The user's settings as Settings edits them.
+ *  Separate from `Settings` (stored as snake_case JSON): it adds the folder in effect and only
+ *  its editable fields are applied back (`apply_to`).
+ */
 export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
 
-/**  The user's settings as Settings edits them. */
+/**
+ *  The user's settings as Settings edits them.
+ *  Separate from `Settings` (stored as snake_case JSON): it adds the folder in effect and only
+ *  its editable fields are applied back (`apply_to`).
+ */
 export type SettingsView_Deserialize = {
-	/**  None = the default library folder. */
+	/**  None = the default library folder. Read-only: ignored on save (`pick_folder` sets it). */
 	libraryDir?: string | null,
 	/**  The folder in effect (read-only; ignored on save). */
 	effectiveLibraryDir: string,
 	offlineMode: boolean,
 	proxy?: string | null,
 	notifications: boolean,
-	/**  `system`, `light` or `dark`. */
-	theme: string,
+	theme: Theme,
+	/**  The OAuth client id for "Sign in with HeyGen" (`HEYGEN_OAUTH_CLIENT_ID` overrides it). */
+	oauthClientId?: string | null,
 };
 
-/**  The user's settings as Settings edits them. */
+/**
+ *  The user's settings as Settings edits them.
+ *  Separate from `Settings` (stored as snake_case JSON): it adds the folder in effect and only
+ *  its editable fields are applied back (`apply_to`).
+ */
 export type SettingsView_Serialize = {
-	/**  None = the default library folder. */
+	/**  None = the default library folder. Read-only: ignored on save (`pick_folder` sets it). */
 	libraryDir: string | null,
 	/**  The folder in effect (read-only; ignored on save). */
 	effectiveLibraryDir: string,
 	offlineMode: boolean,
 	proxy: string | null,
 	notifications: boolean,
-	/**  `system`, `light` or `dark`. */
-	theme: string,
+	theme: Theme,
+	/**  The OAuth client id for "Sign in with HeyGen" (`HEYGEN_OAUTH_CLIENT_ID` overrides it). */
+	oauthClientId: string | null,
 };
 
-export type StoryboardView = StoryboardView_Serialize | StoryboardView_Deserialize;
+export type Storyboard = Storyboard_Serialize | Storyboard_Deserialize;
 
-export type StoryboardView_Deserialize = {
+export type Storyboard_Deserialize = {
 	title?: string | null,
+	/**  Total length in seconds, when stated. */
 	durationSecs?: number | null,
-	scenes: SceneView_Deserialize[],
-	fields: FieldView[],
+	scenes: Scene_Deserialize[],
+	/**  Other top-level values, as `key → readable text`. */
+	fields: Field[],
 };
 
-export type StoryboardView_Serialize = {
+export type Storyboard_Serialize = {
 	title: string | null,
+	/**  Total length in seconds, when stated. */
 	durationSecs: number | null,
-	scenes: SceneView_Serialize[],
-	fields: FieldView[],
+	scenes: Scene_Serialize[],
+	/**  Other top-level values, as `key → readable text`. */
+	fields: Field[],
 };
 
 /**
@@ -816,34 +1307,16 @@ export type StoryboardView_Serialize = {
  *  (WebKitGTK does not reliably update `prefers-color-scheme`, so the shell forwards GTK's.)
  */
 export type SystemThemeChanged = {
-	theme: Theme,
+	theme: Appearance,
 };
 
-/**  A light or dark appearance. */
-export type Theme = "light" | "dark";
+export type Theme = "system" | "light" | "dark";
 
-/**  Everything the Session screen shows. */
-export type ThreadView = ThreadView_Serialize | ThreadView_Deserialize;
-
-/**  Everything the Session screen shows. */
-export type ThreadView_Deserialize = {
-	session: SessionView_Deserialize,
-	/**  Oldest first. */
-	messages: MessageView_Deserialize[],
-	resources: ResourceCardView_Deserialize[],
-	/**  Oldest first; each revision is its own library entry. */
-	videos: SessionVideoView_Deserialize[],
-};
-
-/**  Everything the Session screen shows. */
-export type ThreadView_Serialize = {
-	session: SessionView_Serialize,
-	/**  Oldest first. */
-	messages: MessageView_Serialize[],
-	resources: ResourceCardView_Serialize[],
-	/**  Oldest first; each revision is its own library entry. */
-	videos: SessionVideoView_Serialize[],
-};
+/**
+ *  What a transfer's progress is about: an attachment going up, or one of a job's files
+ *  coming down.
+ */
+export type TransferKind = "upload" | "video" | "thumbnail" | "subtitles" | "captioned_video";
 
 /**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
 export type TransferProgress = TransferProgress_Serialize | TransferProgress_Deserialize;
@@ -851,11 +1324,7 @@ export type TransferProgress = TransferProgress_Serialize | TransferProgress_Des
 /**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
 export type TransferProgress_Deserialize = {
 	jobId: string,
-	/**
-	 *  `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
-	 *  `captioned_video`.
-	 */
-	kind: string,
+	kind: TransferKind,
 	/**  The attachment's path for uploads. */
 	file?: string | null,
 	done: number | null,
@@ -865,16 +1334,14 @@ export type TransferProgress_Deserialize = {
 /**  Bytes moved for one file of a job: an attachment going up or an output coming down. */
 export type TransferProgress_Serialize = {
 	jobId: string,
-	/**
-	 *  `upload`, or the output being downloaded: `video`, `thumbnail`, `subtitles`,
-	 *  `captioned_video`.
-	 */
-	kind: string,
+	kind: TransferKind,
 	/**  The attachment's path for uploads. */
 	file: string | null,
 	done: number | null,
 	total: number | null,
 };
+
+export type VideoAgentMode = "generate" | "chat" | string;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,5 +1,6 @@
 // An in-memory Backend so the whole UI runs in a plain browser and in component tests.
 import {
+  ACTIVE_JOB_STATES,
   type Account,
   type AppInfo,
   type Backend,
@@ -8,11 +9,12 @@ import {
   type CommandError,
   type Connection,
   type DropEvent,
+  type OpenedFiles,
   type FileInfo,
   type JobInput,
   type JobView,
   type SettingsView,
-  type Theme,
+  type Appearance,
   type TransferProgress,
 } from "./backend";
 import { createMockChat } from "../components/session/mockChat";
@@ -39,10 +41,18 @@ type Listeners<T> = Set<(value: T) => void>;
 
 export interface MockBackend extends Backend {
   /** Simulates the desktop switching theme. */
-  emitSystemTheme(theme: Theme): void;
+  emitSystemTheme(theme: Appearance): void;
   emitJob(job: JobView): void;
   emitDrop(event: DropEvent): void;
   emitRateLimited(seconds: number): void;
+  /** Simulates a launch handing files over (the app then takes them). */
+  emitOpenedFiles(files: OpenedFiles): void;
+  /** Simulates a click on a notification. */
+  emitOpenJob(jobId: string, session: boolean): void;
+  /** Simulates closing the window while videos are being made. */
+  emitCloseAsked(running: number, quitMessage: string): void;
+  /** The answers given to the close question. */
+  readonly closeAnswers: boolean[];
   /** How many times each method was called. */
   readonly calls: { appInfo: number; submitJob: JobInput[]; saveDraft: JobInput[] };
   /** The key the mock "keyring" holds (tests check it never leaves). */
@@ -135,11 +145,18 @@ export function emptyInput(): JobInput {
   };
 }
 
+/** Sets `active` from the state the way Rust does (`ACTIVE_JOB_STATES` comes from Rust). */
+function withActive(job: JobView): JobView {
+  job.active = (ACTIVE_JOB_STATES as readonly string[]).includes(job.state);
+  return job;
+}
+
 export function mockJob(overrides: Partial<JobView> = {}): JobView {
   const now = Math.floor(Date.now() / 1000);
-  return {
+  return withActive({
     id: `job_${Math.random().toString(36).slice(2, 10)}`,
     state: "generating",
+    active: true,
     title: "A short explainer",
     input: { ...emptyInput(), prompt: "A short explainer" },
     progress: 40,
@@ -149,6 +166,7 @@ export function mockJob(overrides: Partial<JobView> = {}): JobView {
     videoPath: null,
     thumbnailPath: null,
     subtitlesPath: null,
+    captionedVideoPath: null,
     videoDurationSecs: null,
     retryOf: null,
     sessionId: null,
@@ -156,18 +174,23 @@ export function mockJob(overrides: Partial<JobView> = {}): JobView {
     updatedAt: now,
     submittedAt: now - 85,
     ...overrides,
-  };
+  });
 }
 
 export function createMockBackend(options: MockOptions = {}): MockBackend {
   const listeners = {
-    theme: new Set() as Listeners<Theme>,
+    theme: new Set() as Listeners<Appearance>,
     connection: new Set() as Listeners<Connection>,
     job: new Set() as Listeners<JobView>,
     transfer: new Set() as Listeners<TransferProgress>,
     rate: new Set() as Listeners<number>,
     drop: new Set() as Listeners<DropEvent>,
+    opened: new Set() as Listeners<void>,
+    openJob: new Set() as Listeners<{ jobId: string; session: boolean }>,
+    closeAsked: new Set() as Listeners<{ running: number; quitMessage: string }>,
   };
+  let opened: OpenedFiles = { attach: [], csv: [] };
+  const closeAnswers: boolean[] = [];
   const subscribe =
     <T>(set: Listeners<T>) =>
     async (listener: (value: T) => void) => {
@@ -182,6 +205,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   let connection: Connection = {
     hasKey: true,
     keySource: "keyring",
+    credential: "api_key",
+    oauthSignedIn: false,
+    oauthAccount: null,
+    apiKeyLast4: "1234",
+    signInUnavailable: null,
     offline: false,
     baseUrl: "https://api.heygen.com",
     offlineError: null,
@@ -194,8 +222,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     proxy: null,
     notifications: true,
     theme: "system",
+    oauthClientId: null,
   };
-  const jobs: JobView[] = [...(options.jobs ?? [])];
+  const jobs: JobView[] = (options.jobs ?? []).map((job) => withActive({ ...job }));
   let draft = emptyInput();
   const calls = { appInfo: 0, submitJob: [] as JobInput[], saveDraft: [] as JobInput[] };
   const setConnection = (next: Partial<Connection>) => {
@@ -227,15 +256,51 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           param: "api_key",
         });
       backend.storedKey = key.trim();
-      return setConnection({ hasKey: true, keySource: "keyring" });
+      return setConnection({
+        hasKey: true,
+        keySource: "keyring",
+        credential: "api_key",
+        apiKeyLast4: key.trim().slice(-4),
+      });
     },
     async removeApiKey() {
       backend.storedKey = null;
-      return setConnection({ hasKey: false, keySource: null });
+      return setConnection({
+        hasKey: connection.oauthSignedIn,
+        keySource: null,
+        apiKeyLast4: null,
+        credential: connection.oauthSignedIn ? "oauth" : null,
+      });
+    },
+    async signInWithHeygen() {
+      if (connection.signInUnavailable)
+        throw new BackendError({
+          code: "oauth_client_id_missing",
+          message: connection.signInUnavailable,
+        });
+      setConnection({
+        hasKey: true,
+        credential: "oauth",
+        oauthSignedIn: true,
+        oauthAccount: "Sample Account (you@example.com)",
+      });
+      return backend.testApiKey(null);
+    },
+    async cancelSignIn() {},
+    async signOut() {
+      return setConnection({
+        hasKey: backend.storedKey !== null,
+        credential: backend.storedKey !== null ? "api_key" : null,
+        oauthSignedIn: false,
+        oauthAccount: null,
+      });
+    },
+    async useCredential(kind) {
+      return setConnection({ credential: kind });
     },
     async testApiKey(candidate): Promise<Account> {
       const key = candidate ?? backend.storedKey;
-      if (!key && !connection.offline)
+      if (!key && !connection.offline && !connection.oauthSignedIn)
         throw new BackendError({ code: "no_api_key", message: "No API key is set." });
       if (key === "bad")
         throw new BackendError({
@@ -297,7 +362,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       const job = jobs.find((j) => j.id === id);
       if (!job) throw new BackendError({ code: "not_found", message: "No such job." });
       job.state = "stopped";
-      emit(listeners.job, job);
+      emit(listeners.job, withActive(job));
       return job;
     },
     async retryJob(id) {
@@ -320,6 +385,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     onRateLimited: subscribe(listeners.rate),
     onJobWarning: async () => () => undefined,
     emitJob(job) {
+      withActive(job);
       const index = jobs.findIndex((j) => j.id === job.id);
       if (index >= 0) jobs[index] = job;
       else jobs.unshift(job);
@@ -342,6 +408,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     cachedMedia: async (url) => url,
     mediaSrc: (path) => path,
+    mediaUrl: async (jobId, file) => `mock-media:${jobId}/${file}`,
+    jobCaptions: async () => "1\n00:00:00,000 --> 00:00:02,000\nA caption\n",
 
     async inspectFiles(paths) {
       return paths.map((path) => ({
@@ -354,12 +422,62 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       }));
     },
     pickFiles: async () => [],
+    // Batches: the browser preview has no files to import; it shows an empty Batches screen.
+    pickBatchCsv: async () => null,
+    importDroppedBatch: async () => {
+      throw new Error("Importing a CSV needs the desktop app");
+    },
+    editBatchCell: async () => {
+      throw new Error("no batch draft");
+    },
+    skipBatchRow: async () => {
+      throw new Error("no batch draft");
+    },
+    ignoreBatchColumn: async () => {
+      throw new Error("no batch draft");
+    },
+    startBatch: async () => {
+      throw new Error("no batch draft");
+    },
+    listBatches: async () => [],
+    batchRows: async () => [],
+    controlBatch: async () => {
+      throw new Error("no such batch");
+    },
+    setBatchConcurrency: async () => {
+      throw new Error("no such batch");
+    },
+    exportBatchResults: async () => {
+      throw new Error("no such batch");
+    },
     pickFolder: async () => null,
     revealInFolder: async () => undefined,
     openFile: async () => undefined,
+    openExternal: async () => undefined,
     copyText: async () => undefined,
     onFileDrop: subscribe(listeners.drop),
     emitDrop: (event) => emit(listeners.drop, event),
+
+    async takeOpenedFiles() {
+      const taken = opened;
+      opened = { attach: [], csv: [] };
+      return taken;
+    },
+    onFilesOpened: subscribe(listeners.opened),
+    emitOpenedFiles(files) {
+      opened = { attach: [...opened.attach, ...files.attach], csv: [...opened.csv, ...files.csv] };
+      emit(listeners.opened, undefined);
+    },
+    onOpenJob: async (listener) =>
+      subscribe(listeners.openJob)(({ jobId, session }) => listener(jobId, session)),
+    emitOpenJob: (jobId, session) => emit(listeners.openJob, { jobId, session }),
+    onCloseAsked: async (listener) =>
+      subscribe(listeners.closeAsked)(({ running, quitMessage }) => listener(running, quitMessage)),
+    emitCloseAsked: (running, quitMessage) => emit(listeners.closeAsked, { running, quitMessage }),
+    closeAnswers,
+    async resolveClose(keepInTray) {
+      closeAnswers.push(keepInTray);
+    },
   };
   return backend;
 }

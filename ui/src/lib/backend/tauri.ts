@@ -33,6 +33,12 @@ export function createTauriBackend(): Backend {
     testApiKey: (candidate) => call(commands.testApiKey(candidate)),
     settings: () => call(commands.getSettings()),
     updateSettings: (settings) => call(commands.updateSettings(settings)),
+    signInWithHeygen: () => call(commands.signInWithHeygen()),
+    cancelSignIn: async () => {
+      await call(commands.cancelSignIn());
+    },
+    signOut: () => call(commands.signOut()),
+    useCredential: (kind) => call(commands.useCredential(kind)),
     onConnectionChanged: (listener) =>
       events.connectionChanged.listen((event) => listener(event.payload)),
 
@@ -77,14 +83,32 @@ export function createTauriBackend(): Backend {
     onSessionChanged: (listener) =>
       events.sessionChanged.listen((event) => listener(event.payload)),
 
+    pickBatchCsv: (template) => call(commands.pickBatchCsv(template)),
+    importDroppedBatch: (path, template) => call(commands.importDroppedBatch(path, template)),
+    editBatchCell: (draftId, row, column, value) =>
+      call(commands.editBatchCell(draftId, row, column, value)),
+    skipBatchRow: (draftId, row, skipped) => call(commands.skipBatchRow(draftId, row, skipped)),
+    ignoreBatchColumn: (draftId, column, ignored) =>
+      call(commands.ignoreBatchColumn(draftId, column, ignored)),
+    startBatch: (draftId, options) => call(commands.startBatch(draftId, options)),
+    listBatches: () => call(commands.listBatches()),
+    batchRows: (batchId) => call(commands.batchRows(batchId)),
+    controlBatch: (batchId, action) => call(commands.controlBatch(batchId, action)),
+    setBatchConcurrency: (batchId, n) => call(commands.setBatchConcurrency(batchId, n)),
+    exportBatchResults: (batchId) => call(commands.exportBatchResults(batchId)),
+
     cachedMedia: (url) => call(commands.cachedMedia(url)),
     mediaSrc: (path) => convertFileSrc(path),
+    mediaUrl: (jobId, file) => call(commands.mediaUrl(jobId, file)),
+    jobCaptions: (jobId) => call(commands.jobCaptions(jobId)),
 
     inspectFiles: (paths) => call(commands.inspectFiles(paths)),
     pickFiles: () => call(commands.pickFiles()),
     pickFolder: () => call(commands.pickFolder()),
-    revealInFolder: (path) => call(commands.revealInFolder(path)).then(() => undefined),
-    openFile: (path) => call(commands.openFile(path)).then(() => undefined),
+    revealInFolder: (jobId, file) =>
+      call(commands.revealInFolder(jobId, file)).then(() => undefined),
+    openFile: (jobId, file) => call(commands.openFile(jobId, file)).then(() => undefined),
+    openExternal: (url) => call(commands.openExternal(url)).then(() => undefined),
     async copyText(text) {
       try {
         await navigator.clipboard.writeText(text);
@@ -98,6 +122,15 @@ export function createTauriBackend(): Backend {
         area.remove();
       }
     },
+    takeOpenedFiles: () => call(commands.takeOpenedFiles()),
+    onFilesOpened: (listener) => events.filesOpened.listen(() => listener()),
+    onOpenJob: (listener) =>
+      events.openJob.listen((event) => listener(event.payload.jobId, event.payload.session)),
+    onCloseAsked: (listener) =>
+      events.closeAsked.listen((event) =>
+        listener(event.payload.running, event.payload.quitMessage),
+      ),
+    resolveClose: (keepInTray) => call(commands.resolveClose(keepInTray)).then(() => undefined),
     async onFileDrop(listener) {
       // The webview's own drag-drop events carry absolute paths (a DOM drop does not).
       return getCurrentWebview().onDragDropEvent((event) => {

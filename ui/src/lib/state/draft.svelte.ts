@@ -1,13 +1,19 @@
 // The video being composed on Create, kept while the user moves between screens and saved
 // through the backend (studio-core's store) so it survives a restart.
-import type { Backend, CatalogueItem, FileInfo, JobInput } from "../backend";
+import {
+  ACCEPTED_TYPES,
+  FILE_LIMIT,
+  PROMPT_LIMIT,
+  type Backend,
+  type CatalogueItem,
+  type FileInfo,
+  type JobInput,
+  type Mode,
+  type Orientation,
+} from "../backend";
 
-export const PROMPT_LIMIT = 10_000;
-export const FILE_LIMIT = 20;
-export const ACCEPTED_TYPES = "PNG, JPEG, MP4, WebM, MP3, WAV or PDF";
-
-export type Mode = "generate" | "chat";
-export type Orientation = "landscape" | "portrait";
+export { ACCEPTED_TYPES, FILE_LIMIT, PROMPT_LIMIT };
+export type { Mode, Orientation };
 
 /** A file chip: what Rust found out about the file, plus upload progress while submitting. */
 export interface Attachment extends FileInfo {
@@ -52,8 +58,9 @@ export class Draft {
   /** Fills the draft from a saved draft or an earlier job ("Re-use prompt"). */
   async load(input: JobInput, backend: Backend) {
     this.prompt = input.prompt;
-    this.mode = input.mode === "chat" ? "chat" : "generate";
-    this.orientation = input.orientation === "portrait" ? "portrait" : "landscape";
+    this.mode = input.mode;
+    // Create always names one (a job from the CLI may have left it to the agent).
+    this.orientation = input.orientation ?? "landscape";
     this.incognito = input.incognito;
     this.styleId = input.styleId;
     this.avatarId = input.avatarId;
@@ -67,11 +74,17 @@ export class Draft {
     if (input.files.length > 0) await this.addPaths(input.files, backend);
   }
 
-  /** Adds files (dropped or picked) as chips; problems show on the chip, nothing is dropped. */
+  /**
+   * Adds files (dropped or picked; a folder stands for the files in it) as chips; problems show
+   * on the chip, nothing is dropped.
+   */
   async addPaths(paths: string[], backend: Backend) {
     const fresh = paths.filter((p) => !this.attachments.some((a) => a.path === p));
     if (fresh.length === 0) return;
-    const infos = await backend.inspectFiles(fresh);
+    // A folder comes back as the files in it, some of which may be attached already.
+    const infos = (await backend.inspectFiles(fresh)).filter(
+      (info) => !this.attachments.some((a) => a.path === info.path),
+    );
     this.attachments = [...this.attachments, ...infos.map((info) => ({ ...info, progress: null }))];
   }
 

@@ -13,21 +13,36 @@ export class JobList {
   /** Upload/download progress per job (0–1), from transfer events. */
   transfer = $state<Record<string, number>>({});
 
+  /**
+   * What engine events said while a load was reading its pages (a job, or null when removed):
+   * newer than those pages, so they win over them when the load ends.
+   */
+  private changedDuringLoad: Map<string, JobView | null> | null = null;
+
   constructor(private readonly backend: Backend) {}
 
   async load() {
-    const all: JobView[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.backend.listJobs(offset, PAGE);
-      all.push(...page.jobs);
-      if (page.jobs.length < PAGE || all.length >= page.total) break;
+    // A plain Map on purpose: bookkeeping for this load only, nothing renders from it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const changed = new Map<string, JobView | null>();
+    this.changedDuringLoad = changed;
+    try {
+      const all: JobView[] = [];
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await this.backend.listJobs(offset, PAGE);
+        all.push(...page.jobs);
+        if (page.jobs.length < PAGE || all.length >= page.total) break;
+      }
+      this.jobs = mergeNewer(all, changed);
+      this.loaded = true;
+    } finally {
+      if (this.changedDuringLoad === changed) this.changedDuringLoad = null;
     }
-    this.jobs = all;
-    this.loaded = true;
   }
 
   /** Replaces a job's row (or adds a new job on top). */
   upsert(job: JobView) {
+    this.changedDuringLoad?.set(job.id, job);
     const index = this.jobs.findIndex((j) => j.id === job.id);
     if (index >= 0) {
       const next = [...this.jobs];
@@ -37,6 +52,7 @@ export class JobList {
   }
 
   remove(id: string) {
+    this.changedDuringLoad?.set(id, null);
     this.jobs = this.jobs.filter((j) => j.id !== id);
   }
 
@@ -51,6 +67,22 @@ export class JobList {
     ]);
     return () => stops.forEach((stop) => stop());
   }
+}
+
+/**
+ * The loaded pages with what events said meanwhile: a changed job replaces its row, a removed one
+ * goes, and a job the pages did not have yet (made while they were read) goes on top.
+ */
+function mergeNewer(loaded: JobView[], changed: Map<string, JobView | null>): JobView[] {
+  const merged: JobView[] = [];
+  for (const job of loaded) {
+    const newer = changed.has(job.id) ? changed.get(job.id) : job;
+    if (newer) merged.push(newer);
+  }
+  const known = new Set(loaded.map((j) => j.id));
+  const added = [...changed.values()].filter((j): j is JobView => j !== null && !known.has(j.id));
+  // Events arrive oldest first; the list shows the newest on top.
+  return [...added.reverse(), ...merged];
 }
 
 /** "2 min 5 s" style durations. */

@@ -3,6 +3,7 @@ export const SCREENS = [
   { id: "create", label: "Create", icon: "create" },
   { id: "styles", label: "Styles", icon: "styles" },
   { id: "library", label: "Library", icon: "library" },
+  { id: "batches", label: "Batches", icon: "film" },
   { id: "sessions", label: "Sessions", icon: "sparkle" },
   { id: "settings", label: "Settings", icon: "settings" },
 ] as const;

@@ -1,7 +1,7 @@
 // The user's theme choice ("system" follows the desktop) and the theme actually shown.
-import type { Theme } from "../backend";
+import type { Appearance, Theme } from "../backend";
 
-export type ThemePreference = "system" | "light" | "dark";
+export type ThemePreference = Theme;
 
 const STORAGE_KEY = "vas.theme";
 
@@ -12,8 +12,8 @@ function readPreference(storage: Storage | undefined): ThemePreference {
 
 export class ThemeState {
   preference = $state<ThemePreference>("system");
-  system = $state<Theme>("light");
-  readonly effective: Theme = $derived(
+  system = $state<Appearance>("light");
+  readonly effective: Appearance = $derived(
     this.preference === "system" ? this.system : this.preference,
   );
 

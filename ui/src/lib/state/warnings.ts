@@ -1,8 +1,9 @@
 // The first words of the "jobs keep going" banner: what is wrong, in plain words. The full
 // technical message stays available as the banner's tooltip.
-import type { BackendError } from "../backend";
+import type { BackendError, ErrorCode } from "../backend";
 
-const HEADLINES: Record<string, string> = {
+// Keyed by the closed code list Rust exports: a misspelt code fails the type check.
+const HEADLINES: Partial<Record<ErrorCode, string>> = {
   network_error: "Can't reach the server right now.",
   timeout: "The server is not answering.",
   internal_error: "The server is having trouble.",

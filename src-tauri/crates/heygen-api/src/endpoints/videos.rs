@@ -5,7 +5,7 @@ use reqwest::Method;
 use crate::client::Client;
 use crate::endpoints::catalog::push;
 use crate::error::ApiError;
-use crate::models::{DeletedVideo, Page, PageRequest, Video, VideoQuery};
+use crate::models::{DeletedVideo, Page, PageRequest, Video, VideoListItem, VideoQuery};
 
 impl Client {
     /// `GET /v3/videos/{video_id}` — status and freshly signed URLs.
@@ -23,6 +23,15 @@ impl Client {
         let mut pairs = page.query_pairs();
         push(&mut pairs, "title", query.title.as_deref());
         self.get_page(&["v3", "videos"], &pairs).await
+    }
+
+    /// `GET /v3/videos` read as [`VideoListItem`]s: id and, when the server gives one, status.
+    /// For trackers that must not mistake an item without a status for a pending video.
+    pub async fn list_video_items(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<VideoListItem>, ApiError> {
+        self.get_page(&["v3", "videos"], &page.query_pairs()).await
     }
 
     /// `DELETE /v3/videos/{video_id}`.

@@ -52,6 +52,19 @@ macro_rules! open_enum {
             }
         }
 
+        // Compares with the wire string (`status == "thinking"`).
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -64,6 +77,33 @@ macro_rules! open_enum {
                 serializer.serialize_str(self.as_str())
             }
         }
+
+        // In TypeScript: the documented values, or any other string (the API may add values).
+        #[cfg(feature = "specta")]
+        const _: () = {
+            mod wire {
+                #[derive(::serde::Serialize, ::specta::Type)]
+                #[specta(inline)]
+                #[allow(dead_code)]
+                pub enum Known {
+                    $( #[serde(rename = $wire)] $variant, )+
+                }
+
+                #[derive(::serde::Serialize, ::specta::Type)]
+                #[serde(untagged)]
+                #[allow(dead_code)]
+                pub enum $name {
+                    Known(Known),
+                    Other(String),
+                }
+            }
+
+            impl ::specta::Type for $name {
+                fn definition(types: &mut ::specta::Types) -> ::specta::datatype::DataType {
+                    <wire::$name as ::specta::Type>::definition(types)
+                }
+            }
+        };
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -128,6 +128,49 @@ fn default_status() -> VideoStatus {
     VideoStatus::Pending
 }
 
+/// One item of `GET /v3/videos`, read for what a tracker can rely on. The spec does not publish
+/// the item's shape, so only an id is required; a missing, null or non-string `status` is `None`
+/// ("the list did not say"), never a guess such as `pending`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawVideoListItem")]
+pub struct VideoListItem {
+    pub id: String,
+    pub status: Option<VideoStatus>,
+    pub created_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawVideoListItem {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    video_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    created_at: Option<i64>,
+}
+
+impl TryFrom<RawVideoListItem> for VideoListItem {
+    type Error = String;
+
+    fn try_from(raw: RawVideoListItem) -> Result<Self, Self::Error> {
+        let id = raw
+            .id
+            .filter(|id| !id.is_empty())
+            .or(raw.video_id)
+            .ok_or_else(|| "missing field `id`".to_owned())?;
+        Ok(VideoListItem {
+            id,
+            status: raw
+                .status
+                .filter(|s| !s.is_empty())
+                .map(|s| VideoStatus::from_wire(&s)),
+            created_at: raw.created_at,
+        })
+    }
+}
+
 /// Filters for `GET /v3/videos`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VideoQuery {
@@ -165,5 +208,39 @@ impl TryFrom<RawDeletedVideo> for DeletedVideo {
             id,
             deleted: raw.deleted,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(json: &str) -> super::super::Page<VideoListItem> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_list_item_without_status_says_nothing() {
+        let p = page(
+            r#"{"data":[{"id":"v1"},{"video_id":"v2","status":null},{"id":"v3","status":{"code":1}},
+                {"id":"v4","status":"completed","video_url":"x"},{"id":"v5","status":"rendering"},
+                {"title":"no id"}],"has_more":true,"next_token":"t"}"#,
+        );
+        let got: Vec<_> = p
+            .data
+            .iter()
+            .map(|i| (i.id.as_str(), i.status.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("v1", None),
+                ("v2", None),
+                ("v3", None),
+                ("v4", Some(VideoStatus::Completed)),
+                ("v5", Some(VideoStatus::Other("rendering".into()))),
+            ]
+        );
+        assert_eq!(p.next(), Some("t"));
     }
 }

@@ -45,6 +45,7 @@ impl Harness {
         let config = local_agent::Config {
             api_keys: vec![API_KEY.into()],
             time_scale: 600.0,
+            admin: true,
             ..local_agent::Config::new(&data)
         };
         let agent = local_agent::start(config)
@@ -61,7 +62,18 @@ impl Harness {
             work,
             base_url,
             client,
-            admin: reqwest::Client::new(),
+            // `/__admin/*` needs the agent's key.
+            admin: reqwest::Client::builder()
+                .default_headers(
+                    [(
+                        reqwest::header::HeaderName::from_static("x-api-key"),
+                        reqwest::header::HeaderValue::from_static(API_KEY),
+                    )]
+                    .into_iter()
+                    .collect(),
+                )
+                .build()
+                .expect("admin client"),
         }
     }
 

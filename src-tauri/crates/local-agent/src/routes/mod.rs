@@ -1,11 +1,12 @@
 //! The HTTP surface: `/v3` API (authenticated), presigned uploads, the CDN, share pages and
-//! `/__admin`. Layers: request id (outermost) → faults → JSON errors → routing → stats → auth →
-//! durable writes → idempotency.
+//! `/__admin` (only when asked for, behind the agent's key). Layers: request id (outermost) →
+//! faults → JSON errors → routing → stats → auth → hostile names → durable writes → idempotency.
 
 pub mod assets;
 pub mod catalog;
 pub mod direct_uploads;
 pub mod legacy_sessions;
+pub mod oauth;
 pub mod users;
 pub mod video_agents;
 pub mod videos;
@@ -110,6 +111,10 @@ fn api(state: &AppState) -> Router<AppState> {
         ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::hostile::layer,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::auth::require_key,
         ))
 }
@@ -127,6 +132,12 @@ fn public() -> Router<AppState> {
         .route("/cdn/avatars/{id}/{file}", get(crate::media::avatar_file))
         .route("/cdn/voices/{id}/{file}", get(crate::media::voice_file))
         .route("/share/{video_id}", get(videos::share_page))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_decide),
+        )
+        .route("/v1/oauth/token", post(oauth::token))
+        .route("/v1/oauth/revoke", post(oauth::revoke))
 }
 
 fn admin() -> Router<AppState> {
@@ -143,13 +154,22 @@ fn admin() -> Router<AppState> {
         .route("/__admin/account", post(set_account))
         .route("/__admin/behaviour", get(get_behaviour).post(set_behaviour))
         .route("/__admin/sessions", get(sessions))
+        .route(
+            "/__admin/oauth",
+            get(oauth::admin_get).post(oauth::admin_set),
+        )
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(api(&state))
-        .merge(public())
-        .merge(admin())
+/// The whole surface; `/__admin/*` only when `admin` (and then behind the agent's key).
+pub fn router(state: AppState, admin_routes: bool) -> Router {
+    let mut router = Router::new().merge(api(&state)).merge(public());
+    if admin_routes {
+        router = router.merge(admin().route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_agent_key,
+        )));
+    }
+    router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::middleware::count_requests,

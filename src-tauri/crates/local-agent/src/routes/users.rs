@@ -9,6 +9,10 @@ use crate::behaviour::BillingType;
 use crate::state::AppState;
 
 /// Subscription credits reset on the first of a month; a fixed date keeps answers stable.
+/// The one account this agent has (also shown on the OAuth consent page).
+pub const USERNAME: &str = "local-agent";
+pub const EMAIL: &str = "offline@localhost";
+
 const RESETS_AT: i64 = 1_798_761_600; // 2027-01-01T00:00:00Z
 
 pub async fn me(State(state): State<AppState>) -> Json<Value> {
@@ -16,8 +20,8 @@ pub async fn me(State(state): State<AppState>) -> Json<Value> {
     let kind = state.behaviour().billing_type;
     let block = |k: BillingType, v: Value| if k == kind { v } else { Value::Null };
     Json(json!({"data": {
-        "username": "local-agent",
-        "email": "offline@localhost",
+        "username": USERNAME,
+        "email": EMAIL,
         "first_name": "Offline",
         "last_name": "Mode",
         "billing_type": kind.as_str(),

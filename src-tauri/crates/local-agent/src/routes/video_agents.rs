@@ -123,7 +123,7 @@ pub async fn create_session(
         && !legacy
         && state.behaviour().create_answer == CreateAnswer::Generating;
 
-    let id = new_id("sess_");
+    let id = crate::hostile::new_id("sess_", state.behaviour().hostile_names);
     let mut session = Session {
         id: id.clone(),
         mode,
@@ -208,7 +208,7 @@ pub async fn create_session(
             }
         }
         if let Some(sb) = planned {
-            let vid = new_id("");
+            let vid = crate::hostile::new_id("", state.behaviour().hostile_names);
             db.next_seq(&vid);
             db.videos.insert(
                 vid.clone(),

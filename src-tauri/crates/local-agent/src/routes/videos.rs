@@ -35,7 +35,8 @@ pub struct VideoListQuery {
     pub title: Option<String>,
 }
 
-/// `GET /v3/videos` — newest first, optional `title` substring filter.
+/// `GET /v3/videos` — newest first, optional `title` substring filter; items are Video objects
+/// (or bare, or fewer, per `Behaviour::video_list_bare` / `video_list_reach`).
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<VideoListQuery>,
@@ -59,7 +60,16 @@ pub async fn list(
             })
             .collect();
         v.sort_by_key(|v| std::cmp::Reverse(db.seq_of(&v.id)));
-        v.into_iter().map(|v| video_json(&state, v)).collect()
+        let behaviour = state.behaviour();
+        if behaviour.video_list_reach > 0 {
+            v.truncate(behaviour.video_list_reach);
+        }
+        v.into_iter()
+            .map(|v| match behaviour.video_list_bare {
+                true => json!({"id": v.id, "title": v.title, "created_at": v.created_at}),
+                false => video_json(&state, v),
+            })
+            .collect()
     };
     Ok(Json(crate::pagination::envelope(items, page, &name)))
 }

@@ -9,7 +9,8 @@ pub const MAX_MESSAGES: usize = 40;
 
 impl AppState {
     pub fn video_file_url(&self, video_id: &str, file: &str) -> String {
-        self.signed_url(&format!("/cdn/v/{video_id}/{file}"))
+        let dir = crate::hostile::disk_name(video_id);
+        self.signed_url(&format!("/cdn/v/{dir}/{file}"))
     }
 
     pub fn asset_url(&self, asset_id: &str) -> Option<String> {

@@ -46,6 +46,7 @@ impl Agent {
         let mut cfg = local_agent::Config::new(dir.path());
         cfg.api_keys = vec![KEY.to_string()];
         cfg.time_scale = 6000.0;
+        cfg.admin = true;
         tweak(&mut cfg);
         let agent = local_agent::start(cfg).await.expect("agent starts");
         let base = agent.base_url();
@@ -109,8 +110,12 @@ impl Agent {
         .await
     }
 
+    /// A `/__admin/*` call with the agent's key (the admin routes need it).
     pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut r = self.http.request(method, self.url(path));
+        let mut r = self
+            .http
+            .request(method, self.url(path))
+            .header("x-api-key", KEY);
         if let Some(b) = body {
             r = r.json(&b);
         }
@@ -221,37 +226,8 @@ pub fn example(name: &str) -> Value {
 
 /// `(codec names, width, height, duration)` from ffprobe.
 pub fn probe(path: &Path) -> (Vec<String>, u64, u64, f64) {
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=codec_name,width,height:format=duration",
-            "-of",
-            "json",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("ffprobe json");
-    let streams = v["streams"].as_array().cloned().unwrap_or_default();
-    let codecs = streams
-        .iter()
-        .filter_map(|s| s["codec_name"].as_str().map(String::from))
-        .collect();
-    let w = streams
-        .iter()
-        .find_map(|s| s["width"].as_u64())
-        .unwrap_or(0);
-    let h = streams
-        .iter()
-        .find_map(|s| s["height"].as_u64())
-        .unwrap_or(0);
-    let d = v["format"]["duration"]
-        .as_str()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(0.0);
-    (codecs, w, h, d)
+    let info = local_agent::probe::probe_blocking(path).unwrap();
+    (info.codecs, info.width, info.height, info.duration)
 }
 
 pub fn sha256(bytes: &[u8]) -> String {

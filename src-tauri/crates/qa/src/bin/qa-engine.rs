@@ -4,7 +4,9 @@
 //!
 //! It exists (instead of `vas watch`) only because the soak compresses time: the request budget
 //! and the client's retry waits must shrink with the poll cadence, and `vas` keeps the product's
-//! 1 request/s budget. The key comes from `HEYGEN_API_KEY` and is never printed.
+//! 1 request/s budget. The key comes from `HEYGEN_API_KEY` and is never printed. With
+//! `--oauth-service` it signs in with the local agent's OAuth server instead (the consent
+//! approved over HTTP) and keeps the tokens in that keyring service.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,14 +34,54 @@ struct Args {
     budget_per_second: f64,
     #[arg(long, default_value_t = 20)]
     budget_burst: u32,
+    /// Sign in with OAuth (tokens in this keyring service) instead of using an API key.
+    #[arg(long)]
+    oauth_service: Option<String>,
+}
+
+/// Signs in at the local agent as a user would, with the consent approved over HTTP.
+async fn sign_in(studio: &Studio) -> studio_core::Result<()> {
+    studio
+        .update_settings(studio_core::Settings {
+            oauth_client_id: Some("qa-engine".into()),
+            ..studio.settings()
+        })
+        .await?;
+    let pending = studio.begin_sign_in().await?;
+    let url = pending.url.clone();
+    let browser = tokio::spawn(async move {
+        let redirect = local_agent::testing::consent(&url, true).await?;
+        reqwest::get(&redirect).await.map_err(|e| e.to_string())?;
+        Ok::<(), String>(())
+    });
+    studio
+        .finish_sign_in(
+            pending,
+            Duration::from_secs(30),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await?;
+    // The simulated browser's own failure is the harness's, not the engine's.
+    browser.await?.map_err(studio_core::CoreError::Internal)?;
+    println!("signed in with OAuth");
+    Ok(())
 }
 
 async fn run(args: Args) -> studio_core::Result<()> {
     let key = std::env::var("HEYGEN_API_KEY").unwrap_or_else(|_| "qa-soak".into());
+    let oauth = args.oauth_service.clone();
     let config = StudioConfig {
+        credentials: match &oauth {
+            Some(service) => studio_core::Credentials::with_service(service),
+            None => studio_core::Credentials::new(),
+        },
         data_dir: Some(args.data_dir.clone()),
         base_url: Some(args.base_url.clone()),
-        api_key: Some(Secret::new(key)),
+        api_key: if oauth.is_some() {
+            None
+        } else {
+            Some(Secret::new(key))
+        },
         offline: Some(false),
         poll_scale: args.poll_scale,
         budget_burst: args.budget_burst,
@@ -55,11 +97,19 @@ async fn run(args: Args) -> studio_core::Result<()> {
         ..StudioConfig::default()
     };
     let studio = Studio::open(config).await?;
+    if oauth.is_some() {
+        sign_in(&studio).await?;
+    }
     studio.resume();
     if let Some(plan) = &args.plan {
         let raw = std::fs::read(plan).map_err(|e| studio_core::CoreError::io(plan, e))?;
-        let prompts: Vec<String> = serde_json::from_slice(&raw)
-            .map_err(|e| studio_core::CoreError::Config(format!("bad plan: {e}")))?;
+        let prompts: Vec<String> = serde_json::from_slice(&raw).map_err(|e| {
+            studio_core::CoreError::invalid(
+                studio_core::ErrorCode::InvalidParameter,
+                Some("plan"),
+                format!("bad plan: {e}"),
+            )
+        })?;
         let known: std::collections::HashSet<String> = studio
             .jobs()?
             .into_iter()
@@ -89,6 +139,10 @@ async fn run(args: Args) -> studio_core::Result<()> {
         .filter(|j| j.state == studio_core::JobState::Downloaded)
         .count();
     println!("finished: {} jobs, {downloaded} downloaded", jobs.len());
+    if oauth.is_some() {
+        studio.sign_out().await?;
+        println!("signed out");
+    }
     studio.shutdown().await;
     Ok(())
 }

@@ -2,15 +2,17 @@
 
 use std::time::Duration;
 
-use heygen_api::models::{AssetInput, PageRequest, SendMessageRequest};
-
-use super::model::{
-    ChatReply, ChatSession, ChatThread, ResourceView, SessionList, SessionRecord, SessionVideo,
-    APPROVE_MESSAGE,
+use heygen_api::models::{
+    AssetInput, PageRequest, SendMessageRequest, SessionStatus, VideoAgentMode,
 };
-use super::storyboard::Storyboard;
+
+use super::links::{first_line, link_videos};
+use super::model::{
+    ChatReply, ChatSession, ChatThread, ResourceView, SessionList, SessionRecord, SessionRow,
+    SessionVideo, APPROVE_MESSAGE,
+};
 use super::thread::referenced_resources;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::jobs::validate::check_request;
 use crate::jobs::{Job, JobRequest, JobState, Mode};
 use crate::store::now_unix;
@@ -60,7 +62,7 @@ impl Studio {
         };
         let session_id = job.session_id.clone().ok_or_else(|| {
             CoreError::invalid(
-                "no_session",
+                ErrorCode::NoSession,
                 None,
                 "This job has not reached the server yet",
             )
@@ -120,9 +122,7 @@ impl Studio {
                 .collect(),
             ..Default::default()
         };
-        let checked = tokio::task::spawn_blocking(move || check_request(&probe))
-            .await
-            .map_err(|e| CoreError::Config(e.to_string()))??;
+        let checked = tokio::task::spawn_blocking(move || check_request(&probe)).await??;
         let engine = self.engine().clone();
         let conn = engine.connected().await?;
         let progress_id = anchor.clone().unwrap_or_else(|| session_id.clone());
@@ -175,7 +175,7 @@ impl Studio {
     pub async fn chat_request_changes(&self, id: &str, changes: &str) -> Result<ChatSession> {
         if changes.trim().is_empty() {
             return Err(CoreError::invalid(
-                "prompt_empty",
+                ErrorCode::PromptEmpty,
                 Some("message"),
                 "Say what should change",
             ));
@@ -242,7 +242,12 @@ impl Studio {
             .store()
             .chat_sessions()?
             .iter()
-            .map(|r| self.session_view(r))
+            .map(|r| {
+                Ok(SessionRow {
+                    session: self.session_view(r)?,
+                    first_prompt: self.first_prompt(r)?.as_deref().and_then(first_line),
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(SessionList {
             sessions,
@@ -323,6 +328,13 @@ impl Studio {
             })
     }
 
+    /// What the user first asked in a session: the prompt of the job that started it here, else
+    /// its first user message stored here (none for a session never opened).
+    fn first_prompt(&self, r: &SessionRecord) -> Result<Option<String>> {
+        self.store()
+            .session_first_prompt(&r.session_id, r.job_id.as_deref())
+    }
+
     fn session_view(&self, r: &SessionRecord) -> Result<ChatSession> {
         let now = now_unix();
         let elapsed = (now - r.status_since).max(0);
@@ -336,8 +348,8 @@ impl Studio {
         Ok(ChatSession {
             session_id: r.session_id.clone(),
             job_id: r.job_id.clone(),
-            mode: r.mode.clone(),
-            status: r.status.clone(),
+            mode: r.mode.as_deref().map(VideoAgentMode::from_wire),
+            status: SessionStatus::from_wire(&r.status),
             title: r.title.clone(),
             progress: r.progress,
             created_at: r.created_at,
@@ -371,17 +383,29 @@ impl Studio {
                 state: j.state,
                 title: j.title,
                 progress: j.progress,
-                outputs: j.outputs,
+                video_path: j.outputs.video,
+                thumbnail_path: j.outputs.thumbnail,
                 failure_message: j.failure_message,
                 created_at: j.created_at,
             })
-            .collect();
-        Ok(ChatThread {
+            .collect::<Vec<_>>();
+        let links = link_videos(&resources, &videos);
+        for (resource, job_id) in resources.iter_mut().zip(links) {
+            resource.video_job_id = job_id;
+        }
+        let thread = ChatThread {
             session: self.session_view(&record)?,
             messages,
             resources,
             videos,
-        })
+        };
+        // Its images (storyboard, resources — all of what the server said about them — the
+        // video's thumbnail) are media the UI may show.
+        self.media_urls().record_all(&thread);
+        for resource in thread.resources.iter().filter_map(|r| r.resource.as_ref()) {
+            self.media_urls().record_all(resource);
+        }
+        Ok(thread)
     }
 
     /// A resource from the cache, else from the server (then cached). Never fails the thread.
@@ -391,21 +415,8 @@ impl Studio {
             _ => self.fetch_resource(session_id, &resource_id).await,
         };
         match found {
-            Ok(resource) => ResourceView {
-                storyboard: resource
-                    .is_draft()
-                    .then(|| resource.metadata.as_ref().map(Storyboard::from_metadata))
-                    .flatten(),
-                resource_id,
-                resource: Some(resource),
-                error: None,
-            },
-            Err(e) => ResourceView {
-                resource_id,
-                resource: None,
-                storyboard: None,
-                error: Some(e.view()),
-            },
+            Ok(resource) => ResourceView::resolved(resource),
+            Err(e) => ResourceView::failed(resource_id, e.view()),
         }
     }
 

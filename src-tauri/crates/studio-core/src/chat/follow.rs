@@ -17,7 +17,7 @@ use crate::engine::{ActiveGuard, Connected, Engine};
 use crate::error::{CoreError, Result};
 use crate::events::StudioEvent;
 use crate::jobs::tracker::Schedule;
-use crate::jobs::{Job, JobOutputs, JobRequest, JobState, Mode};
+use crate::jobs::{Job, JobRequest, JobState, Mode};
 use crate::store::now_unix;
 
 /// Schedule and in-flight keys for sessions (job ids are bare uuids, so these never collide).
@@ -167,29 +167,21 @@ impl Engine {
             }
             let id = uuid::Uuid::new_v4().simple().to_string();
             let now = now_unix();
+            let request = JobRequest {
+                prompt: prompt.clone(),
+                mode: Mode::Chat,
+                files: Vec::new(),
+                ..template.clone().unwrap_or_default()
+            };
             let job = Job {
-                // Unique per video: a second claim of the same video fails on insert.
-                idempotency_key: format!("vas-video-{}", video.id),
-                id: id.clone(),
                 state: JobState::Generating,
-                request: JobRequest {
-                    prompt: prompt.clone(),
-                    mode: Mode::Chat,
-                    files: Vec::new(),
-                    ..template.clone().unwrap_or_default()
-                },
                 session_id: Some(session.session_id.clone()),
                 video_id: Some(video.id.clone()),
                 title: video.title.clone().or_else(|| session.title.clone()),
-                progress: None,
-                failure_code: None,
-                failure_message: None,
                 video_page_url: video.video_page_url.clone(),
-                outputs: JobOutputs::default(),
-                retry_of: None,
-                created_at: now,
-                updated_at: now,
                 submitted_at: Some(video.created_at.unwrap_or(now)),
+                // Unique per video: a second claim of the same video fails on insert.
+                ..Job::draft(id.clone(), request, format!("vas-video-{}", video.id), now)
             };
             match self.store.insert_job(&job) {
                 Ok(()) => {}
@@ -265,7 +257,7 @@ impl Engine {
                     Err(CoreError::Cancelled) => {}
                     Err(e) => {
                         engine.note_rate_limit(&e);
-                        tracing::warn!(session_id = %session_id, code = e.code(), error = %e, "session poll failed; will retry");
+                        tracing::warn!(session_id = %session_id, code = e.code().as_str(), error = %e, "session poll failed; will retry");
                     }
                 }
             });

@@ -11,6 +11,7 @@
 
 mod api;
 mod follow;
+mod links;
 mod model;
 mod store;
 pub mod storyboard;
@@ -18,9 +19,9 @@ mod thread;
 
 pub use model::{
     ChatMessage, ChatReply, ChatSession, ChatThread, ResourceView, SessionList, SessionRecord,
-    SessionVideo, APPROVE_MESSAGE,
+    SessionRow, SessionVideo, APPROVE_MESSAGE,
 };
-pub use storyboard::{Scene, Storyboard};
+pub use storyboard::{Field, Scene, Storyboard};
 
 /// The status a session list item is shown with until the session itself has been read (a
 /// list item carries no status; nothing may be inferred from that).

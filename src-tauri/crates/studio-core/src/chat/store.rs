@@ -1,6 +1,6 @@
 //! Chat tables (migration 2): sessions, their merged threads and cached resources.
 
-use heygen_api::models::{Resource, SessionListItem};
+use heygen_api::models::{MessageRole, MessageType, Resource, SessionListItem};
 use rusqlite::{OptionalExtension, Row};
 
 use super::model::{ChatMessage, SessionRecord};
@@ -200,9 +200,9 @@ impl Store {
                     session_id,
                     next,
                     dedupe_key(m),
-                    m.role,
+                    m.role.as_str(),
                     m.content,
-                    m.kind,
+                    m.kind.as_str(),
                     m.created_at,
                     serde_json::to_string(&m.resource_ids).expect("ids serialize"),
                 ],
@@ -227,14 +227,33 @@ impl Store {
             let ids: String = r.get(5)?;
             Ok(ChatMessage {
                 seq: r.get(0)?,
-                role: r.get(1)?,
+                role: MessageRole::from_wire(&r.get::<_, String>(1)?),
                 content: r.get(2)?,
-                kind: r.get(3)?,
+                kind: MessageType::from_wire(&r.get::<_, String>(3)?),
                 created_at: r.get(4)?,
                 resource_ids: serde_json::from_str(&ids).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// What the user first asked in a session, in one query: the prompt of the job that
+    /// started it here (`job_id`), else the first non-blank user message of its stored thread.
+    pub fn session_first_prompt(
+        &self,
+        session_id: &str,
+        job_id: Option<&str>,
+    ) -> Result<Option<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT COALESCE(
+                (SELECT prompt FROM jobs WHERE id = ?2),
+                (SELECT content FROM chat_messages
+                  WHERE session_id = ?1 AND role = 'user'
+                    AND trim(content, ' ' || char(9) || char(10) || char(13)) <> ''
+                  ORDER BY seq LIMIT 1))",
+        )?;
+        Ok(stmt.query_row(rusqlite::params![session_id, job_id], |r| r.get(0))?)
     }
 
     pub(crate) fn cache_resource(&self, session_id: &str, resource: &Resource) -> Result<()> {
@@ -302,12 +321,56 @@ mod tests {
     fn msg(content: &str, at: Option<i64>) -> ChatMessage {
         ChatMessage {
             seq: 0,
-            role: "model".into(),
+            role: MessageRole::Model,
             content: content.into(),
-            kind: "text".into(),
+            kind: MessageType::Text,
             created_at: at,
             resource_ids: vec![],
         }
+    }
+
+    #[test]
+    fn the_first_prompt_is_the_jobs_else_the_first_user_message() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(&tmp.path().join("s.db")).unwrap();
+        assert_eq!(store.session_first_prompt("s", None).unwrap(), None);
+        let user = |content: &str, at| ChatMessage {
+            role: MessageRole::User,
+            ..msg(content, Some(at))
+        };
+        store
+            .merge_chat_messages(
+                "s",
+                &[
+                    msg("Hello", Some(1)),
+                    user(" \n ", 2),
+                    user("A bakery teaser", 3),
+                    user("Later", 4),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            store
+                .session_first_prompt("s", Some("gone"))
+                .unwrap()
+                .as_deref(),
+            Some("A bakery teaser"),
+            "a job that is not stored: the thread says"
+        );
+        let request = crate::jobs::JobRequest {
+            prompt: "From Create".into(),
+            ..Default::default()
+        };
+        store
+            .insert_job(&Job::draft("job_1", request, "key_1", 10))
+            .unwrap();
+        assert_eq!(
+            store
+                .session_first_prompt("s", Some("job_1"))
+                .unwrap()
+                .as_deref(),
+            Some("From Create")
+        );
     }
 
     #[test]

@@ -43,16 +43,22 @@ const IMAGE_KEYS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct Storyboard {
     pub title: Option<String>,
     /// Total length in seconds, when stated.
     pub duration_secs: Option<f64>,
     pub scenes: Vec<Scene>,
     /// Other top-level values, as `key → readable text`.
+    #[serde(with = "field_list")]
+    #[cfg_attr(feature = "specta", specta(type = Vec<Field>))]
     pub fields: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct Scene {
     pub heading: Option<String>,
     pub text: Option<String>,
@@ -60,7 +66,42 @@ pub struct Scene {
     pub duration_secs: Option<f64>,
     pub image_url: Option<String>,
     /// Other values of the scene, as `key → readable text`.
+    #[serde(with = "field_list")]
+    #[cfg_attr(feature = "specta", specta(type = Vec<Field>))]
     pub fields: Vec<(String, String)>,
+}
+
+/// One `key → readable text` pair: how a list of fields is sent (`{key, value}` objects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Field {
+    pub key: String,
+    pub value: String,
+}
+
+/// `Vec<(key, value)>` as `[{key, value}, …]` on the wire.
+pub(crate) mod field_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Field;
+
+    pub fn serialize<S: Serializer>(fields: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let fields: Vec<Field> = fields
+            .iter()
+            .map(|(key, value)| Field {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect();
+        fields.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        Ok(Vec::<Field>::deserialize(d)?
+            .into_iter()
+            .map(|f| (f.key, f.value))
+            .collect())
+    }
 }
 
 impl Storyboard {

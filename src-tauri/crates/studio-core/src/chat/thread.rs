@@ -2,7 +2,7 @@
 //! The API returns at most the newest 40 messages, newest first, so a thread is merged: every
 //! message ever seen stays, new ones are appended in chronological order.
 
-use heygen_api::models::Session;
+use heygen_api::models::{MessageType, Session};
 
 use super::model::ChatMessage;
 
@@ -13,9 +13,9 @@ pub(crate) fn incoming(session: &Session) -> Vec<ChatMessage> {
         .into_iter()
         .map(|m| ChatMessage {
             seq: 0,
-            role: m.role.as_str().to_string(),
+            role: m.role.clone(),
             content: m.content.clone(),
-            kind: m.kind.as_ref().map_or("text", |k| k.as_str()).to_string(),
+            kind: m.kind.clone().unwrap_or(MessageType::Text),
             created_at: m.created_at,
             resource_ids: m.resource_ids.clone(),
         })

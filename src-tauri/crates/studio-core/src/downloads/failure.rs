@@ -64,7 +64,7 @@ pub(crate) fn classify(e: &CoreError) -> DownloadFailure {
         CoreError::Download(_) => DownloadFailure::Unknown,
         // A refused refresh (video deleted, key revoked), a video that failed, no key: the
         // error's own code and message already say what happened.
-        other => permanent(other.code(), other.to_string()),
+        other => permanent(other.code().as_str(), other.to_string()),
     }
 }
 

@@ -2,7 +2,8 @@
 //! source (URL without its signature) and the expected size. A later attempt — after a reset, a
 //! crash or a kill — continues with `Range` when the sidecar still matches, insists on `206` (a
 //! `200` means start over), refreshes an expired link through a callback, checks the size,
-//! fsyncs and renames atomically.
+//! fsyncs and renames atomically — over `dest`, or to a free name that nothing is overwriting
+//! (`place`).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
+use super::place;
 use crate::error::{CoreError, Result};
 
 /// Attempts (connections opened) per file before giving up for now.
@@ -80,17 +82,101 @@ fn backoff(attempt: u32, unit: Duration) -> Duration {
     (unit * factor).min(unit * 30)
 }
 
-/// Download `url` to `dest`. `refresh` returns a freshly signed URL for the same file (re-reads
-/// the video); `progress(received, total)` is throttled; `backoff_unit` sets the retry clock.
+/// Download `url` to `dest` (replacing a file of that name). `refresh` returns a freshly signed
+/// URL for the same file (re-reads the video); `progress(received, total)` is throttled;
+/// `backoff_unit` sets the retry clock.
 pub async fn fetch_to_file<R, Fut>(
     client: &Client,
     url: String,
     dest: &Path,
-    mut refresh: R,
+    refresh: R,
     cancel: &CancellationToken,
     progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     backoff_unit: Duration,
 ) -> Result<Fetched>
+where
+    R: FnMut() -> Fut,
+    Fut: Future<Output = Result<String>>,
+{
+    let (fetched, _) = fetch(
+        client,
+        url,
+        dest,
+        None,
+        refresh,
+        cancel,
+        progress,
+        backoff_unit,
+    )
+    .await?;
+    Ok(fetched)
+}
+
+/// Like [`fetch_to_file`], but the finished file goes to the first free name of `preferred`'s
+/// series (`name.mp4`, `name (2).mp4`, …, see `place`), never over another file; `work` names
+/// the `.part` file (it must be this download's own: resuming finds it there). Returns where
+/// the file went.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch_to_unique_file<R, Fut>(
+    client: &Client,
+    url: String,
+    work: &Path,
+    preferred: &Path,
+    refresh: R,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    backoff_unit: Duration,
+) -> Result<(Fetched, PathBuf)>
+where
+    R: FnMut() -> Fut,
+    Fut: Future<Output = Result<String>>,
+{
+    let part = part_path(work);
+    if place::already_placed(&part, preferred).is_some() {
+        // An earlier attempt claimed the name and stopped before tidying up: finish that.
+        let placed = finish_placement(&part, work, preferred)?;
+        let size = std::fs::metadata(&placed)
+            .map_err(|e| CoreError::io(&placed, e))?
+            .len();
+        return Ok((
+            Fetched {
+                size,
+                transferred: 0,
+            },
+            placed,
+        ));
+    }
+    fetch(
+        client,
+        url,
+        work,
+        Some(preferred),
+        refresh,
+        cancel,
+        progress,
+        backoff_unit,
+    )
+    .await
+}
+
+/// Moves the finished part to a free name of `preferred`'s series and drops the sidecar.
+fn finish_placement(part: &Path, work: &Path, preferred: &Path) -> Result<PathBuf> {
+    let placed = place::place_unique(part, preferred).map_err(|e| CoreError::io(preferred, e))?;
+    let _ = std::fs::remove_file(sidecar_path(work));
+    Ok(placed)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fetch<R, Fut>(
+    client: &Client,
+    url: String,
+    dest: &Path,
+    preferred: Option<&Path>,
+    mut refresh: R,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    backoff_unit: Duration,
+) -> Result<(Fetched, PathBuf)>
 where
     R: FnMut() -> Fut,
     Fut: Future<Output = Result<String>>,
@@ -231,20 +317,29 @@ where
             _ => {}
         }
         progress(received, Some(received));
-        tokio::fs::rename(&part, dest)
-            .await
-            .map_err(|e| CoreError::io(dest, e))?;
-        let _ = tokio::fs::remove_file(sidecar_path(dest)).await;
-        if let Some(dir) = dest.parent() {
+        let placed = match preferred {
+            None => {
+                tokio::fs::rename(&part, dest)
+                    .await
+                    .map_err(|e| CoreError::io(dest, e))?;
+                let _ = tokio::fs::remove_file(sidecar_path(dest)).await;
+                dest.to_path_buf()
+            }
+            Some(preferred) => finish_placement(&part, dest, preferred)?,
+        };
+        if let Some(dir) = placed.parent() {
             // Make the rename itself durable.
             if let Ok(d) = std::fs::File::open(dir) {
                 let _ = d.sync_all();
             }
         }
-        return Ok(Fetched {
-            size: received,
-            transferred,
-        });
+        return Ok((
+            Fetched {
+                size: received,
+                transferred,
+            },
+            placed,
+        ));
     }
     Err(last_error.unwrap_or_else(|| CoreError::Download("too many attempts".into())))
 }

@@ -10,10 +10,10 @@ use super::failure::{
     classify, unknown_streak_exhausted, DownloadFailure, MAX_UNKNOWN_FAILURES, RESUME_DETAIL,
     UNKNOWN_DETAIL, UNKNOWN_FAILURE_WINDOW,
 };
-use super::file::fetch_to_file;
-use super::names::{file_stem, guarded_path};
+use super::file::{fetch_to_file, fetch_to_unique_file};
+use super::names::{file_stem, guarded_path, sanitize_file_stem};
 use crate::engine::{ActiveGuard, Connected, Engine};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::events::{OutputKind, StudioEvent};
 use crate::jobs::{JobOutputs, JobState};
 use crate::store::now_unix;
@@ -57,6 +57,46 @@ fn suffix(kind: OutputKind) -> &'static str {
         OutputKind::Thumbnail => "-thumbnail",
         OutputKind::Subtitles => "",
         OutputKind::CaptionedVideo => "-captioned",
+    }
+}
+
+/// Where a batch row's file goes.
+enum Placement {
+    /// A name this job already holds: downloaded again in place.
+    Held(std::path::PathBuf),
+    /// The first free name of this one's series.
+    Free(std::path::PathBuf),
+}
+
+fn slot_of(outputs: &JobOutputs, kind: OutputKind) -> &Option<std::path::PathBuf> {
+    match kind {
+        OutputKind::Video => &outputs.video,
+        OutputKind::Thumbnail => &outputs.thumbnail,
+        OutputKind::Subtitles => &outputs.subtitles,
+        OutputKind::CaptionedVideo => &outputs.captioned_video,
+    }
+}
+
+fn slot_of_mut(outputs: &mut JobOutputs, kind: OutputKind) -> &mut Option<std::path::PathBuf> {
+    match kind {
+        OutputKind::Video => &mut outputs.video,
+        OutputKind::Thumbnail => &mut outputs.thumbnail,
+        OutputKind::Subtitles => &mut outputs.subtitles,
+        OutputKind::CaptionedVideo => &mut outputs.captioned_video,
+    }
+}
+
+/// This attempt's files over the earlier ones' (kept while this attempt has not reached them).
+fn merged(earlier: &JobOutputs, now: &JobOutputs) -> JobOutputs {
+    JobOutputs {
+        video: now.video.clone().or_else(|| earlier.video.clone()),
+        thumbnail: now.thumbnail.clone().or_else(|| earlier.thumbnail.clone()),
+        subtitles: now.subtitles.clone().or_else(|| earlier.subtitles.clone()),
+        captioned_video: now
+            .captioned_video
+            .clone()
+            .or_else(|| earlier.captioned_video.clone()),
+        video_duration_ms: now.video_duration_ms.or(earlier.video_duration_ms),
     }
 }
 
@@ -130,7 +170,7 @@ impl Engine {
         if video.status != heygen_api::models::VideoStatus::Completed {
             // Not something a retry fixes: the video failed or is not finished.
             return Err(CoreError::invalid(
-                "video_not_ready",
+                ErrorCode::VideoNotReady,
                 None,
                 format!("The video is {}, not completed", video.status.as_str()),
             ));
@@ -143,7 +183,23 @@ impl Engine {
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| CoreError::io(&dir, e))?;
-        let stem = file_stem(&job.id, job.title.as_deref().or(video.title.as_deref()));
+        // A batch row names its files (`output_name`, else its `title`): `name.mp4`, or
+        // `name (2).mp4` when that is taken (see `place`). The `.part` keeps the job id in its
+        // name (`stem`), so a resumed download finds its own part whatever the final name.
+        let row_name = self
+            .store
+            .batch_row_of_job(&job.id)?
+            .and_then(|(_, row)| row.output_name.or(row.title))
+            .filter(|n| !n.trim().is_empty());
+        let stem = file_stem(
+            &job.id,
+            row_name
+                .as_deref()
+                .or(job.title.as_deref())
+                .or(video.title.as_deref()),
+        );
+        // The stem the placed video got: the extras follow it (`name (2)-thumbnail.jpg`).
+        let mut chosen = row_name.as_deref().map(sanitize_file_stem);
         let mut outputs = JobOutputs {
             video_duration_ms: video
                 .duration
@@ -170,6 +226,19 @@ impl Engine {
             };
             let name = format!("{stem}{}.{}", suffix(kind), extension(kind, &url));
             let dest = guarded_path(&dir, &name)?;
+            // A name this job already holds (an earlier download of it) is reused, not numbered.
+            let held = slot_of(&job.outputs, kind)
+                .as_ref()
+                .filter(|p| p.parent() == dest.parent() && p.is_file())
+                .cloned();
+            let preferred = match (&chosen, held) {
+                (Some(_), Some(held)) => Some(Placement::Held(held)),
+                (Some(stem), None) => Some(Placement::Free(guarded_path(
+                    &dir,
+                    &format!("{stem}{}.{}", suffix(kind), extension(kind, &url)),
+                )?)),
+                (None, _) => None,
+            };
             let events = self.events.clone();
             let job_id = job.id.clone();
             let progress = move |received: u64, total: Option<u64>| {
@@ -194,26 +263,56 @@ impl Engine {
                     })
                 }
             };
-            let fetched = fetch_to_file(
-                &conn.client,
-                url,
-                &dest,
-                refresh,
-                &guard.cancel,
-                &progress,
-                backoff_unit,
-            )
-            .await;
+            let fetched = match &preferred {
+                None => fetch_to_file(
+                    &conn.client,
+                    url,
+                    &dest,
+                    refresh,
+                    &guard.cancel,
+                    &progress,
+                    backoff_unit,
+                )
+                .await
+                .map(|f| (f, dest.clone())),
+                Some(Placement::Held(held)) => fetch_to_file(
+                    &conn.client,
+                    url,
+                    held,
+                    refresh,
+                    &guard.cancel,
+                    &progress,
+                    backoff_unit,
+                )
+                .await
+                .map(|f| (f, held.clone())),
+                Some(Placement::Free(free)) => {
+                    fetch_to_unique_file(
+                        &conn.client,
+                        url,
+                        &dest,
+                        free,
+                        refresh,
+                        &guard.cancel,
+                        &progress,
+                        backoff_unit,
+                    )
+                    .await
+                }
+            };
             match fetched {
-                Ok(f) => {
-                    tracing::info!(job_id = %job.id, kind = kind.as_str(), size = f.size, transferred = f.transferred, "downloaded");
-                    let slot = match kind {
-                        OutputKind::Video => &mut outputs.video,
-                        OutputKind::Thumbnail => &mut outputs.thumbnail,
-                        OutputKind::Subtitles => &mut outputs.subtitles,
-                        OutputKind::CaptionedVideo => &mut outputs.captioned_video,
-                    };
-                    *slot = Some(dest);
+                Ok((f, placed)) => {
+                    tracing::info!(job_id = %job.id, kind = kind.as_str(), size = f.size, transferred = f.transferred, path = %placed.display(), "downloaded");
+                    if kind == OutputKind::Video && chosen.is_some() {
+                        chosen = placed.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    }
+                    *slot_of_mut(&mut outputs, kind) = Some(placed);
+                    if chosen.is_some() {
+                        // Recorded at once: an attempt after a crash reuses the names this one
+                        // claimed instead of numbering new ones.
+                        self.store
+                            .set_outputs(&job.id, &merged(&job.outputs, &outputs))?;
+                    }
                 }
                 Err(e) if kind == OutputKind::Video || matches!(e, CoreError::Cancelled) => {
                     return Err(e)

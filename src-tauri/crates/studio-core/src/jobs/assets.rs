@@ -9,11 +9,9 @@ use heygen_api::models::AssetInput;
 
 use super::model::Job;
 use crate::engine::{ActiveGuard, Connected, Engine};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::store::now_unix;
 
-/// The create's refusal of an asset that is still processing (or was deleted).
-pub(crate) const ASSET_NOT_AVAILABLE: &str = "asset_not_available";
 /// How long after the first send a job keeps waiting for its assets (nominal: scaled by the
 /// poll cadence) before it fails with `asset_not_available`.
 const ASSET_WAIT: Duration = Duration::from_secs(10 * 60);
@@ -76,7 +74,7 @@ impl Engine {
                     Some(s) if s.is_dead() => {
                         self.store.forget_upload(id)?;
                         let err = CoreError::invalid(
-                            "asset_failed",
+                            ErrorCode::AssetFailed,
                             Some("files"),
                             format!(
                                 "An attached file could not be processed by the server (asset \
@@ -84,7 +82,7 @@ impl Engine {
                                 s.as_str()
                             ),
                         );
-                        self.fail(&job.id, err.code(), &err.to_string())?;
+                        self.fail(&job.id, err.code().as_str(), &err.to_string())?;
                         return Err(err);
                     }
                     Some(_) => waiting.push(id.clone()),
@@ -95,7 +93,7 @@ impl Engine {
             }
             if !self.may_wait_for_assets(job) {
                 let err = CoreError::invalid(
-                    ASSET_NOT_AVAILABLE,
+                    ErrorCode::AssetNotAvailable,
                     Some("files"),
                     format!(
                         "The server is still processing {} attached file(s) after a long wait. \
@@ -103,7 +101,7 @@ impl Engine {
                         waiting.len()
                     ),
                 );
-                self.fail(&job.id, err.code(), &err.to_string())?;
+                self.fail(&job.id, err.code().as_str(), &err.to_string())?;
                 return Err(err);
             }
             if started.elapsed() >= self.cadence.apply(INLINE_WAIT) {

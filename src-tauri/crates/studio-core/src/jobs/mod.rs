@@ -10,6 +10,7 @@ pub mod state;
 mod submit;
 pub(crate) mod tracker;
 pub mod validate;
+mod video_sweep;
 
-pub use model::{Job, JobEventRecord, JobMessage, JobOutputs, JobRequest, Mode, Orientation};
+pub use model::{Job, JobEventRecord, JobOutputs, JobRequest, Mode, Orientation};
 pub use state::JobState;

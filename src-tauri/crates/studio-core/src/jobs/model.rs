@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::state::JobState;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Runs straight through to one video.
@@ -18,6 +19,7 @@ pub enum Mode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Orientation {
     Landscape,
@@ -92,14 +94,35 @@ pub struct Job {
     pub submitted_at: Option<i64>,
 }
 
-/// One message of an agent session, newest first as the API returns them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobMessage {
-    pub role: String,
-    pub content: String,
-    pub kind: String,
-    pub created_at: Option<i64>,
-    pub resource_ids: Vec<String>,
+impl Job {
+    /// A new job as it is first stored: a draft with nothing from the server yet. Other
+    /// starting points (a video claimed from a session, test fixtures) override fields with
+    /// struct-update syntax: `Job { state, session_id, ..Job::draft(…) }`.
+    pub fn draft(
+        id: impl Into<String>,
+        request: JobRequest,
+        idempotency_key: impl Into<String>,
+        now: i64,
+    ) -> Job {
+        Job {
+            id: id.into(),
+            state: JobState::Draft,
+            request,
+            idempotency_key: idempotency_key.into(),
+            session_id: None,
+            video_id: None,
+            title: None,
+            progress: None,
+            failure_code: None,
+            failure_message: None,
+            video_page_url: None,
+            outputs: JobOutputs::default(),
+            retry_of: None,
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+        }
+    }
 }
 
 /// A persisted state change (the job's history).

@@ -217,30 +217,18 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::{JobOutputs, JobRequest, JobState};
+    use crate::jobs::{JobRequest, JobState};
 
     fn job(prompt: &str, mode: Mode) -> Job {
+        let request = JobRequest {
+            prompt: prompt.into(),
+            mode,
+            ..Default::default()
+        };
         Job {
-            id: "j".into(),
             state: JobState::Submitted,
-            request: JobRequest {
-                prompt: prompt.into(),
-                mode,
-                ..Default::default()
-            },
-            idempotency_key: "k".into(),
-            session_id: None,
-            video_id: None,
-            title: None,
-            progress: None,
-            failure_code: None,
-            failure_message: None,
-            video_page_url: None,
-            outputs: JobOutputs::default(),
-            retry_of: None,
-            created_at: 0,
-            updated_at: 0,
             submitted_at: Some(0),
+            ..Job::draft("j", request, "k", 0)
         }
     }
 

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     Draft,
@@ -66,7 +67,8 @@ impl JobState {
         )
     }
 
-    /// States the startup sweep resumes (everything past draft that is not terminal).
+    /// States the startup sweep resumes (everything past draft that is not terminal); also what
+    /// the UI calls "active" (the Library's filter, a running clock).
     pub fn is_live(self) -> bool {
         !self.is_terminal() && self != JobState::Draft
     }

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use heygen_api::models::{AssetInput, CreateVideoAgentRequest, VideoAgentMode};
 use heygen_api::{ApiError, UploadOptions};
 
-use super::assets::ASSET_NOT_AVAILABLE;
-use super::model::{Job, JobOutputs, JobRequest, Mode};
+use super::model::{Job, JobRequest, Mode};
 use super::reconcile::Reconciled;
 use super::state::JobState;
 use super::validate::{check_file, check_request, CheckedFile};
@@ -46,7 +45,7 @@ pub(crate) fn is_transient(e: &ApiError) -> bool {
 /// without looking for a session first: 429 and `asset_not_available` (an attachment still
 /// processing, spec §3.3).
 pub(crate) fn not_processed(e: &ApiError) -> bool {
-    e.is_rate_limited() || e.code() == ASSET_NOT_AVAILABLE
+    e.is_rate_limited() || e.code() == crate::ErrorCode::AssetNotAvailable
 }
 
 /// Crash tests need a process that dies while its job is still a draft (a window of
@@ -63,6 +62,15 @@ async fn hold_draft_for_crash_tests() {
     }
 }
 
+/// Crash tests also need a process that dies at one exact point between two writes: in debug
+/// builds, `VAS_TEST_DIE_AT=<point>` aborts the process there. Release builds ignore it.
+fn die_here_for_crash_tests(point: &str) {
+    if cfg!(debug_assertions) && std::env::var("VAS_TEST_DIE_AT").is_ok_and(|p| p == point) {
+        eprintln!("VAS_TEST_DIE_AT={point}: aborting");
+        std::process::abort();
+    }
+}
+
 impl Engine {
     /// Validate, persist and send a new job. Validation errors return before anything is
     /// stored. A transient failure of the create leaves the job `submitted` for the tracker to
@@ -72,6 +80,18 @@ impl Engine {
         request: JobRequest,
         retry_of: Option<String>,
     ) -> Result<Job> {
+        self.submit_linked(request, retry_of, None).await
+    }
+
+    /// [`submit`](Self::submit) for a batch row: the job row and its link to the batch row are
+    /// written in one transaction, so a row becomes at most one job even if the process dies
+    /// right after (the startup sweep then takes the job up like any other draft).
+    pub(crate) async fn submit_linked(
+        self: &Arc<Self>,
+        request: JobRequest,
+        retry_of: Option<String>,
+        link: Option<crate::store::BatchLink>,
+    ) -> Result<Job> {
         let mut request = request;
         request.files = request
             .files
@@ -80,9 +100,7 @@ impl Engine {
             .collect();
         let checked = {
             let r = request.clone();
-            tokio::task::spawn_blocking(move || check_request(&r))
-                .await
-                .map_err(|e| CoreError::Config(e.to_string()))??
+            tokio::task::spawn_blocking(move || check_request(&r)).await??
         };
         // Fail early (nothing stored) when there is no way to reach the API at all.
         self.connected().await?;
@@ -90,29 +108,18 @@ impl Engine {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let now = now_unix();
         let job = Job {
-            idempotency_key: format!("vas-create-{id}"),
-            id: id.clone(),
-            state: JobState::Draft,
-            request,
-            session_id: None,
-            video_id: None,
-            title: None,
-            progress: None,
-            failure_code: None,
-            failure_message: None,
-            video_page_url: None,
-            outputs: JobOutputs::default(),
             retry_of,
-            created_at: now,
-            updated_at: now,
-            submitted_at: None,
+            ..Job::draft(id.clone(), request, format!("vas-create-{id}"), now)
         };
         // Claimed before the row exists, so a startup sweep running meanwhile never mistakes
         // this draft for one a dead process left behind.
         let guard = self
             .try_begin(&id)
             .expect("a brand-new job has no work in flight");
-        self.store.insert_job(&job)?;
+        match &link {
+            Some(link) => self.store.insert_job_linked(&job, link)?,
+            None => self.store.insert_job(&job)?,
+        }
         let records: Vec<AttachmentRecord> = checked
             .iter()
             .map(|c| AttachmentRecord {
@@ -164,10 +171,9 @@ impl Engine {
                             .map(|p| check_file(p))
                             .collect::<Result<Vec<_>>>()
                     })
-                    .await
-                    .map_err(|e| CoreError::Config(e.to_string()))?
+                    .await?
                     .inspect_err(|e| {
-                        let _ = self.fail(&id, e.code(), &e.to_string());
+                        let _ = self.fail(&id, e.code().as_str(), &e.to_string());
                     })?
                 }
             };
@@ -183,7 +189,7 @@ impl Engine {
                         // Stays `uploading`: the tracker tries again (unchanged files dedupe).
                         let err = CoreError::Api(e);
                         self.note_rate_limit(&err);
-                        tracing::warn!(job_id = %id, code = err.code(), "upload not confirmed; will retry");
+                        tracing::warn!(job_id = %id, code = err.code().as_str(), "upload not confirmed; will retry");
                         self.events.send(StudioEvent::JobWarning {
                             job_id: id.clone(),
                             error: err.view(),
@@ -191,7 +197,7 @@ impl Engine {
                         return self.store.job(&id);
                     }
                     Err(e) => {
-                        self.fail(&id, e.code(), &e.to_string())?;
+                        self.fail(&id, e.code().as_str(), &e.to_string())?;
                         return Err(e);
                     }
                 };
@@ -220,7 +226,7 @@ impl Engine {
                 match a.asset_id {
                     Some(asset) => files.push(AssetInput::asset_id(asset)),
                     None => {
-                        return Err(CoreError::Config(format!(
+                        return Err(CoreError::Internal(format!(
                             "job {id} is submitted but attachment {} has no asset id",
                             a.path
                         )))
@@ -269,15 +275,25 @@ impl Engine {
         match sent {
             Ok(created) => {
                 tracing::info!(job_id = %id, session_id = %created.session_id, "session created");
+                // The session id first: once it is stored the job is never sent again, whatever
+                // else a crash cuts off. (Marking the outcome known first left a window in which
+                // a restart saw a known outcome, no session, and sent a second create.)
+                let job = self.session_started(
+                    &id,
+                    &created.session_id,
+                    &created.status,
+                    created.video_id,
+                )?;
+                die_here_for_crash_tests("create_answer_half_recorded");
                 self.store.create_outcome_known(&id)?;
-                self.session_started(&id, &created.session_id, &created.status, created.video_id)
+                Ok(job)
             }
             Err(e) if not_processed(&e) && self.may_wait_for_assets(&job) => {
                 // 429 or `asset_not_available`: the server did not act on it.
                 self.store.create_outcome_known(&id)?;
                 let err = CoreError::Api(e);
                 self.note_rate_limit(&err);
-                tracing::warn!(job_id = %id, code = err.code(), "create refused for now; will send it again");
+                tracing::warn!(job_id = %id, code = err.code().as_str(), "create refused for now; will send it again");
                 self.events.send(StudioEvent::JobWarning {
                     job_id: id.clone(),
                     error: err.view(),
@@ -287,7 +303,7 @@ impl Engine {
             Err(e) if is_transient(&e) => {
                 let err = CoreError::Api(e);
                 self.note_rate_limit(&err);
-                tracing::warn!(job_id = %id, code = err.code(), "create not confirmed; will look for its session before sending it again");
+                tracing::warn!(job_id = %id, code = err.code().as_str(), "create not confirmed; will look for its session before sending it again");
                 self.events.send(StudioEvent::JobWarning {
                     job_id: id.clone(),
                     error: err.view(),
@@ -296,7 +312,7 @@ impl Engine {
             }
             Err(e) => {
                 let err = CoreError::Api(e);
-                self.fail(&id, err.code(), &err.to_string())?;
+                self.fail(&id, err.code().as_str(), &err.to_string())?;
                 Err(err)
             }
         }

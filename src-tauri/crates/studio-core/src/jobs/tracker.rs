@@ -9,7 +9,7 @@ use std::time::Duration;
 use heygen_api::models::{PageRequest, SessionStatus, VideoStatus};
 use tokio::time::Instant;
 
-use super::model::{Job, JobMessage, Mode};
+use super::model::{Job, Mode};
 use super::state::JobState;
 use super::submit::state_for_session;
 use crate::engine::{ActiveGuard, Engine};
@@ -21,11 +21,13 @@ use crate::store::{now_unix, RemoteUpdate};
 /// (nominal: scaled by the poll cadence).
 const GONE_AFTER: Duration = Duration::from_secs(5 * 60);
 
-/// Wakes the tracker early (a new job, resume, a finished step).
+/// Wakes the tracker early (a new job, resume, a finished step), and keeps when each job is due.
 #[derive(Debug, Default)]
 pub(crate) struct Schedule {
     due: std::sync::Mutex<HashMap<String, Instant>>,
     pub wake: tokio::sync::Notify,
+    /// What the video list sweep and the one-shot session lane keep (see `video_sweep`).
+    pub(crate) lists: super::video_sweep::ListState,
 }
 
 impl Schedule {
@@ -44,11 +46,32 @@ impl Schedule {
             .insert(id.to_string(), at);
     }
 
+    /// Make one job due now.
+    pub(crate) fn due_now(&self, id: &str) {
+        self.due
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
+
     /// Make every job due now.
     pub fn all_due_now(&self) {
         self.due.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.wake.notify_one();
     }
+}
+
+/// Which reads one step of a job makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Poll {
+    /// The session when `job_reads_session` says so, then the video (a job not followed by the
+    /// video list).
+    Full,
+    /// Only the video itself: the list showed it finished (fresh URLs, the failure) or did not
+    /// tell about it.
+    VideoOnly,
+    /// Only the session of a one-shot job whose video the list follows (the session lane).
+    SessionOnly,
 }
 
 /// Whether polling this job reads its session: while it has no video id; for a chat job until
@@ -81,26 +104,38 @@ impl Engine {
                 }
             };
             let now = Instant::now();
+            let mut by_list = Vec::new();
             for job in live {
+                let listed = follows_by_list(&job);
+                if listed && !schedule.lists.needs_item_read(&job.id) {
+                    by_list.push(job);
+                    continue;
+                }
                 if !schedule.due(&job.id, now) {
                     continue;
                 }
                 let Some(guard) = self.try_begin(&job.id) else {
                     continue;
                 };
+                let poll = if listed { Poll::VideoOnly } else { Poll::Full };
                 let engine = self.clone();
                 let schedule = schedule.clone();
                 tokio::spawn(async move {
                     let id = job.id.clone();
-                    let outcome = engine.advance(&guard, job).await;
+                    let outcome = engine.advance(&guard, job, poll).await;
                     let next = engine.next_poll(&id, outcome.as_ref().err());
                     schedule.set(&id, Instant::now() + next);
+                    if outcome.is_ok() {
+                        schedule.lists.item_read_done(&id);
+                    }
                     drop(guard);
                     if outcome.as_ref().is_ok_and(|progressed| *progressed) {
                         schedule.wake.notify_one();
                     }
                 });
             }
+            self.start_video_sweep(&schedule, &by_list, now);
+            self.start_session_read(&schedule, &by_list, now);
             self.follow_sessions(&schedule, now);
             tokio::select! {
                 _ = self.shutdown.cancelled() => break,
@@ -110,7 +145,7 @@ impl Engine {
         }
     }
 
-    fn next_poll(&self, id: &str, error: Option<&CoreError>) -> Duration {
+    pub(crate) fn next_poll(&self, id: &str, error: Option<&CoreError>) -> Duration {
         let job = self.store.get_job(id).ok().flatten();
         let since = job
             .as_ref()
@@ -120,7 +155,7 @@ impl Engine {
         let base = self.cadence.interval(since);
         match (error, job.map(|j| j.state)) {
             (Some(e), _) => {
-                tracing::warn!(job_id = id, code = e.code(), error = %e, "job step failed; will retry");
+                tracing::warn!(job_id = id, code = e.code().as_str(), error = %e, "job step failed; will retry");
                 self.events.send(StudioEvent::JobWarning {
                     job_id: id.to_string(),
                     error: e.view(),
@@ -134,14 +169,19 @@ impl Engine {
     }
 
     /// One step for one job. Returns whether the job moved on (so the next step runs soon).
-    pub(crate) async fn advance(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<bool> {
+    pub(crate) async fn advance(
+        self: &Arc<Self>,
+        guard: &ActiveGuard,
+        job: Job,
+        poll: Poll,
+    ) -> Result<bool> {
         let before = job.state;
         let result = match job.state {
             JobState::Uploading | JobState::Submitted if job.session_id.is_none() => {
                 self.drive_create(guard, None).await.map(|_| ())
             }
             JobState::Completed | JobState::Downloading => self.download_job(guard, &job.id).await,
-            s if s.is_live() => self.poll_remote(guard, job.clone()).await,
+            s if s.is_live() => self.poll_remote(guard, job.clone(), poll).await,
             _ => Ok(()),
         };
         if let Err(e) = &result {
@@ -211,7 +251,12 @@ impl Engine {
     }
 
     /// Ask the server where a job stands and record it.
-    async fn poll_remote(self: &Arc<Self>, guard: &ActiveGuard, job: Job) -> Result<()> {
+    async fn poll_remote(
+        self: &Arc<Self>,
+        guard: &ActiveGuard,
+        job: Job,
+        poll: Poll,
+    ) -> Result<()> {
         let conn = self.connected().await?;
         let id = job.id.clone();
         let Some(session_id) = job.session_id.clone() else {
@@ -224,7 +269,8 @@ impl Engine {
             .is_some_and(|r| crate::chat::session_finished(&r.status));
         // What the session says the job should be (None = not read, or no opinion).
         let mut session_state = None;
-        if job_reads_session(&job, session_finished) {
+        let reads_session = poll != Poll::VideoOnly && job_reads_session(&job, session_finished);
+        if reads_session {
             self.budget.acquire().await;
             let session = tokio::select! {
                 r = conn.client.get_video_agent_session(&session_id) => r,
@@ -242,25 +288,6 @@ impl Engine {
                 self.store.set_stuck_notified(&record.session_id)?;
                 tracing::warn!(job_id = %id, session_id = %record.session_id, "session stuck in thinking");
                 self.send_session_updated(&record);
-            }
-            let messages: Vec<JobMessage> = session
-                .messages
-                .iter()
-                .map(|m| JobMessage {
-                    role: m.role.as_str().to_string(),
-                    content: m.content.clone(),
-                    kind: m.kind.as_ref().map_or("text", |k| k.as_str()).to_string(),
-                    created_at: m.created_at,
-                    resource_ids: m.resource_ids.clone(),
-                })
-                .collect();
-            let before = self.store.messages(&id)?;
-            if before != messages {
-                self.store.replace_messages(&id, &messages)?;
-                self.events.send(StudioEvent::JobMessages {
-                    job_id: id.clone(),
-                    count: messages.len(),
-                });
             }
             if session.video_id.is_none() && session.status == SessionStatus::Completed {
                 // Completed without a video id on the session: ask for the session's videos.
@@ -312,6 +339,9 @@ impl Engine {
         let Some(video_id) = video_id else {
             return Ok(());
         };
+        if poll == Poll::SessionOnly {
+            return Ok(());
+        }
         self.budget.acquire().await;
         let video = tokio::select! {
             r = conn.client.get_video(&video_id) => r,
@@ -347,13 +377,48 @@ impl Engine {
             // Pending or processing (for however long): still in the making. The session, when
             // read, says which phase the agent is in; otherwise the video says "generating".
             _ if session_state.is_some_and(|s| s != JobState::Generating) => {}
-            _ => {
-                let current = self.store.job(&id)?.state;
-                if current != JobState::Generating && current.can_go_to(JobState::Generating) {
-                    self.move_to(&id, JobState::Generating, None)?;
-                }
-            }
+            _ if !reads_session && !self.session_allows_generating(&job)? => {}
+            _ => self.video_in_progress(&id)?,
         }
         Ok(())
     }
+
+    /// A video still in the making: the job is generating (once its session lets it).
+    pub(crate) fn video_in_progress(&self, id: &str) -> Result<()> {
+        let current = self.store.job(id)?.state;
+        if current != JobState::Generating && current.can_go_to(JobState::Generating) {
+            self.move_to(id, JobState::Generating, None)?;
+        }
+        Ok(())
+    }
+
+    /// For a video read without its session: whether the session, as last read, lets a video
+    /// in the making move the job to `generating`. A one-shot session not read yet or last seen
+    /// in an earlier phase does not (the session lane reads it soon); a chat job reaches here
+    /// only once generating.
+    pub(crate) fn session_allows_generating(&self, job: &Job) -> Result<bool> {
+        if job.request.mode != Mode::Generate {
+            return Ok(true);
+        }
+        let Some(session_id) = &job.session_id else {
+            return Ok(true);
+        };
+        Ok(match self.store.chat_session(session_id)? {
+            None => false,
+            Some(r) if crate::chat::session_finished(&r.status) => true,
+            Some(r) => state_for_session(&SessionStatus::from_wire(&r.status))
+                .is_none_or(|s| s == JobState::Generating),
+        })
+    }
+}
+
+/// Whether the video list follows this job's video (rather than a read of the video each
+/// cadence): it has a video id and its session is not what the job is waiting on — a one-shot
+/// job (its session is read in the session lane) or a chat job that is generating.
+pub(crate) fn follows_by_list(job: &Job) -> bool {
+    job.state.is_live()
+        && !matches!(job.state, JobState::Completed | JobState::Downloading)
+        && job.session_id.is_some()
+        && job.video_id.is_some()
+        && (job.request.mode == Mode::Generate || job.state == JobState::Generating)
 }

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::model::JobRequest;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 
 pub const MAX_PROMPT_CHARS: usize = heygen_api::MAX_PROMPT_CHARS;
 pub const MAX_FILES: usize = heygen_api::MAX_FILES;
+/// The accepted types in words (what `accepted_mime` admits), for messages and the UI.
+pub const ACCEPTED_TYPES: &str = "PNG, JPEG, MP4, WebM, MP3, WAV or PDF";
 
 /// An attachment that passed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +41,7 @@ fn accepted_mime(sniffed: &str) -> Option<&'static str> {
 pub fn check_prompt(prompt: &str) -> Result<()> {
     if prompt.trim().is_empty() {
         return Err(CoreError::invalid(
-            "prompt_empty",
+            ErrorCode::PromptEmpty,
             Some("prompt"),
             "Write a prompt describing the video",
         ));
@@ -47,7 +49,7 @@ pub fn check_prompt(prompt: &str) -> Result<()> {
     let n = prompt.chars().count();
     if n > MAX_PROMPT_CHARS {
         return Err(CoreError::invalid(
-            "prompt_too_long",
+            ErrorCode::PromptTooLong,
             Some("prompt"),
             format!("The prompt has {n} characters; the limit is {MAX_PROMPT_CHARS}"),
         ));
@@ -59,7 +61,7 @@ pub fn check_prompt(prompt: &str) -> Result<()> {
 pub fn check_file(path: &Path) -> Result<CheckedFile> {
     let unreadable = |e: std::io::Error| {
         CoreError::invalid(
-            "file_unreadable",
+            ErrorCode::FileUnreadable,
             Some("files"),
             format!("Cannot read {}: {e}", path.display()),
         )
@@ -67,7 +69,7 @@ pub fn check_file(path: &Path) -> Result<CheckedFile> {
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
         return Err(CoreError::invalid(
-            "file_unreadable",
+            ErrorCode::FileUnreadable,
             Some("files"),
             format!("{} is not a file", path.display()),
         ));
@@ -90,7 +92,7 @@ pub fn check_file(path: &Path) -> Result<CheckedFile> {
     }
     if size == 0 {
         return Err(CoreError::invalid(
-            "file_empty",
+            ErrorCode::FileEmpty,
             Some("files"),
             format!("{} is empty", path.display()),
         ));
@@ -98,10 +100,10 @@ pub fn check_file(path: &Path) -> Result<CheckedFile> {
     let sniffed = infer::get(&head).map(|t| t.mime_type());
     let mime_type = sniffed.and_then(accepted_mime).ok_or_else(|| {
         CoreError::invalid(
-            "unsupported_file_type",
+            ErrorCode::UnsupportedFileType,
             Some("files"),
             format!(
-                "{} is {} — attach PNG, JPEG, MP4, WebM, MP3, WAV or PDF files",
+                "{} is {} — attach {ACCEPTED_TYPES} files",
                 path.display(),
                 sniffed.map_or("of an unknown type".to_string(), |m| m.to_string())
             ),
@@ -120,7 +122,7 @@ pub fn check_request(request: &JobRequest) -> Result<Vec<CheckedFile>> {
     check_prompt(&request.prompt)?;
     if request.files.len() > MAX_FILES {
         return Err(CoreError::invalid(
-            "too_many_files",
+            ErrorCode::TooManyFiles,
             Some("files"),
             format!(
                 "{} files attached; at most {MAX_FILES} are allowed",

@@ -97,29 +97,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::{Job, JobOutputs, JobRequest, JobState};
+    use crate::jobs::{Job, JobRequest, JobState};
 
     fn job(id: &str) -> Job {
+        let request = JobRequest {
+            prompt: "p".into(),
+            ..Default::default()
+        };
         Job {
-            id: id.into(),
             state: JobState::Submitted,
-            request: JobRequest {
-                prompt: "p".into(),
-                ..Default::default()
-            },
-            idempotency_key: format!("k-{id}"),
-            session_id: None,
-            video_id: None,
-            title: None,
-            progress: None,
-            failure_code: None,
-            failure_message: None,
-            video_page_url: None,
-            outputs: JobOutputs::default(),
-            retry_of: None,
-            created_at: 1,
-            updated_at: 1,
             submitted_at: Some(1),
+            ..Job::draft(id, request, format!("k-{id}"), 1)
         }
     }
 

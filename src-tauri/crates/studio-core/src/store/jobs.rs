@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row};
 
 use super::{now_unix, Store};
 use crate::error::{CoreError, Result};
-use crate::jobs::{Job, JobEventRecord, JobMessage, JobOutputs, JobRequest, JobState};
+use crate::jobs::{Job, JobEventRecord, JobOutputs, JobRequest, JobState};
 
 const JOB_COLUMNS: &str = "id, state, request_json, idempotency_key, session_id, video_id, title, \
     progress, failure_code, failure_message, video_page_url, outputs_json, retry_of, created_at, \
@@ -52,41 +52,47 @@ pub struct RemoteUpdate {
     pub submitted_at: Option<i64>,
 }
 
+/// Insert a job and its first history entry inside the caller's transaction.
+pub(super) fn insert_job_tx(tx: &rusqlite::Transaction<'_>, job: &Job) -> Result<()> {
+    let request = serde_json::to_string(&job.request).expect("request serializes");
+    let outputs = serde_json::to_string(&job.outputs).expect("outputs serialize");
+    tx.execute(
+        &format!(
+            "INSERT INTO jobs ({JOB_COLUMNS}, prompt) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        ),
+        rusqlite::params![
+            job.id,
+            job.state.as_str(),
+            request,
+            job.idempotency_key,
+            job.session_id,
+            job.video_id,
+            job.title,
+            job.progress.map(i64::from),
+            job.failure_code,
+            job.failure_message,
+            job.video_page_url,
+            outputs,
+            job.retry_of,
+            job.created_at,
+            job.updated_at,
+            job.submitted_at,
+            job.request.prompt,
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO job_events(job_id, at, from_state, to_state, detail) VALUES (?1, ?2, NULL, ?3, 'created')",
+        (&job.id, job.created_at, job.state.as_str()),
+    )?;
+    Ok(())
+}
+
 impl Store {
     pub fn insert_job(&self, job: &Job) -> Result<()> {
-        let request = serde_json::to_string(&job.request).expect("request serializes");
-        let outputs = serde_json::to_string(&job.outputs).expect("outputs serialize");
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            &format!(
-                "INSERT INTO jobs ({JOB_COLUMNS}, prompt) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-            ),
-            rusqlite::params![
-                job.id,
-                job.state.as_str(),
-                request,
-                job.idempotency_key,
-                job.session_id,
-                job.video_id,
-                job.title,
-                job.progress.map(i64::from),
-                job.failure_code,
-                job.failure_message,
-                job.video_page_url,
-                outputs,
-                job.retry_of,
-                job.created_at,
-                job.updated_at,
-                job.submitted_at,
-                job.request.prompt,
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO job_events(job_id, at, from_state, to_state, detail) VALUES (?1, ?2, NULL, ?3, 'created')",
-            (&job.id, job.created_at, job.state.as_str()),
-        )?;
+        insert_job_tx(&tx, job)?;
         tx.commit()?;
         Ok(())
     }
@@ -173,7 +179,7 @@ impl Store {
                 id: id.to_string(),
             })?
             .parse()
-            .map_err(CoreError::Config)?;
+            .map_err(CoreError::Internal)?;
         if !from.can_go_to(to) {
             return Err(CoreError::IllegalTransition {
                 job_id: id.to_string(),
@@ -270,49 +276,6 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
-
-    /// Replace the stored snapshot of a session's messages (the API returns the latest 40).
-    pub fn replace_messages(&self, id: &str, messages: &[JobMessage]) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute("DELETE FROM job_messages WHERE job_id = ?1", [id])?;
-        for (i, m) in messages.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO job_messages(job_id, position, role, content, kind, created_at, resource_ids_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![
-                    id,
-                    i as i64,
-                    m.role,
-                    m.content,
-                    m.kind,
-                    m.created_at,
-                    serde_json::to_string(&m.resource_ids).expect("ids serialize")
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    pub fn messages(&self, id: &str) -> Result<Vec<JobMessage>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT role, content, kind, created_at, resource_ids_json FROM job_messages
-             WHERE job_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            let ids: String = r.get(4)?;
-            Ok(JobMessage {
-                role: r.get(0)?,
-                content: r.get(1)?,
-                kind: r.get(2)?,
-                created_at: r.get(3)?,
-                resource_ids: serde_json::from_str(&ids).unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
 }
 
 #[cfg(test)]
@@ -321,28 +284,12 @@ mod tests {
     use crate::jobs::Mode;
 
     fn job(id: &str) -> Job {
-        Job {
-            id: id.into(),
-            state: JobState::Draft,
-            request: JobRequest {
-                prompt: "A 5-second test".into(),
-                mode: Mode::Generate,
-                ..Default::default()
-            },
-            idempotency_key: format!("vas-{id}"),
-            session_id: None,
-            video_id: None,
-            title: None,
-            progress: None,
-            failure_code: None,
-            failure_message: None,
-            video_page_url: None,
-            outputs: JobOutputs::default(),
-            retry_of: None,
-            created_at: 1,
-            updated_at: 1,
-            submitted_at: None,
-        }
+        let request = JobRequest {
+            prompt: "A 5-second test".into(),
+            mode: Mode::Generate,
+            ..Default::default()
+        };
+        Job::draft(id, request, format!("vas-{id}"), 1)
     }
 
     #[test]
@@ -422,17 +369,6 @@ mod tests {
         assert_eq!(j.video_id.as_deref(), Some("vid_1"));
         assert_eq!(j.progress, Some(40));
         assert_eq!(j.submitted_at, Some(5), "first send time is kept");
-        let msgs = vec![JobMessage {
-            role: "model".into(),
-            content: "hi".into(),
-            kind: "text".into(),
-            created_at: Some(3),
-            resource_ids: vec!["r1".into()],
-        }];
-        store.replace_messages("j1", &msgs).unwrap();
-        store.replace_messages("j1", &msgs).unwrap();
-        assert_eq!(store.messages("j1").unwrap(), msgs);
         assert!(store.delete_job("j1").unwrap());
-        assert!(store.messages("j1").unwrap().is_empty());
     }
 }

@@ -131,6 +131,49 @@ const MIGRATIONS: &[&str] = &[
         outcome_unknown INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 4: batches (one CSV → many jobs) and their rows. A row's `job_id` is set in the same
+    // transaction that inserts the job (`Store::insert_job_linked`), so a row that became a job
+    // is never admitted again, whatever the process dies of; the unique index makes a second
+    // link of one job impossible. `retry_of` keeps the failed job a retried row replaces.
+    r#"
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        headers_json TEXT NOT NULL,
+        state TEXT NOT NULL,
+        pause_reason TEXT,
+        concurrency INTEGER NOT NULL,
+        max_videos INTEGER,
+        min_balance REAL,
+        output_dir TEXT,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE batch_rows (
+        batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        row_number INTEGER NOT NULL,
+        cells_json TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        title TEXT,
+        output_name TEXT,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        job_id TEXT,
+        retry_of TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error_code TEXT,
+        error_message TEXT,
+        PRIMARY KEY (batch_id, row_number)
+    );
+    CREATE UNIQUE INDEX batch_rows_job ON batch_rows(job_id);
+    "#,
+    // 5: the per-job copy of a session's thread (superseded by chat_messages, which every
+    // recorded session, one-shot or chat, already writes).
+    r#"
+    DROP TABLE IF EXISTS job_messages;
+    "#,
 ];
 
 /// The schema version this build writes.

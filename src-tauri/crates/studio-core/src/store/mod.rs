@@ -2,6 +2,7 @@
 //! and cached catalogues. Every write is a short synchronous statement behind one mutex; callers
 //! in async code hold it only for that statement.
 
+mod batches;
 mod catalogue;
 mod creates;
 mod jobs;
@@ -17,6 +18,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::error::{CoreError, Result};
 
+pub use batches::{BatchLink, RowState};
 pub use catalogue::CachedItem;
 pub use creates::{now_unix_ms, CreateAttempts};
 pub use jobs::RemoteUpdate;
@@ -91,7 +93,8 @@ impl Store {
     }
 
     pub fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let json = serde_json::to_string(value).map_err(|e| CoreError::Config(e.to_string()))?;
+        let json =
+            serde_json::to_string(value).map_err(|e| CoreError::serialization("a setting", e))?;
         self.conn().execute(
             "INSERT INTO settings(key, value_json) VALUES (?1, ?2)
              ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json",

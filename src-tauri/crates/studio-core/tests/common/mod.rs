@@ -37,6 +37,7 @@ impl Env {
         let config = local_agent::Config {
             api_keys: vec![KEY.to_string()],
             time_scale: 600.0,
+            admin: true,
             ..local_agent::Config::new(dir.path().join("agent"))
         };
         let agent = local_agent::start(config)
@@ -69,6 +70,29 @@ impl Env {
         }
     }
 
+    /// A client of the agent's API with the test key, outside any Studio (to act as another
+    /// app or the web would).
+    pub fn raw_client(&self) -> studio_core::heygen_api::Client {
+        use studio_core::heygen_api::{Auth, Client, ClientConfig};
+        Client::new(ClientConfig::new(
+            self.agent.base_url(),
+            Auth::ApiKey(Secret::new(KEY)),
+        ))
+        .unwrap()
+    }
+
+    /// Submits `prompt` on a fresh Studio, waits for the job to finish, shuts the Studio down.
+    pub async fn run_job(&self, prompt: &str) -> Job {
+        let studio = self.studio().await;
+        let job = studio
+            .submit(request(prompt, vec![]))
+            .await
+            .expect("submit");
+        let done = wait_done(&studio, &job).await;
+        studio.shutdown().await;
+        done
+    }
+
     pub async fn studio(&self) -> Studio {
         let studio = Studio::open(self.config(KEY)).await.expect("studio opens");
         studio.resume();
@@ -84,7 +108,8 @@ impl Env {
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}{path}", self.agent.base_url());
-        let mut req = self.http.request(method, url);
+        // `/__admin/*` needs the agent's key.
+        let mut req = self.http.request(method, url).header("x-api-key", KEY);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -95,6 +120,11 @@ impl Env {
             resp.status()
         );
         resp.json().await.unwrap_or(Value::Null)
+    }
+
+    /// `POST` to an admin route (e.g. `/__admin/account`).
+    pub async fn admin_post(&self, path: &str, body: Value) -> Value {
+        self.admin(reqwest::Method::POST, path, Some(body)).await
     }
 
     pub async fn set_faults(&self, faults: Value) {
@@ -186,31 +216,8 @@ pub async fn assert_video_matches_server(env: &Env, job: &Job) {
         files["files"]["video"]["sha256"].as_str().unwrap(),
         "video bytes equal the server's"
     );
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_name:format=duration",
-            "-of",
-            "default=nw=1",
-        ])
-        .arg(video)
-        .output()
-        .expect("ffprobe runs");
-    assert!(
-        out.status.success(),
-        "ffprobe: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("codec_name=h264"), "{text}");
-    let duration: f64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix("duration="))
-        .and_then(|d| d.parse().ok())
-        .expect("duration");
+    let info = local_agent::probe::probe_blocking(video).unwrap();
+    assert!(info.codecs.iter().any(|c| c == "h264"), "{info:?}");
+    let duration = info.duration;
     assert!(duration > 1.0 && duration < 30.0, "duration {duration}");
 }

@@ -1,138 +1,48 @@
-// Chat sessions as the Session screens see them. The shapes mirror the shell's
-// `src-tauri/views_chat.rs` (tauri-specta bindings); `ChatBackend` is the part of the backend
-// the Session screens use, so they run over Tauri, the mock, or a test double alike.
+// Chat sessions as the Session screens see them: studio-core's own chat types, generated into
+// the bindings. `ChatBackend` is the part of the backend the Session screens use, so they run
+// over Tauri, the mock, or a test double alike.
+import type {
+  ChatMessage_Serialize,
+  ChatReply_Serialize,
+  ChatSession_Serialize,
+  ChatThread_Serialize,
+  Field,
+  ResourceView_Serialize,
+  SessionChanged_Serialize,
+  SessionList_Serialize,
+  SessionRow_Serialize,
+  SessionVideo_Serialize,
+  Storyboard_Serialize,
+} from "../../backend/bindings";
 
 export type Unsubscribe = () => void;
 
-export interface SessionView {
-  sessionId: string;
-  jobId: string | null;
-  mode: string | null;
-  /** The server's status verbatim; unknown values mean "still working". */
-  status: string;
-  title: string | null;
-  progress: number;
-  createdAt: number | null;
-  statusSince: number;
-  elapsedSecs: number;
-  needsInput: boolean;
-  active: boolean;
-  stuck: boolean;
-  stuckExplanation: string | null;
-  followed: boolean;
-  videoCount: number;
-}
-
-export interface MessageView {
-  seq: number;
-  role: string;
-  content: string;
-  kind: string;
-  createdAt: number | null;
-  resourceIds: string[];
-}
-
-export interface FieldView {
-  key: string;
-  value: string;
-}
-
-export interface SceneView {
-  heading: string | null;
-  text: string | null;
-  narration: string | null;
-  durationSecs: number | null;
-  imageUrl: string | null;
-  fields: FieldView[];
-}
-
-export interface StoryboardView {
-  title: string | null;
-  durationSecs: number | null;
-  scenes: SceneView[];
-  fields: FieldView[];
-}
-
-export interface ResourceError {
-  code: string;
-  message: string;
-}
-
-export interface ResourceCardView {
-  resourceId: string;
-  resourceType: string | null;
-  sourceType: string | null;
-  url: string | null;
-  previewUrl: string | null;
-  thumbnailUrl: string | null;
-  storyboard: StoryboardView | null;
-  fields: FieldView[];
-  error: ResourceError | null;
-  /** For a video resource: the job id of the session video it is (see `videos`). */
-  videoJobId: string | null;
-}
-
-export interface SessionVideoView {
-  jobId: string;
-  videoId: string | null;
-  revision: number;
-  state: string;
-  title: string | null;
-  progress: number | null;
-  videoPath: string | null;
-  thumbnailPath: string | null;
-  failureMessage: string | null;
-  createdAt: number;
-}
-
-export interface ThreadView {
-  session: SessionView;
-  messages: MessageView[];
-  resources: ResourceCardView[];
-  videos: SessionVideoView[];
-}
-
-export interface SessionRowView {
-  session: SessionView;
-  /** The first line of what the user first asked, when known here. */
-  firstPrompt: string | null;
-}
-
-export interface SessionListView {
-  sessions: SessionRowView[];
-  /** Pass to `listSessions` for more of the server's sessions. */
-  nextToken: string | null;
-  remoteError: ResourceError | null;
-}
-
-export interface ReplyInput {
-  message: string;
-  files: string[];
-  avatarId: string | null;
-  voiceId: string | null;
-  brandKitId: string | null;
-}
-
-export interface SessionChanged {
-  sessionId: string;
-  jobId: string | null;
-  status: string | null;
-  stuck: boolean;
-  added: number;
-}
+// Types that cross both ways are generated in a Serialize (what Rust sends) and a Deserialize
+// variant (see backend.ts); the Session screens work with what Rust sends.
+export type ChatSession = ChatSession_Serialize;
+export type ChatMessage = ChatMessage_Serialize;
+export type ChatThread = ChatThread_Serialize;
+export type ChatReply = ChatReply_Serialize;
+export type ResourceView = ResourceView_Serialize;
+export type SessionVideo = SessionVideo_Serialize;
+export type SessionList = SessionList_Serialize;
+export type SessionRow = SessionRow_Serialize;
+export type Storyboard = Storyboard_Serialize;
+export type SessionChanged = SessionChanged_Serialize;
+export type { Field };
 
 export interface ChatBackend {
   /** The stored session; `id` is a job id or a session id. */
-  chatThread(id: string): Promise<ThreadView>;
+  chatThread(id: string): Promise<ChatThread>;
   /** Reads the session from the server now. */
-  chatRefresh(id: string): Promise<ThreadView>;
+  chatRefresh(id: string): Promise<ChatThread>;
   /** Opens (and follows) a session from the server's list. */
-  openSession(sessionId: string): Promise<ThreadView>;
-  chatReply(id: string, reply: ReplyInput): Promise<SessionView>;
-  chatApprove(id: string): Promise<SessionView>;
-  chatRequestChanges(id: string, changes: string): Promise<SessionView>;
-  chatStop(id: string): Promise<SessionView>;
-  listSessions(token: string | null): Promise<SessionListView>;
+  openSession(sessionId: string): Promise<ChatThread>;
+  chatReply(id: string, reply: ChatReply): Promise<ChatSession>;
+  chatApprove(id: string): Promise<ChatSession>;
+  chatRequestChanges(id: string, changes: string): Promise<ChatSession>;
+  chatStop(id: string): Promise<ChatSession>;
+  listSessions(token: string | null): Promise<SessionList>;
   onSessionChanged(listener: (change: SessionChanged) => void): Promise<Unsubscribe>;
 }
 

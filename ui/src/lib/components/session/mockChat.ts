@@ -4,20 +4,20 @@
 // decide when the agent "answers".
 import type {
   ChatBackend,
-  MessageView,
-  ReplyInput,
-  ResourceCardView,
+  ChatMessage,
+  ChatReply,
+  ResourceView,
   SessionChanged,
-  SessionView,
-  SessionVideoView,
-  ThreadView,
+  ChatSession,
+  SessionVideo,
+  ChatThread,
 } from "./chat";
 
 interface MockSession {
-  session: SessionView;
-  messages: MessageView[];
-  resources: ResourceCardView[];
-  videos: SessionVideoView[];
+  session: ChatSession;
+  messages: ChatMessage[];
+  resources: ResourceView[];
+  videos: SessionVideo[];
   /** What the agent does on the next `advance()`. */
   pending: "ask" | "draft" | "render" | "finish" | null;
 }
@@ -29,14 +29,14 @@ export interface MockChat extends ChatBackend {
   addSession(sessionId: string, prompt: string, jobId?: string | null): void;
   /** Marks a session as stuck in `thinking` with an explanation. */
   markStuck(id: string): void;
-  readonly replies: { id: string; reply: ReplyInput }[];
+  readonly replies: { id: string; reply: ChatReply }[];
   /** Sessions per `listSessions` page (the server's list is paged; default: all at once). */
   pageSize: number;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function draft(id: string, version: number, shorter: boolean): ResourceCardView {
+function draft(id: string, version: number, shorter: boolean): ResourceView {
   // Shaped like the local agent's storyboard metadata: what Rust does not recognise arrives as
   // fields (catalogue ids, layout details, the scene's index and start time).
   let start = 0;
@@ -81,7 +81,7 @@ function draft(id: string, version: number, shorter: boolean): ResourceCardView 
 }
 
 /** The video resource a finished render posts in the thread (linked to its library entry). */
-function videoResource(id: string, jobId: string): ResourceCardView {
+function videoResource(id: string, jobId: string): ResourceView {
   return {
     resourceId: id,
     resourceType: "video",
@@ -99,7 +99,7 @@ function videoResource(id: string, jobId: string): ResourceCardView {
 export function createMockChat(): MockChat {
   const sessions = new Map<string, MockSession>();
   const listeners = new Set<(c: SessionChanged) => void>();
-  const replies: { id: string; reply: ReplyInput }[] = [];
+  const replies: { id: string; reply: ChatReply }[] = [];
   let seq = 0;
 
   const find = (id: string): MockSession => {
@@ -116,6 +116,7 @@ export function createMockChat(): MockChat {
         status: s.session.status,
         stuck: s.session.stuck,
         added,
+        videos: false,
       }),
     );
   const say = (s: MockSession, role: string, content: string, resourceIds: string[] = []) =>
@@ -132,7 +133,7 @@ export function createMockChat(): MockChat {
       stuckExplanation: null,
     };
   };
-  const view = (s: MockSession): ThreadView =>
+  const view = (s: MockSession): ChatThread =>
     structuredClone({
       session: { ...s.session, videoCount: s.videos.length },
       messages: s.messages,

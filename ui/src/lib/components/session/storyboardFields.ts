@@ -3,7 +3,7 @@
 // keys a person cares about are picked out (catalogue ids become names, times become clock
 // times) and the rest goes behind a "Details" disclosure. Unknown keys are never dropped.
 import type { CatalogueKind } from "../../backend";
-import { formatClock, formatDuration, type FieldView } from "./chat";
+import { formatClock, formatDuration, type Field } from "./chat";
 
 /** A catalogue id in the metadata, shown by the item's name once it is known. */
 export interface CatalogueRef {
@@ -79,7 +79,7 @@ function seconds(value: string): number | null {
  * `names` maps `kind:id` to a catalogue name; an id the catalogue lacks is shown as the id.
  */
 export function readableFields(
-  fields: FieldView[],
+  fields: Field[],
   names: Record<string, string> = {},
 ): ReadableFields {
   const primary: ReadableField[] = [];
@@ -126,7 +126,7 @@ export function refKey(ref: CatalogueRef): string {
 }
 
 /** Every catalogue id mentioned in these field lists, once. */
-export function catalogueRefs(lists: FieldView[][]): CatalogueRef[] {
+export function catalogueRefs(lists: Field[][]): CatalogueRef[] {
   const seen = new Map<string, CatalogueRef>();
   for (const fields of lists) {
     for (const f of readableFields(fields).primary) {

@@ -1,0 +1,283 @@
+//! Tracking many jobs with few requests. A job whose video id is known is followed through the
+//! video list (`GET /v3/videos`, up to 100 videos a page) rather than a read of its video each
+//! cadence, so requests grow with the number of pages, not of jobs. The list is trusted only for
+//! what it says: a video it shows finished is read itself (fresh URLs, the failure); a video it
+//! does not show, or shows without a status, is read itself too, so no completion is lost to a
+//! short or odd listing. One-shot sessions still unfinished are read in one shared lane.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use heygen_api::models::PageRequest;
+use tokio::time::Instant;
+
+use super::model::{Job, Mode};
+use super::state::JobState;
+use super::tracker::{follows_by_list, Poll, Schedule};
+use crate::engine::Engine;
+use crate::error::{CoreError, Result};
+use crate::store::now_unix;
+
+/// The list's largest page (spec: videos 10 by default, 1–100).
+const PAGE_SIZE: u32 = 100;
+
+/// Pages a sweep may read beyond those its tracked videos fill: the list may hold other videos
+/// (the web app's, deleted jobs') or not be ordered newest first.
+const SPARE_PAGES: usize = 2;
+
+/// Nominal spacing of the session lane: one session read of a list-followed one-shot job every
+/// 10 s at most (0.1 request/s), whatever the number of jobs; with few jobs each is still read
+/// on its own cadence.
+const SESSION_LANE_SPACING: Duration = Duration::from_secs(10);
+
+/// What the sweep and the session lane remember between ticks.
+#[derive(Debug, Default)]
+pub(crate) struct ListState {
+    sweeping: AtomicBool,
+    /// Jobs whose next step reads their video itself (the list showed it finished, or did not
+    /// tell about it).
+    item_reads: Mutex<HashSet<String>>,
+    lane: Mutex<Lane>,
+}
+
+#[derive(Debug, Default)]
+struct Lane {
+    busy: bool,
+    open_at: Option<Instant>,
+    /// When each job's session was last read, and when it is due again.
+    last_read: HashMap<String, Instant>,
+    due_at: HashMap<String, Instant>,
+    /// Jobs whose session has finished (nothing more to read there).
+    finished: HashSet<String>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl ListState {
+    pub(crate) fn needs_item_read(&self, job_id: &str) -> bool {
+        lock(&self.item_reads).contains(job_id)
+    }
+
+    pub(crate) fn item_read_done(&self, job_id: &str) {
+        lock(&self.item_reads).remove(job_id);
+    }
+
+    fn read_item(&self, job_id: &str) {
+        lock(&self.item_reads).insert(job_id.to_string());
+    }
+}
+
+impl Engine {
+    /// Start a walk over the video list when a list-followed job is due and none is running.
+    pub(crate) fn start_video_sweep(
+        self: &Arc<Self>,
+        schedule: &Arc<Schedule>,
+        jobs: &[Job],
+        now: Instant,
+    ) {
+        let due: HashSet<String> = jobs
+            .iter()
+            .filter(|j| schedule.due(&j.id, now))
+            .filter_map(|j| j.video_id.clone())
+            .collect();
+        if due.is_empty() || schedule.lists.sweeping.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let tracked: HashMap<String, Job> = jobs
+            .iter()
+            .filter_map(|j| Some((j.video_id.clone()?, j.clone())))
+            .collect();
+        let engine = self.clone();
+        let schedule = schedule.clone();
+        tokio::spawn(async move {
+            let outcome = engine.sweep_videos(&schedule, &tracked, due).await;
+            if let Err(e) = &outcome {
+                engine.note_rate_limit(e);
+                if !matches!(e, CoreError::Cancelled) {
+                    tracing::warn!(code = e.code().as_str(), error = %e, "video list sweep failed; reading videos one by one");
+                }
+            }
+            schedule.lists.sweeping.store(false, Ordering::SeqCst);
+            schedule.wake.notify_one();
+        });
+    }
+
+    /// Walk the list until every due video was told about; whatever it did not tell (missing,
+    /// no status, a page that failed) is read video by video at the next tick.
+    async fn sweep_videos(
+        self: &Arc<Self>,
+        schedule: &Schedule,
+        tracked: &HashMap<String, Job>,
+        mut due: HashSet<String>,
+    ) -> Result<()> {
+        let max_pages = tracked.len().div_ceil(PAGE_SIZE as usize) + SPARE_PAGES;
+        let walked = self
+            .walk_video_list(schedule, tracked, &mut due, max_pages)
+            .await;
+        for video_id in &due {
+            if let Some(job) = tracked.get(video_id) {
+                schedule.lists.read_item(&job.id);
+            }
+        }
+        if !due.is_empty() {
+            tracing::debug!(
+                untold = due.len(),
+                "videos the list did not tell about; reading them one by one"
+            );
+        }
+        walked
+    }
+
+    async fn walk_video_list(
+        self: &Arc<Self>,
+        schedule: &Schedule,
+        tracked: &HashMap<String, Job>,
+        due: &mut HashSet<String>,
+        max_pages: usize,
+    ) -> Result<()> {
+        let conn = self.connected().await?;
+        let mut request = PageRequest::with_limit(PAGE_SIZE);
+        let mut tokens = HashSet::new();
+        for _ in 0..max_pages {
+            self.budget.acquire().await;
+            let page = tokio::select! {
+                r = conn.client.list_video_items(&request) => r?,
+                _ = self.shutdown.cancelled() => return Err(CoreError::Cancelled),
+            };
+            for item in &page.data {
+                let (Some(job), Some(status)) = (tracked.get(&item.id), &item.status) else {
+                    continue;
+                };
+                due.remove(&item.id);
+                if status.is_terminal() {
+                    // Fresh URLs and the failure come only from the video itself: read it
+                    // now, not after the rest of the sweep.
+                    schedule.lists.read_item(&job.id);
+                    schedule.due_now(&job.id);
+                    schedule.wake.notify_one();
+                } else {
+                    self.listed_in_progress(schedule, job)?;
+                }
+            }
+            match page.next() {
+                _ if due.is_empty() => break,
+                Some(token) if tokens.insert(token.to_string()) => request = request.after(token),
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The list shows the job's video still in the making: record that and set its next turn.
+    /// `job` is the tracker's snapshot; the store is read again only to change the state (this
+    /// runs for every listed job, hundreds per sweep).
+    fn listed_in_progress(self: &Arc<Self>, schedule: &Schedule, job: &Job) -> Result<()> {
+        self.video_missing_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&job.id);
+        // A job with its own step running is left to that step.
+        if job.state != JobState::Generating && self.session_allows_generating(job)? {
+            if let Some(_guard) = self.try_begin(&job.id) {
+                if follows_by_list(&self.store.job(&job.id)?) {
+                    self.video_in_progress(&job.id)?;
+                }
+            }
+        }
+        let since = job
+            .submitted_at
+            .map(|t| Duration::from_secs((now_unix() - t).max(0) as u64))
+            .unwrap_or_default();
+        schedule.set(&job.id, Instant::now() + self.cadence.interval(since));
+        Ok(())
+    }
+
+    /// Read one list-followed one-shot session, the one read longest ago that is due, when
+    /// the lane is open.
+    pub(crate) fn start_session_read(
+        self: &Arc<Self>,
+        schedule: &Arc<Schedule>,
+        jobs: &[Job],
+        now: Instant,
+    ) {
+        let Some(job) = self.next_session_to_read(schedule, jobs, now) else {
+            return;
+        };
+        let Some(guard) = self.try_begin(&job.id) else {
+            return;
+        };
+        {
+            let mut lane = lock(&schedule.lists.lane);
+            lane.busy = true;
+            lane.open_at = Some(now + self.cadence.apply(SESSION_LANE_SPACING));
+        }
+        let engine = self.clone();
+        let schedule = schedule.clone();
+        tokio::spawn(async move {
+            let id = job.id.clone();
+            let outcome = engine.advance(&guard, job, Poll::SessionOnly).await;
+            let next = engine.next_poll(&id, outcome.as_ref().err());
+            drop(guard);
+            {
+                let mut lane = lock(&schedule.lists.lane);
+                let done = Instant::now();
+                lane.busy = false;
+                lane.last_read.insert(id.clone(), done);
+                lane.due_at.insert(id, done + next);
+            }
+            if outcome.is_ok_and(|progressed| progressed) {
+                schedule.wake.notify_one();
+            }
+        });
+    }
+
+    fn next_session_to_read(&self, schedule: &Schedule, jobs: &[Job], now: Instant) -> Option<Job> {
+        let mut lane = lock(&schedule.lists.lane);
+        if lane.busy || lane.open_at.is_some_and(|at| at > now) {
+            return None;
+        }
+        // Forget jobs the list no longer follows.
+        let followed: HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+        lane.last_read
+            .retain(|id, _| followed.contains(id.as_str()));
+        lane.due_at.retain(|id, _| followed.contains(id.as_str()));
+        lane.finished.retain(|id| followed.contains(id.as_str()));
+        let mut candidates: Vec<&Job> = jobs
+            .iter()
+            .filter(|j| j.request.mode == Mode::Generate && !lane.finished.contains(&j.id))
+            .filter(|j| lane.due_at.get(&j.id).is_none_or(|at| *at <= now))
+            .collect();
+        // Never read first, then the one read longest ago; the newest job first among equals.
+        candidates.sort_by_key(|j| {
+            (
+                lane.last_read.get(&j.id).copied(),
+                std::cmp::Reverse(j.created_at),
+            )
+        });
+        for job in candidates {
+            if self.session_finished(job) {
+                lane.finished.insert(job.id.clone());
+                continue;
+            }
+            return Some(job.clone());
+        }
+        None
+    }
+
+    fn session_finished(&self, job: &Job) -> bool {
+        let Some(session_id) = &job.session_id else {
+            return true;
+        };
+        match self.store.chat_session(session_id) {
+            Ok(r) => r.is_some_and(|r| crate::chat::session_finished(&r.status)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a session record");
+                false
+            }
+        }
+    }
+}

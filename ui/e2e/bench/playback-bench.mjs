@@ -1,0 +1,278 @@
+// .ci/bench `playback`: plays and seeks through a 1 GB MP4 in the Library's player and prints how
+// much the app's memory (PSS of the app and its WebKit processes) grew. Issue 15's target: at
+// most 50 MB — the video streams from the playback server (Range requests) instead of being
+// read into memory.
+//
+// The job is real (made offline by the embedded local agent); its video file is then swapped
+// for the 1 GB one, which the playback server serves by job id like any library file.
+import { execFileSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { appBinary, launchApp } from "../driver.mjs";
+import { onScreen } from "../helpers.mjs";
+
+const BIG =
+  process.env.BENCH_PLAYBACK_FILE ??
+  join(homedir(), ".cache/video-agent-studio/bench/playback-1g.mp4");
+const TARGET_MB = 50;
+const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** A 1 GB (≈ 2 minutes, 640x360 noise at a high bitrate) H.264/AAC MP4, made once and cached. */
+function bigVideo() {
+  if (existsSync(BIG) && statSync(BIG).size >= 1_000_000_000) return BIG;
+  const dir = join(BIG, "..");
+  execFileSync("mkdir", ["-p", dir]);
+  const seg = join(dir, "segment.mp4");
+  // Noise defeats compression, so a few seconds of encoding make ~90 MB; copies are concatenated.
+  execFileSync("ffmpeg", [
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=640x360:rate=30,noise=alls=60:allf=t+u",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+    "-t",
+    "10",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-qp",
+    "8",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "128k",
+    seg,
+  ]);
+  const copies = Math.ceil(1_050_000_000 / statSync(seg).size);
+  const list = join(dir, "segments.txt");
+  execFileSync("sh", [
+    "-c",
+    `for i in $(seq ${copies}); do echo "file '${seg}'"; done > '${list}'`,
+  ]);
+  execFileSync("ffmpeg", [
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+    "-i",
+    list,
+    "-c",
+    "copy",
+    "-movflags",
+    "+faststart",
+    BIG,
+  ]);
+  return BIG;
+}
+
+/** PSS in bytes per process name (app, WebKitWebProcess, WebKitNetworkProcess, …). */
+function appPssByProcess() {
+  const binary = appBinary();
+  const parents = new Map();
+  let app = null;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+      if (app === null && readlinkSync(`/proc/${entry}/exe`) === binary) app = Number(entry);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  if (app === null) throw new Error(`no running ${binary}`);
+  const inTree = (pid) => {
+    for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === app) return true;
+    return false;
+  };
+  const byName = {};
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+      byName[name] = (byName[name] ?? 0) + pss;
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return byName;
+}
+
+/** Samples PSS every 250 ms until stopped; resolves to the peak and its breakdown. */
+function sampler() {
+  let peak = 0;
+  let peakBy = {};
+  const take = () => {
+    try {
+      const by = appPssByProcess();
+      const total = Object.values(by).reduce((a, b) => a + b, 0);
+      if (total > peak) {
+        peak = total;
+        peakBy = by;
+      }
+    } catch {
+      // The app is between processes; the next sample counts.
+    }
+  };
+  take();
+  const timer = setInterval(take, 250);
+  return () => {
+    clearInterval(timer);
+    take();
+    return { peak, peakBy };
+  };
+}
+
+async function openPlayer(browser, row) {
+  await row.$('button[aria-label="Play"]').click();
+  await browser.waitUntil(
+    () =>
+      browser.execute(
+        () => (document.querySelector('[data-testid="player"]')?.readyState ?? 0) >= 2,
+      ),
+    { timeout: 60_000, timeoutMsg: "the video never became playable" },
+  );
+  return browser.execute(() => {
+    const v = document.querySelector('[data-testid="player"]');
+    v.muted = true;
+    void v.play();
+    return v.duration;
+  });
+}
+
+const mb = (bytes) => (bytes / 1_000_000).toFixed(1);
+const file = bigVideo();
+console.error(`playback bench: ${file} (${mb(statSync(file).size)} MB)`);
+const app = await launchApp();
+try {
+  const { browser } = app;
+  // A seek is given 25 s (the driver fails any WebDriver call that takes 30 s).
+  await browser.setTimeout({ script: 60_000 });
+  await onScreen(browser, "welcome", 60_000);
+  await browser.$("#try-offline").click();
+  await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
+  await onScreen(browser, "create");
+  // The form may render once more as settings arrive: type until the prompt keeps the text.
+  const prompt = "A 3-second video about a long river.";
+  await browser.waitUntil(
+    async () => {
+      await browser.$("#prompt").setValue(prompt);
+      await pause(500);
+      return (await browser.$("#prompt").getValue()) === prompt;
+    },
+    { timeout: 20_000, timeoutMsg: "the prompt did not keep its text" },
+  );
+  await browser.$("#generate").click();
+  await onScreen(browser, "library", 60_000);
+  const row = browser.$('.row[data-state="downloaded"]');
+  await row.waitForExist({ timeout: 180_000, timeoutMsg: "no job was downloaded" });
+  const jobId = await row.getAttribute("data-job-id");
+  const job = await browser.executeAsync((id, done) => {
+    window.__TAURI_INTERNALS__.invoke("get_job", { id }).then(done, (e) => done({ error: e }));
+  }, jobId);
+  if (!job?.videoPath) throw new Error(`job ${jobId} has no video: ${JSON.stringify(job)}`);
+  await pause(3_000);
+  const beforeBy = appPssByProcess();
+  const before = Object.values(beforeBy).reduce((a, b) => a + b, 0);
+  // Control: the same player on the job's own 3-second video (player and decoder included).
+  let stop = sampler();
+  await openPlayer(browser, row);
+  await pause(4_000);
+  const small = stop();
+  await browser.keys("Escape");
+  await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
+  await pause(2_000);
+
+  // Swap the job's video for the 1 GB file: a hard link (no 1 GB copy; a symlink out of the
+  // library folder is refused by the playback server, as it should be).
+  renameSync(job.videoPath, `${job.videoPath}.small`);
+  try {
+    linkSync(file, job.videoPath);
+  } catch (error) {
+    if (error.code !== "EXDEV") throw error;
+    // Another file system: a copy (the same bytes; it goes when the temporary home does).
+    copyFileSync(file, job.videoPath);
+  }
+  stop = sampler();
+  const duration = await openPlayer(browser, row);
+  await pause(5_000);
+  const positions = [0.25, 0.5, 0.75, 0.95, 0.1];
+  for (const at of positions) {
+    const reached = await browser.executeAsync((to, done) => {
+      const v = document.querySelector('[data-testid="player"]');
+      const timer = setTimeout(() => done(-1), 25_000);
+      v.addEventListener(
+        "seeked",
+        () => {
+          clearTimeout(timer);
+          done(v.currentTime);
+        },
+        { once: true },
+      );
+      v.currentTime = to;
+    }, at * duration);
+    if (reached < 0) throw new Error(`seeking to ${Math.round(at * 100)}% never finished`);
+    await pause(3_000);
+  }
+  const played = await browser.execute(() => {
+    const v = document.querySelector('[data-testid="player"]');
+    return { time: v.currentTime, paused: v.paused, error: v.error?.code ?? null };
+  });
+  const big = stop();
+  const grew = big.peak - before;
+  const ok = grew <= TARGET_MB * 1_000_000 && !played.error && played.time > 0.05 * duration;
+  const breakdown = Object.entries(big.peakBy)
+    .map(([name, bytes]) => `${name} ${mb(beforeBy[name] ?? 0)} → ${mb(bytes)}`)
+    .join(", ");
+  console.log(
+    `playback: ${mb(statSync(file).size)} MB video (${Math.round(duration)} s) played and seeked ` +
+      `${positions.length} times: app memory ${mb(before)} MB → peak ${mb(big.peak)} MB, ` +
+      `grew ${mb(grew)} MB (target <= ${TARGET_MB} MB) ${ok ? "ok" : "MISS"}` +
+      (played.error ? ` (player error ${played.error})` : ""),
+  );
+  console.log(
+    `playback: the same player on the job's 3-second video peaked at ${mb(small.peak)} MB ` +
+      `(grew ${mb(small.peak - before)} MB); the 1 GB file added ${mb(big.peak - small.peak)} MB ` +
+      `above that. Peak by process: ${breakdown} (MB)`,
+  );
+} catch (error) {
+  // What the app printed (its playback requests too, with VAS_PLAYBACK_TRACE=1) and the screen.
+  console.error(app.driverOutput().slice(-6_000));
+  await app.browser
+    .saveScreenshot(
+      join(import.meta.dirname, "../../../target/e2e-shots/bench-playback-failed.png"),
+    )
+    .catch(() => {});
+  throw error;
+} finally {
+  const requests = app.driverOutput().match(/^playback: .*$/gm) ?? [];
+  if (requests.length > 0) {
+    console.error(`playback: ${requests.length} requests answered; the last ones:`);
+    console.error(requests.slice(-12).join("\n"));
+  }
+  await app.stop();
+}
