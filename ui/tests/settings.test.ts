@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/svelte";
+import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "../src/App.svelte";
@@ -68,7 +68,10 @@ describe("Settings", () => {
       account,
     });
     render(App, { backend, initialScreen: "settings" });
-    await user.click(await screen.findByRole("button", { name: "Test" }));
+    // Enabled once the app has read the connection (after its first frame).
+    const test = await screen.findByRole("button", { name: "Test" });
+    await waitFor(() => expect(test).toBeEnabled());
+    await user.click(test);
     await screen.findByTestId("account");
     for (const [label, value] of Object.entries(shown)) {
       expect(screen.getByTestId(`billing-${label}`)).toHaveTextContent(value);
