@@ -49,6 +49,7 @@ describe("Create", () => {
       files: { "/tmp/setup.exe": { mime: null, problem: "This file type is not supported." } },
     });
     render(App, { backend });
+    await backend.listening();
     const paths = Array.from({ length: 21 }, (_, i) => `/tmp/p${i}.png`);
     backend.emitDrop({ kind: "enter" });
     expect(await screen.findByTestId("drop-overlay")).toBeInTheDocument();
@@ -70,6 +71,7 @@ describe("Create", () => {
   it("submits with Ctrl+Enter and sends the chosen files and options", async () => {
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     backend.emitDrop({ kind: "drop", paths: ["/tmp/photo.png"] });
     await screen.findByText("photo.png");
     await fireEvent.input(screen.getByLabelText("Prompt"), { target: { value: "A robot" } });
@@ -195,6 +197,7 @@ describe("Library", () => {
     const job = mockJob({ id: "job_live", title: "Live one", state: "generating" });
     const backend = createMockBackend({ jobs: [job] });
     render(App, { backend, initialScreen: "library" });
+    await backend.listening();
     await screen.findByText("Generating");
     backend.emitJob({ ...job, state: "downloaded", videoPath: "/v/live.mp4" });
     expect(await screen.findByText("Ready")).toBeInTheDocument();

@@ -10,6 +10,7 @@ describe("files handed over by a launch", () => {
   it("attaches them on Create, from wherever the user was", async () => {
     const backend = createMockBackend();
     render(App, { backend, initialScreen: "library" });
+    await backend.listening();
     backend.emitOpenedFiles({ attach: ["/home/you/photo.png"], csv: [] });
     expect(await screen.findByText("photo.png")).toBeInTheDocument();
     expect(screen.getByRole("heading", { level: 1, name: "Create" })).toBeInTheDocument();
@@ -18,6 +19,7 @@ describe("files handed over by a launch", () => {
   it("opens a CSV in the batch import instead of attaching it", async () => {
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     backend.emitOpenedFiles({ attach: [], csv: ["/home/you/videos.csv"] });
     expect(await screen.findByRole("heading", { level: 1, name: /Batches/ })).toBeInTheDocument();
     expect(screen.queryByText("videos.csv", { selector: "li *" })).not.toBeInTheDocument();
@@ -31,6 +33,7 @@ describe("a notification click", () => {
     );
     const backend = createMockBackend({ jobs });
     render(App, { backend });
+    await backend.listening();
     backend.emitOpenJob("job-25", false);
     await waitFor(() => {
       const row = document.querySelector('.row[data-job-id="job-25"]');
@@ -43,6 +46,7 @@ describe("a notification click", () => {
   it("opens the session when the agent needs an answer", async () => {
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     backend.emitOpenJob("job-chat", true);
     await waitFor(() =>
       expect(document.querySelector('main[data-screen="sessions"]')).toBeInTheDocument(),
@@ -55,6 +59,7 @@ describe("closing the window while videos are made", () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     backend.emitCloseAsked(
       2,
       "2 videos are still being made. They resume the next time you open Video Agent Studio.",
@@ -71,6 +76,7 @@ describe("closing the window while videos are made", () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     backend.emitCloseAsked(1, "1 video is still being made.");
     await screen.findByRole("dialog");
     await user.keyboard("{Escape}");
@@ -84,6 +90,7 @@ describe("keyboard", () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
     render(App, { backend });
+    await backend.listening();
     const prompt = screen.getByLabelText("Prompt");
     prompt.focus();
     backend.emitCloseAsked(1, "1 video is still being made.");

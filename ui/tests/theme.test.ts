@@ -11,6 +11,7 @@ describe("theme", () => {
   it("follows the desktop's theme from the backend while set to System", async () => {
     const backend = createMockBackend({ appInfo: { systemTheme: "dark" } });
     render(App, { backend });
+    await backend.listening();
     await waitFor(() => expect(root().dataset.theme).toBe("dark"));
     backend.emitSystemTheme("light");
     await waitFor(() => expect(root().dataset.theme).toBe("light"));
@@ -20,6 +21,7 @@ describe("theme", () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
     render(App, { backend, initialScreen: "settings" });
+    await backend.listening();
     await user.click(screen.getByRole("radio", { name: "Dark" }));
     await waitFor(() => expect(root().dataset.theme).toBe("dark"));
     backend.emitSystemTheme("light");

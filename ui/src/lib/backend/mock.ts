@@ -51,6 +51,11 @@ export interface MockBackend extends Backend {
   emitOpenJob(jobId: string, session: boolean): void;
   /** Simulates closing the window while videos are being made. */
   emitCloseAsked(running: number, quitMessage: string): void;
+  /**
+   * Resolves once the app listens to the window's events (it starts after its first frame, as
+   * in the desktop app, where an event sent before that is not seen).
+   */
+  listening(): Promise<void>;
   /** The answers given to the close question. */
   readonly closeAnswers: boolean[];
   /** How many times each method was called. */
@@ -191,6 +196,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   };
   let opened: OpenedFiles = { attach: [], csv: [] };
   const closeAnswers: boolean[] = [];
+  let startListening = () => {};
+  const listening = new Promise<void>((resolve) => (startListening = resolve));
   const subscribe =
     <T>(set: Listeners<T>) =>
     async (listener: (value: T) => void) => {
@@ -471,8 +478,13 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     onOpenJob: async (listener) =>
       subscribe(listeners.openJob)(({ jobId, session }) => listener(jobId, session)),
     emitOpenJob: (jobId, session) => emit(listeners.openJob, { jobId, session }),
-    onCloseAsked: async (listener) =>
-      subscribe(listeners.closeAsked)(({ running, quitMessage }) => listener(running, quitMessage)),
+    onCloseAsked: async (listener) => {
+      startListening();
+      return subscribe(listeners.closeAsked)(({ running, quitMessage }) =>
+        listener(running, quitMessage),
+      );
+    },
+    listening: () => listening,
     emitCloseAsked: (running, quitMessage) => emit(listeners.closeAsked, { running, quitMessage }),
     closeAnswers,
     async resolveClose(keepInTray) {
