@@ -292,6 +292,41 @@ mod tests {
         Job::draft(id, request, format!("vas-{id}"), 1)
     }
 
+    /// Two processes on one database (the app and `vas`, or two `vas`): a transition reads the
+    /// job and then writes it. In a deferred transaction the write has to upgrade a read
+    /// snapshot, and when the other process committed in between SQLite answers "database is
+    /// locked" at once, without waiting out the busy timeout (CI saw `vas generate` fail so).
+    #[test]
+    fn transitions_from_two_connections_at_once_wait_for_each_other() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("s.db");
+        let first = Store::open(&path).unwrap();
+        let second = Store::open(&path).unwrap();
+        for id in ["a", "b"] {
+            first.insert_job(&job(id)).unwrap();
+            first.transition(id, JobState::Submitted, None).unwrap();
+            first.transition(id, JobState::Thinking, None).unwrap();
+        }
+        let flip = |store: Store, id: &'static str| {
+            std::thread::spawn(move || {
+                for round in 0..400 {
+                    let to = if round % 2 == 0 {
+                        JobState::Generating
+                    } else {
+                        JobState::Thinking
+                    };
+                    store
+                        .transition(id, to, None)
+                        .map_err(|e| format!("round {round} of {id}: {e}"))?;
+                }
+                Ok::<_, String>(())
+            })
+        };
+        let (a, b) = (flip(first, "a"), flip(second, "b"));
+        a.join().unwrap().unwrap();
+        b.join().unwrap().unwrap();
+    }
+
     #[test]
     fn transition_checks_the_state_machine_and_records_history() {
         let tmp = tempfile::tempdir().unwrap();

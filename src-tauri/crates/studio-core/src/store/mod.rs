@@ -52,6 +52,11 @@ impl Store {
         let mut conn = Connection::open(path)?;
         // Another process (the app and `vas`) may hold the write lock briefly.
         conn.busy_timeout(Duration::from_secs(10))?;
+        // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting out
+        // the busy timeout. A deferred one that reads first and writes later would have to
+        // upgrade its read snapshot, and SQLite refuses that at once ("database is locked", no
+        // waiting) when another process wrote in between.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
