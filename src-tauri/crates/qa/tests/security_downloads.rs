@@ -170,6 +170,69 @@ thread_local! {
     static LIBRARY: tempfile::TempDir = tempfile::tempdir().unwrap();
 }
 
+/// A local agent and an engine whose library is `outside/lib`, so a file written anywhere in
+/// `outside` but the library is an escape.
+struct Sandbox {
+    _tmp: tempfile::TempDir,
+    agent: local_agent::RunningAgent,
+    studio: Studio,
+    outside: std::path::PathBuf,
+    library: std::path::PathBuf,
+}
+
+impl Sandbox {
+    async fn start(hostile_names: bool, budget_burst: u32, budget_per_second: f64) -> Sandbox {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
+        cfg.time_scale = 6000.0;
+        cfg.hostile_names = hostile_names;
+        let agent = local_agent::start(cfg).await.unwrap();
+        let outside = tmp.path().join("outside");
+        let library = outside.join("lib");
+        std::fs::create_dir_all(&library).unwrap();
+        let studio = Studio::open(StudioConfig {
+            data_dir: Some(tmp.path().join("data")),
+            base_url: Some(agent.base_url()),
+            api_key: Some(Secret::new("qa-key")),
+            offline: Some(false),
+            poll_scale: 0.01,
+            budget_burst,
+            budget_per_second,
+            library_dir: Some(library.clone()),
+            ..StudioConfig::default()
+        })
+        .await
+        .unwrap();
+        studio.resume();
+        Sandbox {
+            _tmp: tmp,
+            agent,
+            studio,
+            outside,
+            library,
+        }
+    }
+
+    /// The library folder, canonical (outputs are compared by their canonical parent).
+    fn library(&self) -> std::path::PathBuf {
+        std::fs::canonicalize(&self.library).unwrap()
+    }
+
+    /// Fails on any file in `outside` that is not inside the library; then stops both sides.
+    async fn finish(self) {
+        let lib = self.library();
+        for f in all_files(&self.outside) {
+            assert!(
+                f.starts_with(&self.library) || f.starts_with(&lib),
+                "stray file {}",
+                f.display()
+            );
+        }
+        self.studio.shutdown().await;
+        self.agent.shutdown().await;
+    }
+}
+
 /// End to end against an agent serving hostile names: every session and video id starts with a
 /// traversal or look-alike prefix and every title is hostile (`../`, absolute paths, NUL, reserved
 /// names, 300 characters, right-to-left marks). The engine writes every output directly inside
@@ -182,28 +245,8 @@ async fn hostile_titles_and_ids_cannot_escape_the_library() {
 }
 
 async fn hostile_names_run() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut cfg = local_agent::Config::new(tmp.path().join("agent"));
-    cfg.time_scale = 6000.0;
-    cfg.hostile_names = true;
-    let agent = local_agent::start(cfg).await.unwrap();
-    let outside = tmp.path().join("outside");
-    let library = outside.join("lib");
-    std::fs::create_dir_all(&library).unwrap();
-    let studio = Studio::open(StudioConfig {
-        data_dir: Some(tmp.path().join("data")),
-        base_url: Some(agent.base_url()),
-        api_key: Some(Secret::new("qa-key")),
-        offline: Some(false),
-        poll_scale: 0.01,
-        budget_burst: 40,
-        budget_per_second: 100.0,
-        library_dir: Some(library.clone()),
-        ..StudioConfig::default()
-    })
-    .await
-    .unwrap();
-    studio.resume();
+    let sandbox = Sandbox::start(true, 40, 100.0).await;
+    let studio = &sandbox.studio;
     let mut ids = Vec::new();
     for n in 0..5 {
         let job = studio
@@ -216,7 +259,7 @@ async fn hostile_names_run() {
         ids.push(job.id);
     }
     let titles = local_agent::hostile_titles();
-    let lib = std::fs::canonicalize(&library).unwrap();
+    let lib = sandbox.library();
     for id in &ids {
         let done = studio.wait_for(id).await.unwrap();
         assert_eq!(done.state, JobState::Downloaded, "{done:?}");
@@ -252,43 +295,15 @@ async fn hostile_names_run() {
             assert_eq!(p.parent(), Some(lib.as_path()), "{}", p.display());
         }
     }
-    for f in all_files(&outside) {
-        assert!(
-            f.starts_with(&library) || f.starts_with(&lib),
-            "stray file {}",
-            f.display()
-        );
-    }
-    studio.shutdown().await;
-    agent.shutdown().await;
+    sandbox.finish().await;
 }
 
 /// End to end: the server names the video after a prompt full of traversal attempts; the engine
 /// writes every output inside the library folder and nothing anywhere else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crafted_title_cannot_escape_the_library() {
-    let tmp = tempfile::tempdir().unwrap();
-    let agent_dir = tmp.path().join("agent");
-    let mut cfg = local_agent::Config::new(&agent_dir);
-    cfg.time_scale = 6000.0;
-    let agent = local_agent::start(cfg).await.unwrap();
-    let outside = tmp.path().join("outside");
-    let library = outside.join("lib");
-    std::fs::create_dir_all(&library).unwrap();
-    let studio = Studio::open(StudioConfig {
-        data_dir: Some(tmp.path().join("data")),
-        base_url: Some(agent.base_url()),
-        api_key: Some(Secret::new("qa-key")),
-        offline: Some(false),
-        poll_scale: 0.01,
-        budget_burst: 20,
-        budget_per_second: 50.0,
-        library_dir: Some(library.clone()),
-        ..StudioConfig::default()
-    })
-    .await
-    .unwrap();
-    studio.resume();
+    let sandbox = Sandbox::start(false, 20, 50.0).await;
+    let studio = &sandbox.studio;
     let job = studio
         .submit(JobRequest {
             prompt: "A 2-second video titled ../../../outside/evil/../../etc/passwd about /tmp/../../root/.ssh".into(),
@@ -301,7 +316,7 @@ async fn a_crafted_title_cannot_escape_the_library() {
         .expect("job finished in time")
         .unwrap();
     assert_eq!(done.state, JobState::Downloaded, "{done:?}");
-    let lib = std::fs::canonicalize(&library).unwrap();
+    let lib = sandbox.library();
     let outputs = [
         &done.outputs.video,
         &done.outputs.thumbnail,
@@ -312,14 +327,5 @@ async fn a_crafted_title_cannot_escape_the_library() {
         let p = std::fs::canonicalize(p).unwrap();
         assert_eq!(p.parent(), Some(lib.as_path()), "{}", p.display());
     }
-    // Nothing was written in `outside` except inside the library.
-    for f in all_files(&outside) {
-        assert!(
-            f.starts_with(&library) || f.starts_with(&lib),
-            "stray file {}",
-            f.display()
-        );
-    }
-    studio.shutdown().await;
-    agent.shutdown().await;
+    sandbox.finish().await;
 }
