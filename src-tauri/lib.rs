@@ -19,6 +19,8 @@ mod forward;
 mod library_scope;
 mod media;
 mod navigation;
+#[cfg(target_os = "linux")]
+mod painting;
 mod received;
 mod studio_handle;
 mod views;
@@ -171,6 +173,9 @@ fn open_studio<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 /// Starts the app and blocks until it quits.
 pub fn run() {
+    // First, while the process has one thread and before WebKit starts.
+    #[cfg(target_os = "linux")]
+    painting::choose_for_this_machine();
     let builder = specta_builder();
     // Streaming playback: bound now so the window's CSP can name its exact origin.
     let (playback_server, playback) = media::bind();
