@@ -28,9 +28,10 @@ use crate::url_policy;
 pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
 /// Upload read block size and how many blocks may wait for the socket (memory per upload:
-/// their product).
-const CHUNK_BYTES: usize = 2 * 1024 * 1024;
-const READ_AHEAD_BLOCKS: usize = 4;
+/// their product). Blocks small enough to stay in the CPU's cache between our read and the
+/// socket's copy: with 2 MiB blocks a quiet loopback upload ran at 0.85x curl's speed.
+const CHUNK_BYTES: usize = 256 * 1024;
+const READ_AHEAD_BLOCKS: usize = 16;
 
 /// Options for [`Client::upload_file`] and [`Client::upload_asset`].
 #[derive(Clone, Default)]

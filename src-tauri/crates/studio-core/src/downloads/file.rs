@@ -11,16 +11,14 @@ use std::time::{Duration, Instant};
 
 use heygen_api::{ApiError, Client};
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
+use super::part_writer::{Ending, PartWriter};
 use super::place;
 use crate::error::{CoreError, Result};
 
 /// Attempts (connections opened) per file before giving up for now.
 const MAX_ATTEMPTS: u32 = 8;
-/// Bytes gathered before each write to the `.part` file.
-const WRITE_BUFFER: usize = 1 << 20;
 /// Link refreshes per file before giving up for now.
 const MAX_REFRESHES: u32 = 3;
 
@@ -251,13 +249,12 @@ where
         )
         .await?;
         let file = if have == 0 {
-            tokio::fs::File::create(&part).await
+            std::fs::File::create(&part)
         } else {
-            tokio::fs::OpenOptions::new().append(true).open(&part).await
+            std::fs::OpenOptions::new().append(true).open(&part)
         }
         .map_err(|e| CoreError::io(&part, e))?;
-        // Network chunks are small; batch them so each disk write is one large blocking call.
-        let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        let mut writer = PartWriter::start(file, have);
         let mut received = have;
         let mut last_emit = Instant::now() - Duration::from_secs(1);
         progress(received, expected);
@@ -266,18 +263,20 @@ where
             let chunk = tokio::select! {
                 c = stream.next_chunk() => c,
                 _ = cancel.cancelled() => {
-                    let _ = file.flush().await;
+                    let _ = writer.finish(Ending::Cancelled).await;
                     return Err(CoreError::Cancelled);
                 }
             };
             match chunk {
                 None => break,
                 Some(Ok(bytes)) => {
-                    file.write_all(&bytes)
+                    let len = bytes.len() as u64;
+                    writer
+                        .write(bytes)
                         .await
                         .map_err(|e| CoreError::io(&part, e))?;
-                    received += bytes.len() as u64;
-                    transferred += bytes.len() as u64;
+                    received += len;
+                    transferred += len;
                     if last_emit.elapsed() >= Duration::from_millis(150) {
                         last_emit = Instant::now();
                         progress(received, expected);
@@ -289,12 +288,11 @@ where
                 }
             }
         }
-        file.flush().await.map_err(|e| CoreError::io(&part, e))?;
-        file.get_mut()
-            .sync_all()
+        // Durable either way: a finished file is renamed into place, a broken one resumed.
+        writer
+            .finish(Ending::Durable)
             .await
             .map_err(|e| CoreError::io(&part, e))?;
-        drop(file);
         if let Some(e) = broke {
             tracing::info!(dest = %dest.display(), received, "download interrupted; will resume");
             last_error = Some(e);
