@@ -25,6 +25,7 @@ const BIG =
   process.env.BENCH_PLAYBACK_FILE ??
   join(homedir(), ".cache/video-agent-studio/bench/playback-1g.mp4");
 const TARGET_MB = 50;
+const SMAPS = process.env.BENCH_PLAYBACK_SMAPS === "1";
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** A 1 GB (≈ 2 minutes, 640x360 noise at a high bitrate) H.264/AAC MP4, made once and cached. */
@@ -87,8 +88,31 @@ function bigVideo() {
   return BIG;
 }
 
+/**
+ * With BENCH_PLAYBACK_SMAPS=1: where a process's PSS is, by mapping (file, [heap], anonymous,
+ * memfd), the largest first — how the player's growth was located.
+ */
+function pssByMapping(pid) {
+  const by = {};
+  let name = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      name = header[1] || "[anon]";
+      continue;
+    }
+    const pss = /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) by[name] = (by[name] ?? 0) + Number(pss[1]) * 1024;
+  }
+  return Object.entries(by)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([what, bytes]) => `${what} ${(bytes / 1_000_000).toFixed(1)}`)
+    .join(", ");
+}
+
 /** PSS in bytes per process name (app, WebKitWebProcess, WebKitNetworkProcess, …). */
-function appPssByProcess() {
+function appPssByProcess({ mappings = null } = {}) {
   const binary = appBinary();
   const parents = new Map();
   let app = null;
@@ -115,6 +139,7 @@ function appPssByProcess() {
       const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
       const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
       byName[name] = (byName[name] ?? 0) + pss;
+      if (mappings) mappings[`${name} ${pid}`] = pssByMapping(pid);
     } catch {
       // Exited while we looked.
     }
@@ -126,13 +151,16 @@ function appPssByProcess() {
 function sampler() {
   let peak = 0;
   let peakBy = {};
+  let peakMappings = {};
   const take = () => {
     try {
-      const by = appPssByProcess();
+      const mappings = SMAPS ? {} : null;
+      const by = appPssByProcess({ mappings });
       const total = Object.values(by).reduce((a, b) => a + b, 0);
       if (total > peak) {
         peak = total;
         peakBy = by;
+        peakMappings = mappings;
       }
     } catch {
       // The app is between processes; the next sample counts.
@@ -143,7 +171,7 @@ function sampler() {
   return () => {
     clearInterval(timer);
     take();
-    return { peak, peakBy };
+    return { peak, peakBy, peakMappings };
   };
 }
 
@@ -196,7 +224,8 @@ try {
   }, jobId);
   if (!job?.videoPath) throw new Error(`job ${jobId} has no video: ${JSON.stringify(job)}`);
   await pause(3_000);
-  const beforeBy = appPssByProcess();
+  const beforeMappings = {};
+  const beforeBy = appPssByProcess({ mappings: beforeMappings });
   const before = Object.values(beforeBy).reduce((a, b) => a + b, 0);
   // Control: the same player on the job's own 3-second video (player and decoder included).
   let stop = sampler();
@@ -259,6 +288,17 @@ try {
       `(grew ${mb(small.peak - before)} MB); the 1 GB file added ${mb(big.peak - small.peak)} MB ` +
       `above that. Peak by process: ${breakdown} (MB)`,
   );
+  if (SMAPS) {
+    for (const [label, mappings] of [
+      ["before", beforeMappings],
+      ["3-second video, at its peak", small.peakMappings],
+      ["1 GB video, at its peak", big.peakMappings],
+    ]) {
+      for (const [process, top] of Object.entries(mappings)) {
+        console.log(`playback smaps (${label}) ${process}: ${top}`);
+      }
+    }
+  }
 } catch (error) {
   // What the app printed (its playback requests too, with VAS_PLAYBACK_TRACE=1) and the screen.
   console.error(app.driverOutput().slice(-6_000));
