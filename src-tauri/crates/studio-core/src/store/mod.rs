@@ -43,6 +43,44 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// How long a statement waits for another process's lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// WAL, the connection's settings and pending migrations.
+fn prepare(conn: &mut Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrations::migrate(conn)?;
+    Ok(())
+}
+
+/// [`prepare`], tried again while another process is creating the same database. A new
+/// database is in rollback-journal mode until one opener switches it to WAL; until then two
+/// openers can each hold a lock the other needs, and SQLite breaks that deadlock by answering
+/// one of them "database is locked" at once, without the busy timeout. Every step is safe to
+/// repeat (a WAL switch that is done, a migration applied by the other process, are no-ops).
+fn prepare_retrying_while_busy(conn: &mut Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match prepare(conn) {
+            Err(CoreError::Store(e)) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 impl Store {
     /// Open (or create) the database at `path`, switch to WAL and run pending migrations.
     pub fn open(path: &Path) -> Result<Self> {
@@ -51,16 +89,13 @@ impl Store {
         }
         let mut conn = Connection::open(path)?;
         // Another process (the app and `vas`) may hold the write lock briefly.
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting out
         // the busy timeout. A deferred one that reads first and writes later would have to
         // upgrade its read snapshot, and SQLite refuses that at once ("database is locked", no
         // waiting) when another process wrote in between.
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::migrate(&mut conn)?;
+        prepare_retrying_while_busy(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -133,6 +168,34 @@ mod tests {
         for handle in handles {
             let version = handle.join().unwrap().expect("open").expect("version");
             assert_eq!(version, migrations::SCHEMA_VERSION);
+        }
+    }
+
+    /// A brand-new database is in rollback-journal mode until one opener switches it to WAL;
+    /// meanwhile two openers can each hold a lock the other needs, and SQLite answers one of
+    /// them "database is locked" at once instead of waiting (CI saw `vas generate` fail so
+    /// while `vas jobs` opened the same new database). Many rounds of simultaneous first opens.
+    #[test]
+    fn simultaneous_first_opens_never_fail_as_locked() {
+        for round in 0..150 {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join("studio.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        let store = Store::open(&path)?;
+                        store.set_setting("opened", &true)
+                    })
+                })
+                .collect();
+            for handle in handles {
+                if let Err(e) = handle.join().unwrap() {
+                    panic!("round {round}: {e}");
+                }
+            }
         }
     }
 
