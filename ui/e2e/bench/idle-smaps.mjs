@@ -5,55 +5,16 @@
 // (in a D-Bus session with an unlocked keyring, as .ci/bench runs the app; BY_SIZE=1 splits
 // anonymous memory by permissions and mapping size). Give both the painting settings the app
 // picks (WEBKIT_SKIA_*, printed by `.ci/bench startup`), as the bench does.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { appBinary, launchApp } from "../driver.mjs";
+import { appProcessTree, smapsByMapping } from "./procfs.mjs";
 
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** Mapping name -> { pss, anon } in kB for one process. */
-function mappings(pid) {
-  const by = {};
-  let name = "";
-  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      name = (header[4] || "[anon]").replace(/^\/memfd:.*$/, "[memfd]");
-      if (name === "[anon]" && process.env.BY_SIZE) {
-        const kib = (parseInt(header[2], 16) - parseInt(header[1], 16)) / 1024;
-        const bucket = kib < 64 ? "<64K" : kib < 1024 ? "<1M" : kib < 16384 ? "<16M" : ">=16M";
-        name = `[anon ${header[3]} ${bucket}]`;
-      }
-      by[name] ??= { pss: 0, anon: 0, count: 0 };
-      by[name].count += 1;
-      continue;
-    }
-    const field = /^(Pss|Anonymous):\s+(\d+) kB/.exec(line);
-    if (field) by[name][field[1] === "Pss" ? "pss" : "anon"] += Number(field[2]);
-  }
-  return by;
-}
-
-/** Per process kind (app, WebKitWebProcess, WebKitNetworkProcess): its mappings. */
+/** Per process kind (main, WebKitWebProces, WebKitNetworkPr): its mappings. */
 function snapshot(binary) {
-  const parents = new Map();
-  let root = null;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-      if (root === null && readlinkSync(`/proc/${entry}/exe`) === binary) root = Number(entry);
-    } catch {
-      // Not ours to read.
-    }
-  }
   const out = {};
-  for (const pid of parents.keys()) {
-    let p = pid;
-    while (p > 1 && p !== root) p = parents.get(p) ?? 0;
-    if (p !== root) continue;
-    const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    out[pid === root ? "main" : comm] = mappings(pid);
+  for (const { pid, name, root } of appProcessTree(binary)) {
+    out[root ? "main" : name] = smapsByMapping(pid, { bySize: Boolean(process.env.BY_SIZE) });
   }
   return out;
 }

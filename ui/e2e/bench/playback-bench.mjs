@@ -6,20 +6,12 @@
 // The job is real (made offline by the embedded local agent); its video file is then swapped
 // for the 1 GB one, which the playback server serves by job id like any library file.
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  linkSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  statSync,
-} from "node:fs";
+import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { appBinary, launchApp } from "../driver.mjs";
 import { onScreen } from "../helpers.mjs";
+import { appProcessTree, smapsByMapping } from "./procfs.mjs";
 
 const BIG =
   process.env.BENCH_PLAYBACK_FILE ??
@@ -93,50 +85,19 @@ function bigVideo() {
  * memfd), the largest first — how the player's growth was located.
  */
 function pssByMapping(pid) {
-  const by = {};
-  let name = "";
-  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
-    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      name = header[1] || "[anon]";
-      continue;
-    }
-    const pss = /^Pss:\s+(\d+) kB/.exec(line);
-    if (pss) by[name] = (by[name] ?? 0) + Number(pss[1]) * 1024;
-  }
-  return Object.entries(by)
-    .sort((a, b) => b[1] - a[1])
+  return Object.entries(smapsByMapping(pid))
+    .sort((a, b) => b[1].pss - a[1].pss)
     .slice(0, 12)
-    .map(([what, bytes]) => `${what} ${(bytes / 1_000_000).toFixed(1)}`)
+    .map(([what, { pss }]) => `${what} ${((pss * 1024) / 1_000_000).toFixed(1)}`)
     .join(", ");
 }
 
 /** PSS in bytes per process name (app, WebKitWebProcess, WebKitNetworkProcess, …). */
 function appPssByProcess({ mappings = null } = {}) {
-  const binary = appBinary();
-  const parents = new Map();
-  let app = null;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-      if (app === null && readlinkSync(`/proc/${entry}/exe`) === binary) app = Number(entry);
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  if (app === null) throw new Error(`no running ${binary}`);
-  const inTree = (pid) => {
-    for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === app) return true;
-    return false;
-  };
   const byName = {};
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
+  for (const { pid, name } of appProcessTree(appBinary())) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
       const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
       byName[name] = (byName[name] ?? 0) + pss;
       if (mappings) mappings[`${name} ${pid}`] = pssByMapping(pid);

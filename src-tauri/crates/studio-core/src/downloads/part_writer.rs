@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
-
 use std::sync::Arc;
 
 use bytes::Bytes;
