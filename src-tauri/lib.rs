@@ -80,7 +80,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_desktop::open_external::<tauri::Wry>,
             desktop_launch::take_opened_files,
             desktop_tray::resolve_close::<tauri::Wry>,
-            media::media_url,
+            media::player_open,
+            media::player_control,
+            media::player_close,
             media::job_captions,
             commands_chat::start_chat,
             commands_chat::chat_thread,
@@ -240,10 +242,10 @@ pub fn run() {
             if let Err(error) = desktop_tray::create(app.handle()) {
                 eprintln!("tray icon not shown: {error}");
             }
-            app.manage(playback);
             if let Some(server) = playback_server {
-                media::serve(app.handle(), server);
+                media::serve(server, &playback);
             }
+            app.manage(playback);
             Ok(())
         })
         .on_window_event(|window, event| match event {

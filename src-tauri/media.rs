@@ -1,15 +1,18 @@
-//! Streaming playback of library videos (issue 15): the loopback playback server
-//! (`studio_core::playback`) is bound before the window exists so its exact origin can be added
-//! to the CSP's `media-src`, serves a job's files looked up by job id once the studio is open,
-//! and the UI asks for a file's URL by (job id, which file) — never by path.
+//! Playback of library videos in the app (issue 15): the player (`studio_core::playback`) runs
+//! in our process and the page shows its frames from the loopback frame server, which is bound
+//! before the window exists so its exact origin can be added to the CSP's `img-src`. The page
+//! opens a player by (job id, which file) — never by path — and steers it by the player's id.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::Deserialize;
-use studio_core::playback::{MediaKind, PlaybackServer, PlaybackUrls, Resolver};
+use serde::{Deserialize, Serialize};
+use studio_core::playback::{
+    FrameBox, MediaKind, PlaybackServer, PlaybackUrls, PlayerControl, PlayerState, Players,
+};
+use tauri::ipc::Channel;
 use tauri::utils::config::{Csp, CspDirectiveSources};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::State;
 
 use crate::commands_desktop::{job_file, JobFile};
 use crate::error::{CommandError, ErrorCode};
@@ -35,9 +38,19 @@ impl From<PlayableFile> for MediaKind {
     }
 }
 
-/// Managed state: how to make playback URLs (None when no port could be bound).
+/// Managed state: the open players, and how to make their frame URLs (None when no port could
+/// be bound).
 pub struct Playback {
     urls: Option<PlaybackUrls>,
+    players: Arc<Players>,
+}
+
+/// A player the page opened: its id (for control and close) and where its frames are.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenedPlayer {
+    pub id: String,
+    pub frames_url: String,
 }
 
 /// Binds the playback server. A failure leaves the app usable without in-app playback.
@@ -45,69 +58,142 @@ pub fn bind() -> (Option<PlaybackServer>, Playback) {
     match PlaybackServer::bind() {
         Ok(server) => {
             let urls = Some(server.urls());
-            (Some(server), Playback { urls })
+            let players = Arc::new(Players::new());
+            (Some(server), Playback { urls, players })
         }
         Err(error) => {
             eprintln!("Video Agent Studio: in-app playback is off (no loopback port: {error})");
-            (None, Playback { urls: None })
+            let players = Arc::new(Players::new());
+            (
+                None,
+                Playback {
+                    urls: None,
+                    players,
+                },
+            )
         }
     }
 }
 
-/// Adds exactly the server's origin to `media-src`, leaving every other directive as it is.
-/// (No CSP at all stays none: there is nothing to widen.)
+/// Adds exactly the server's origin to `img-src` (the frames are an `<img>`), leaving every
+/// other directive as it is. (No CSP at all stays none: there is nothing to widen.)
 pub fn allow_in_csp(csp: &mut Option<Csp>, origin: &str) {
     let Some(current) = csp.take() else {
         return;
     };
     let mut directives: HashMap<String, CspDirectiveSources> = current.into();
     directives
-        .entry("media-src".into())
+        .entry("img-src".into())
         .or_insert_with(|| CspDirectiveSources::List(vec!["'self'".into()]))
         .push(origin);
     *csp = Some(Csp::DirectiveMap(directives));
 }
 
-/// Starts serving; the resolver reads the job from the store on every request, through the same
-/// checked lookup as open and reveal (`studio_core::playback::job_file`).
-pub fn serve<R: Runtime>(app: &AppHandle<R>, server: PlaybackServer) {
-    let app = app.clone();
-    let resolver: Resolver = Arc::new(move |job_id: &str, kind: MediaKind| {
-        let handle = app.try_state::<StudioHandle>()?;
-        let studio = handle.studio().ok()?;
-        studio
-            .library_file(job_id, |outputs| kind.path_in(outputs))
-            .ok()
-            .flatten()
-    });
+/// Starts serving frames of the players the page opens.
+pub fn serve(server: PlaybackServer, playback: &Playback) {
+    let players = playback.players.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(error) = server.serve(resolver).await {
+        if let Err(error) = server.serve(players).await {
             eprintln!("Video Agent Studio: the playback server stopped: {error}");
         }
     });
 }
 
-/// The URL the player streams a job's video (or captioned video) from.
+/// Opens a player on a job's video (or captioned video), sized for the box the page shows it in
+/// (device pixels). Its state goes to `events` on every change until it is closed; the page
+/// shows its frames from `framesUrl`.
 #[tauri::command]
 #[specta::specta]
-pub async fn media_url(
+#[allow(clippy::too_many_arguments)]
+pub async fn player_open(
     handle: State<'_, StudioHandle>,
     playback: State<'_, Playback>,
     job_id: String,
     file: PlayableFile,
-) -> Result<String, CommandError> {
-    let urls = playback.urls.as_ref().ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::PlaybackUnavailable,
-            "In-app playback is off on this system. Use “Open” to play it in another app.",
-        )
-    })?;
+    width: u32,
+    height: u32,
+    autoplay: bool,
+    events: Channel<PlayerState>,
+) -> Result<OpenedPlayer, CommandError> {
+    let urls = playback.urls.as_ref().ok_or_else(unavailable)?;
     let which = match file {
         PlayableFile::Video => JobFile::Video,
         PlayableFile::Captioned => JobFile::CaptionedVideo,
     };
-    job_file(&handle, &job_id, which).await?;
-    Ok(urls.url(&job_id, file.into()))
+    let path = job_file(&handle, &job_id, which).await?;
+    let players = playback.players.clone();
+    let frame = FrameBox { width, height };
+    let (id, state) =
+        tauri::async_runtime::spawn_blocking(move || players.open(&path, frame, autoplay))
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::PlaybackUnavailable, e.to_string()))?
+            .map_err(|e| {
+                CommandError::new(
+            ErrorCode::PlaybackUnavailable,
+            format!("The video cannot play in the app: {e}. Use “Open” to play it in another app."),
+        )
+            })?;
+    forward_state(playback.players.clone(), id.clone(), state, events);
+    Ok(OpenedPlayer {
+        frames_url: urls.frames(&id),
+        id,
+    })
+}
+
+/// Sends each change of a player's state to the page; a page that is gone closes the player.
+fn forward_state(
+    players: Arc<Players>,
+    id: String,
+    mut state: tokio::sync::watch::Receiver<PlayerState>,
+    events: Channel<PlayerState>,
+) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let now = state.borrow_and_update().clone();
+            if events.send(now).is_err() {
+                players.close(&id);
+                return;
+            }
+            if state.changed().await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Play, pause, seek, volume or mute.
+#[tauri::command]
+#[specta::specta]
+pub fn player_control(
+    playback: State<'_, Playback>,
+    id: String,
+    control: PlayerControl,
+) -> Result<(), CommandError> {
+    if playback.players.control(&id, control) {
+        Ok(())
+    } else {
+        Err(CommandError::new(
+            ErrorCode::PlaybackUnavailable,
+            "This player was closed; open the video again.",
+        ))
+    }
+}
+
+/// Stops a player and frees it (the page closes the video, or shows another).
+#[tauri::command]
+#[specta::specta]
+pub async fn player_close(playback: State<'_, Playback>, id: String) -> Result<(), CommandError> {
+    let players = playback.players.clone();
+    // Stopping a pipeline waits for its threads: not on the IPC thread.
+    let _ = tauri::async_runtime::spawn_blocking(move || players.close(&id)).await;
+    Ok(())
+}
+
+fn unavailable() -> CommandError {
+    CommandError::new(
+        ErrorCode::PlaybackUnavailable,
+        "In-app playback is off on this system. Use “Open” to play it in another app.",
+    )
 }
 
 /// The text of a job's downloaded subtitles (SRT); the player turns it into a captions track.
@@ -137,17 +223,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csp_gains_only_the_server_origin_in_media_src() {
+    fn csp_gains_only_the_server_origin_in_img_src() {
         let mut csp = Some(Csp::Policy(
-            "default-src 'self'; media-src 'self' blob:; img-src 'self'".into(),
+            "default-src 'self'; media-src 'self' blob:; img-src 'self' data:".into(),
         ));
         allow_in_csp(&mut csp, "http://127.0.0.1:4321");
         let text = csp.unwrap().to_string();
         assert!(
-            text.contains("media-src 'self' blob: http://127.0.0.1:4321"),
+            text.contains("img-src 'self' data: http://127.0.0.1:4321"),
             "{text}"
         );
-        assert!(text.contains("img-src 'self'") && !text.contains("img-src 'self' http"));
+        assert!(
+            text.contains("media-src 'self' blob:")
+                && !text.contains("media-src 'self' blob: http")
+        );
         assert!(text.contains("default-src 'self'") && !text.contains("default-src 'self' http"));
     }
 }

@@ -8,7 +8,17 @@ import { after, before, describe, it } from "node:test";
 import { startLocalAgent } from "./agent.mjs";
 import { launchApp } from "./driver.mjs";
 import { useFixtures } from "./fixtures.mjs";
-import { invoke, navigate, onScreen, shoot, tryOffline, waitForText } from "./helpers.mjs";
+import {
+  invoke,
+  navigate,
+  onScreen,
+  playerState,
+  seekPlayer,
+  shoot,
+  tryOffline,
+  waitForPlayer,
+  waitForText,
+} from "./helpers.mjs";
 import { dragFiles } from "./native/drag.mjs";
 
 const STEP = { timeout: 240_000 };
@@ -161,75 +171,39 @@ describe("first run → offline → a video in the library", () => {
       await shoot(browser, "10-library-ready");
 
       await row.$('button[aria-label="Play"]').click();
-      const player = browser.$('[data-testid="player"]');
-      await player.waitForExist({ timeout: 10_000 });
-      await browser.waitUntil(
-        async () =>
-          browser.execute(() => document.querySelector('[data-testid="player"]').readyState >= 2),
-        { timeout: 20_000, timeoutMsg: "the video never became playable" },
+      await browser.$('[data-testid="player"]').waitForExist({ timeout: 10_000 });
+      // The app's own player opens playing; its frames come from the app's loopback frame
+      // server, named by a launch secret and a player id (never a path or a job's file).
+      const first = await waitForPlayer(
+        browser,
+        "the video never started playing",
+        (p) => p?.ready && p.frameWidth > 0 && (p.position > 0.3 || p.ended),
       );
-      // Muted, so a machine without a sound device still plays it.
-      const t0 = await browser.executeAsync((done) => {
-        const video = document.querySelector('[data-testid="player"]');
-        video.muted = true;
-        video.play().then(
-          () => done(video.currentTime),
-          () => done(video.currentTime),
-        );
-      });
-      await browser.waitUntil(
-        async () =>
-          (await browser.execute(
-            () => document.querySelector('[data-testid="player"]').currentTime,
-          )) > t0,
-        { timeout: 15_000, timeoutMsg: "playback did not advance" },
+      assert.match(
+        first.framesUrl,
+        /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}\/frames\/[0-9a-f]{32}$/,
       );
+      assert.ok(first.duration > 1, `duration ${first.duration}`);
       await shoot(browser, "11-player");
-      // Streamed from the app's loopback playback server, named by job id and a launch secret
-      // (never a path), and seekable: a seek lands and plays on from there.
-      const src = await browser.execute(
-        () => document.querySelector('[data-testid="player"]').currentSrc,
+      // Pause with the button: the position stops.
+      if (first.playing) await browser.$('[data-testid="player-play"]').click();
+      const paused = await waitForPlayer(browser, "pause did not stop it", (p) => !p.playing);
+      await browser.pause(700);
+      assert.ok(Math.abs((await playerState(browser)).position - paused.position) < 0.05);
+      // Seek to the middle as a user drags the bar, and play on from there with the keyboard.
+      const target = first.duration / 2;
+      await seekPlayer(browser, target);
+      await waitForPlayer(
+        browser,
+        `the seek to ${target} did not land`,
+        (p) => Math.abs(p.position - target) < 0.3,
       );
-      assert.match(src, /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}\/[0-9a-f-]+\/video$/);
-      // Playing (again, if the short video has ended by now), then a seek to the middle while it
-      // plays, as a user drags the bar; it lands there and plays on.
-      const played = await browser.executeAsync((done) => {
-        const video = document.querySelector('[data-testid="player"]');
-        video.play().then(
-          () => done("playing"),
-          (error) => done(String(error)),
-        );
-      });
-      assert.equal(played, "playing");
-      const seek = await browser.executeAsync((done) => {
-        const video = document.querySelector('[data-testid="player"]');
-        const target = video.duration / 2;
-        const timer = setTimeout(
-          () => done({ target, at: -1, state: video.readyState, error: video.error?.code }),
-          20_000,
-        );
-        video.addEventListener(
-          "seeked",
-          () => {
-            clearTimeout(timer);
-            done({ target, at: video.currentTime });
-          },
-          { once: true },
-        );
-        video.currentTime = target;
-      });
-      assert.ok(seek.at >= 0, `the seek never finished: ${JSON.stringify(seek)}`);
-      assert.ok(Math.abs(seek.at - seek.target) < 0.5, `seeked to ${seek.at}, not ${seek.target}`);
-      await browser.waitUntil(
-        async () =>
-          browser.execute((from) => {
-            const video = document.querySelector('[data-testid="player"]');
-            return video.readyState >= 2 && (video.currentTime > from || video.ended);
-          }, seek.at),
-        {
-          timeout: 15_000,
-          timeoutMsg: `playback did not go on after the seek to ${seek.at}`,
-        },
+      await browser.$('[data-testid="player"]').click();
+      await browser.keys(" ");
+      await waitForPlayer(
+        browser,
+        `playback did not go on after the seek to ${target}`,
+        (p) => p.position > target + 0.3 || p.ended,
       );
       const path = await browser.$('[role="dialog"] code.path').getText();
       assert.match(path, /\.mp4$/);
@@ -242,7 +216,7 @@ describe("first run → offline → a video in the library", () => {
   );
 
   it(
-    "lists the video's files and shows its captions as a track, or burnt in when preferred",
+    "lists the video's files and draws its captions over the picture, or burnt in when preferred",
     STEP,
     async () => {
       const { browser } = app;
@@ -253,52 +227,29 @@ describe("first run → offline → a video in the library", () => {
         .$$('[data-testid="video-files"] li')
         .map((li) => li.getAttribute("data-kind"));
       assert.deepEqual(kinds, ["video", "captions", "captioned", "thumbnail"]);
-      // The downloaded SRT, converted to WebVTT, is the player's showing captions track.
+      // The downloaded SRT is drawn over the picture at the player's position.
       await browser.$('button[data-captions="track"]').click();
-      await browser.waitUntil(
-        async () =>
-          browser.execute(() => {
-            const video = document.querySelector('[data-testid="player"]');
-            const track = video?.textTracks[0];
-            return !!track && track.mode === "showing" && (track.cues?.length ?? 0) > 0;
-          }),
-        { timeout: 15_000, timeoutMsg: "no captions track with cues is showing" },
-      );
-      // Pause where the first cue is on screen, so the screenshot shows it.
-      const cue = await browser.executeAsync((done) => {
-        const video = document.querySelector('[data-testid="player"]');
-        const first = video.textTracks[0].cues[0];
-        video.muted = true;
-        video.pause();
-        video.addEventListener("seeked", () => done(first.text), { once: true });
-        video.currentTime = (first.startTime + first.endTime) / 2;
-      });
-      await browser.waitUntil(
-        async () =>
-          browser.execute(
-            () =>
-              document.querySelector('[data-testid="player"]').textTracks[0].activeCues?.length > 0,
-          ),
-        { timeout: 10_000, timeoutMsg: `the cue "${cue}" never became active` },
-      );
-      assert.ok(cue.trim().length > 0, "the first cue has no text");
+      await waitForPlayer(browser, "the player did not open", (p) => p?.ready);
+      // Pause at the start and seek to where the first cue is: it shows (the screenshot too).
+      if ((await playerState(browser)).playing) {
+        await browser.$('[data-testid="player-play"]').click();
+      }
+      await seekPlayer(browser, 0.5);
+      const cue = browser.$('[data-testid="player-cue"]');
+      await cue.waitForExist({ timeout: 10_000, timeoutMsg: "no caption shows at 0.5 s" });
+      assert.ok((await cue.getText()).trim().length > 0, "the first cue has no text");
       await shoot(browser, "11b-player-captions");
       // Burnt in: the captioned MP4 plays instead (and the choice is remembered).
       await browser.$('button[data-captions="burnt"]').click();
-      await browser.waitUntil(
-        async () =>
-          browser.execute(() => {
-            const video = document.querySelector('[data-testid="player"]');
-            return video?.dataset.file === "captioned" && video.readyState >= 2;
-          }),
-        { timeout: 20_000, timeoutMsg: "the captioned video never became playable" },
+      await waitForPlayer(
+        browser,
+        "the captioned video never became playable",
+        (p) => p?.file === "captioned" && p.ready && p.frameWidth > 0,
       );
       assert.equal(
-        await browser.execute(
-          () => document.querySelector('[data-testid="player"]').textTracks.length,
-        ),
-        0,
-        "burnt-in captions must not also show a track",
+        await browser.$('[data-testid="player-cue"]').isExisting(),
+        false,
+        "burnt-in captions must not also be drawn over the picture",
       );
       await shoot(browser, "11c-player-burnt-in");
       await browser.$('button[data-captions="track"]').click();

@@ -74,3 +74,45 @@ export async function tryOffline(browser) {
   await browser.$('[data-testid="offline-banner"]').waitForExist({ timeout: 30_000 });
   await onScreen(browser, "create");
 }
+
+/** The app's player as its element reports it (`data-*` attributes the player keeps current):
+ * ready, playing, ended, position and duration in seconds, which file, whether its frames show. */
+export async function playerState(browser) {
+  return browser.execute(() => {
+    const p = document.querySelector('[data-testid="player"]');
+    if (!p) return null;
+    const img = p.querySelector('[data-testid="player-frames"]');
+    return {
+      ready: p.dataset.ready === "true",
+      playing: p.dataset.playing === "true",
+      ended: p.dataset.ended === "true",
+      position: Number(p.dataset.position),
+      duration: Number(p.dataset.duration),
+      file: p.dataset.file,
+      framesUrl: img?.getAttribute("src") ?? null,
+      frameWidth: img?.naturalWidth ?? 0,
+      error: p.querySelector('[role="alert"]')?.textContent ?? null,
+    };
+  });
+}
+
+/** Waits until the player's state passes `check`; fails with `what` and the last state. */
+export async function waitForPlayer(browser, what, check, timeout = 20_000) {
+  let last = null;
+  try {
+    await browser.waitUntil(async () => check((last = await playerState(browser))), { timeout });
+  } catch {
+    throw new Error(`${what}; player: ${JSON.stringify(last)}`);
+  }
+  return last;
+}
+
+/** Seeks as a user dragging the seek bar and letting go at `seconds`. */
+export async function seekPlayer(browser, seconds) {
+  await browser.execute((to) => {
+    const bar = document.querySelector('[data-testid="player-seek"]');
+    bar.value = String(to);
+    bar.dispatchEvent(new Event("input", { bubbles: true }));
+    bar.dispatchEvent(new Event("change", { bubbles: true }));
+  }, seconds);
+}

@@ -164,6 +164,7 @@ describe("Session resources", () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
     const reveal = vi.spyOn(backend, "revealInFolder");
+    const open = vi.spyOn(backend, "openPlayer");
     const chat = createMockChat();
     chat.addSession("sess_v", "A teaser", "job_v");
     await firstVideo(chat, "job_v");
@@ -187,11 +188,11 @@ describe("Session resources", () => {
     );
     expect(card).toHaveTextContent("First video");
     await user.click(within(card).getByRole("button", { name: "Play First video" }));
-    // The library file plays by job id from the streaming server (the mock's URL), not by path.
-    expect(await within(card).findByTestId("player")).toHaveAttribute(
-      "src",
-      "mock-media:job_v/video",
-    );
+    // The library file plays in the app's player, opened by job id and file, not by path.
+    const player = await within(card).findByTestId("player");
+    expect(open).toHaveBeenCalledWith("job_v", "video", expect.anything(), true, expect.anything());
+    expect(await within(player).findByTestId("player-frames")).toHaveAttribute("src");
+    await waitFor(() => expect(player).toHaveAttribute("data-ready", "true"));
     await user.click(within(card).getByRole("button", { name: "Show in folder" }));
     // The UI names the job and which file; Rust looks the path up (issue 12 item 2).
     expect(reveal).toHaveBeenCalledWith("job_v", "video");

@@ -1,16 +1,16 @@
 // .ci/bench `playback`: plays and seeks through a 1 GB MP4 in the Library's player and prints how
 // much the app's memory (PSS of the app and its WebKit processes) grew. Issue 15's target: at
-// most 50 MB — the video streams from the playback server (Range requests) instead of being
-// read into memory.
+// most 50 MB — the app's own player decodes in the app's process, reading only what it shows,
+// and the page gets one JPEG per frame.
 //
 // The job is real (made offline by the embedded local agent); its video file is then swapped
-// for the 1 GB one, which the playback server serves by job id like any library file.
+// for the 1 GB one, which the player opens by job id like any library file.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { appBinary, launchApp } from "../driver.mjs";
-import { onScreen } from "../helpers.mjs";
+import { onScreen, playerState, seekPlayer, waitForPlayer } from "../helpers.mjs";
 import { appProcessTree, smapsByMapping } from "./procfs.mjs";
 
 const BIG =
@@ -18,6 +18,8 @@ const BIG =
   join(homedir(), ".cache/video-agent-studio/bench/playback-1g.mp4");
 const TARGET_MB = 50;
 const SMAPS = process.env.BENCH_PLAYBACK_SMAPS === "1";
+// BENCH_PLAYBACK_TIMELINE=1: each process's PSS every 2 s while sampling (when it grows).
+const TIMELINE = process.env.BENCH_PLAYBACK_TIMELINE === "1";
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** A 1 GB (≈ 2 minutes, 640x360 noise at a high bitrate) H.264/AAC MP4, made once and cached. */
@@ -113,11 +115,19 @@ function sampler() {
   let peak = 0;
   let peakBy = {};
   let peakMappings = {};
+  let samples = 0;
+  const started = Date.now();
   const take = () => {
     try {
       const mappings = SMAPS ? {} : null;
       const by = appPssByProcess({ mappings });
       const total = Object.values(by).reduce((a, b) => a + b, 0);
+      if (TIMELINE && samples++ % 8 === 0) {
+        const each = Object.entries(by).map(([n, b]) => `${n.slice(0, 10)} ${mb(b)}`);
+        console.log(
+          `playback timeline ${((Date.now() - started) / 1000).toFixed(0)} s: ${each.join(", ")}`,
+        );
+      }
       if (total > peak) {
         peak = total;
         peakBy = by;
@@ -138,19 +148,13 @@ function sampler() {
 
 async function openPlayer(browser, row) {
   await row.$('button[aria-label="Play"]').click();
-  await browser.waitUntil(
-    () =>
-      browser.execute(
-        () => (document.querySelector('[data-testid="player"]')?.readyState ?? 0) >= 2,
-      ),
-    { timeout: 60_000, timeoutMsg: "the video never became playable" },
+  const opened = await waitForPlayer(
+    browser,
+    "the video never started playing",
+    (p) => p?.ready && p.frameWidth > 0,
+    60_000,
   );
-  return browser.execute(() => {
-    const v = document.querySelector('[data-testid="player"]');
-    v.muted = true;
-    void v.play();
-    return v.duration;
-  });
+  return opened.duration;
 }
 
 const mb = (bytes) => (bytes / 1_000_000).toFixed(1);
@@ -198,7 +202,7 @@ try {
   await pause(2_000);
 
   // Swap the job's video for the 1 GB file: a hard link (no 1 GB copy; a symlink out of the
-  // library folder is refused by the playback server, as it should be).
+  // library folder is refused by the player's lookup, as it should be).
   renameSync(job.videoPath, `${job.videoPath}.small`);
   try {
     linkSync(file, job.videoPath);
@@ -212,26 +216,22 @@ try {
   await pause(5_000);
   const positions = [0.25, 0.5, 0.75, 0.95, 0.1];
   for (const at of positions) {
-    const reached = await browser.executeAsync((to, done) => {
-      const v = document.querySelector('[data-testid="player"]');
-      const timer = setTimeout(() => done(-1), 25_000);
-      v.addEventListener(
-        "seeked",
-        () => {
-          clearTimeout(timer);
-          done(v.currentTime);
-        },
-        { once: true },
-      );
-      v.currentTime = to;
-    }, at * duration);
+    const to = at * duration;
+    await seekPlayer(browser, to);
+    const reached = await waitForPlayer(
+      browser,
+      `seeking to ${Math.round(at * 100)}% never finished`,
+      (p) => Math.abs(p.position - to) < 1 || p.position > to,
+      25_000,
+    ).then(
+      (p) => p.position,
+      () => -1,
+    );
     if (reached < 0) throw new Error(`seeking to ${Math.round(at * 100)}% never finished`);
     await pause(3_000);
   }
-  const played = await browser.execute(() => {
-    const v = document.querySelector('[data-testid="player"]');
-    return { time: v.currentTime, paused: v.paused, error: v.error?.code ?? null };
-  });
+  const state = await playerState(browser);
+  const played = { time: state.position, error: state.error };
   const big = stop();
   const grew = big.peak - before;
   const ok = grew <= TARGET_MB * 1_000_000 && !played.error && played.time > 0.05 * duration;

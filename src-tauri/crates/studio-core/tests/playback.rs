@@ -1,22 +1,24 @@
-//! The loopback playback server over a real store: streams a job's file with Range support
-//! (open-ended and suffix ranges, HEAD, 416), and serves nothing without this
-//! launch's secret, under another host name, for a path-ish id, for a file the job does not
-//! have, or for a stored path that a symlink leads out of the library.
+//! Playback over real parts: a real MP4 made by ffmpeg, GStreamer's real pipeline in our
+//! process, the loopback frame server over HTTP, and the checked lookup over a real store. The
+//! player shows frames scaled to the box asked for, reports its position, seeks and pauses,
+//! ends, reports a file it cannot play in words, and the server gives a player's frames only
+//! to a request with this launch's secret, our host name and that player's id.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use studio_core::playback::{job_file, MediaKind, PlaybackServer, PlaybackUrls, Resolver};
+use studio_core::playback::{
+    job_file, FrameBox, PlaybackServer, PlayerControl, PlayerState, Players, MAX_PLAYERS,
+};
 use studio_core::store::Store;
 use studio_core::{Job, JobOutputs, JobRequest, JobState};
-
-const SIZE: usize = 9 * 1024 * 1024 + 123;
+use tokio::sync::watch;
 
 struct Library {
     _dir: tempfile::TempDir,
     root: PathBuf,
     store: Arc<Store>,
-    bytes: Vec<u8>,
 }
 
 fn job(id: &str, outputs: JobOutputs) -> Job {
@@ -31,16 +33,15 @@ fn job(id: &str, outputs: JobOutputs) -> Job {
     }
 }
 
-/// Job 1 has a video (9 MB of a counting pattern); job 2 has a captioned video; job 3's stored
+/// Job 1 has a video; job 2 has a captioned video; job 3's stored
 /// video is a symlink to a file outside the library folder.
 fn library() -> Library {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("library");
     std::fs::create_dir_all(&root).unwrap();
     let store = Arc::new(Store::open(&dir.path().join("studio.db")).unwrap());
-    let bytes: Vec<u8> = (0..SIZE as u32).map(|i| (i % 251) as u8).collect();
     let video = root.join("one.mp4");
-    std::fs::write(&video, &bytes).unwrap();
+    std::fs::write(&video, b"job one's video").unwrap();
     let captioned = root.join("two-captioned.mp4");
     std::fs::write(&captioned, b"job two's captioned video").unwrap();
     let secret = dir.path().join("private.txt");
@@ -65,181 +66,246 @@ fn library() -> Library {
         _dir: dir,
         root,
         store,
-        bytes,
     }
 }
 
 /// The server with the app's resolver: the store, through the checked lookup.
-async fn start(store: Arc<Store>) -> (String, PlaybackUrls) {
+/// A 4-second 320×240 H.264/AAC MP4 (ffmpeg's test pattern and a tone).
+fn real_mp4(dir: &Path) -> PathBuf {
+    let out = dir.join("real.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25:duration=4",
+        ])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=4"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25"])
+        .args(["-c:a", "aac", "-shortest"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs (installed by .ci/setup)");
+    assert!(status.success());
+    out
+}
+
+/// Waits (up to 20 s) until the player's state passes `check`; returns that state.
+async fn until(
+    state: &mut watch::Receiver<PlayerState>,
+    what: &str,
+    check: impl Fn(&PlayerState) -> bool,
+) -> PlayerState {
+    let waited = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let now = state.borrow_and_update().clone();
+            if check(&now) {
+                return now;
+            }
+            state.changed().await.expect("the player is still open");
+        }
+    });
+    match waited.await {
+        Ok(s) => s,
+        Err(_) => panic!("timed out waiting for {what}; state: {:?}", *state.borrow()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plays_scaled_frames_seeks_pauses_and_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Players::new();
+    let box_ = FrameBox {
+        width: 160,
+        height: 160,
+    };
+    let (id, mut state) = players.open(&file, box_, true).unwrap();
+    let mut frames = players.frames(&id).unwrap();
+
+    let playing = until(&mut state, "playback past 1 s", |s| {
+        s.playing && s.position > 1.0
+    })
+    .await;
+    // Scaled into the box with the picture's 4:3 kept, never stretched.
+    assert_eq!((playing.width, playing.height), (160, 120), "{playing:?}");
+    assert!((playing.duration.unwrap() - 4.0).abs() < 0.2, "{playing:?}");
+    frames.changed().await.unwrap();
+    let jpeg = frames.borrow_and_update().clone().unwrap();
+    assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    assert!(jpeg.len() > 1_000 && jpeg.len() < 200_000, "{}", jpeg.len());
+
+    // Pause: the position stops.
+    assert!(players.control(&id, PlayerControl::Pause));
+    let paused = until(&mut state, "pause", |s| !s.playing).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!((state.borrow().position - paused.position).abs() < 0.05);
+
+    // A seek while paused shows the frame there (a new frame arrives) and moves the position.
+    frames.borrow_and_update();
+    assert!(players.control(&id, PlayerControl::Seek { seconds: 3.0 }));
+    tokio::time::timeout(Duration::from_secs(10), frames.changed())
+        .await
+        .expect("a seek while paused shows the frame it lands on")
+        .unwrap();
+    assert!((state.borrow().position - 3.0).abs() < 0.05);
+
+    // Playing on from there reaches the end.
+    assert!(players.control(&id, PlayerControl::Play));
+    let ended = until(&mut state, "the end", |s| s.ended).await;
+    assert!(
+        !ended.playing && (ended.position - 4.0).abs() < 0.2,
+        "{ended:?}"
+    );
+    // Play after the end starts over.
+    assert!(players.control(&id, PlayerControl::Play));
+    until(&mut state, "playing again from the start", |s| {
+        s.playing && !s.ended && s.position < 2.0
+    })
+    .await;
+
+    assert!(players.control(&id, PlayerControl::Volume { level: 7.0 }));
+    assert!(players.control(&id, PlayerControl::Mute { muted: true }));
+    let steered = until(&mut state, "volume and mute", |s| s.muted).await;
+    assert_eq!(steered.volume, 1.0, "volume is clamped to 0–1");
+
+    players.close(&id);
+    assert!(players.frames(&id).is_none());
+    assert!(!players.control(&id, PlayerControl::Play));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_is_not_a_video_is_an_error_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.mp4");
+    std::fs::write(&file, vec![0x42u8; 64 * 1024]).unwrap();
+    let players = Players::new();
+    let (_, mut state) = players
+        .open(
+            &file,
+            FrameBox {
+                width: 640,
+                height: 360,
+            },
+            true,
+        )
+        .unwrap();
+    let failed = until(&mut state, "an error", |s| s.error.is_some()).await;
+    assert!(!failed.playing && !failed.ready, "{failed:?}");
+    assert!(failed.error.unwrap().len() > 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_most_a_few_players_stay_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Players::new();
+    let box_ = FrameBox {
+        width: 64,
+        height: 64,
+    };
+    let ids: Vec<String> = (0..MAX_PLAYERS + 2)
+        .map(|_| players.open(&file, box_, false).unwrap().0)
+        .collect();
+    assert_eq!(players.len(), MAX_PLAYERS);
+    // The oldest were closed; the newest are open.
+    assert!(players.frames(&ids[0]).is_none() && players.frames(&ids[1]).is_none());
+    assert!(ids[2..].iter().all(|id| players.frames(id).is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_go_only_to_this_launchs_secret_host_and_player() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Arc::new(Players::new());
     let server = PlaybackServer::bind().unwrap();
     let origin = server.origin();
     let urls = server.urls();
-    let resolver: Resolver = Arc::new(move |job_id: &str, kind: MediaKind| {
-        job_file(&store, job_id, |outputs| kind.path_in(outputs))
-            .ok()
-            .flatten()
+    tokio::spawn(server.serve(players.clone()));
+    let (id, mut state) = players
+        .open(
+            &file,
+            FrameBox {
+                width: 320,
+                height: 240,
+            },
+            false,
+        )
+        .unwrap();
+    until(&mut state, "the first frame", |s| s.ready).await;
+
+    // The paused player's picture comes at once, as a complete part (boundary after it).
+    let good = urls.frames(&id);
+    let mut answer = reqwest::get(&good).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.headers()["content-type"],
+        "multipart/x-mixed-replace; boundary=vas-frame"
+    );
+    let mut got = Vec::new();
+    while !ends_a_part(&got) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), answer.chunk())
+            .await
+            .expect("the first part arrives without playing")
+            .unwrap()
+            .unwrap();
+        got.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("--vas-frame\r\nContent-Type: image/jpeg\r\n"),
+        "{text:.60}"
+    );
+    let soi = got
+        .windows(3)
+        .position(|w| w == [0xFF, 0xD8, 0xFF])
+        .unwrap();
+    assert!(soi < 100);
+
+    // Closing the player ends the answer.
+    players.close(&id);
+    let rest = tokio::time::timeout(Duration::from_secs(10), async {
+        while answer.chunk().await.ok().flatten().is_some() {}
     });
-    tokio::spawn(server.serve(resolver));
-    (origin, urls)
-}
+    rest.await.expect("the answer ends when its player closes");
 
-#[tokio::test]
-async fn serves_whole_files_and_ranges_from_disk() {
-    let lib = library();
-    let (origin, urls) = start(lib.store.clone()).await;
-    let url = urls.url("job-1", MediaKind::Video);
-    assert!(url.starts_with(&format!("{origin}/")), "{url}");
-    let client = reqwest::Client::new();
-    let bytes = &lib.bytes;
-
-    let whole = client.get(&url).send().await.unwrap();
-    assert_eq!(whole.status(), 200);
-    assert_eq!(whole.headers()["accept-ranges"], "bytes");
-    assert_eq!(whole.headers()["content-type"], "video/mp4");
-    assert_eq!(whole.bytes().await.unwrap().as_ref(), &bytes[..]);
-
-    let part = client
-        .get(&url)
-        .header("Range", "bytes=1000-1999")
-        .send()
-        .await
+    let (id, _state) = players
+        .open(
+            &file,
+            FrameBox {
+                width: 320,
+                height: 240,
+            },
+            false,
+        )
         .unwrap();
-    assert_eq!(part.status(), 206);
-    assert_eq!(
-        part.headers()["content-range"],
-        format!("bytes 1000-1999/{SIZE}")
-    );
-    assert_eq!(part.headers()["content-length"], "1000");
-    assert_eq!(part.bytes().await.unwrap().as_ref(), &bytes[1000..2000]);
-
-    // What a media player asks: "from here on" (the whole rest: WebKit's source takes a
-    // shorter answer for the end of the file),
-    // and a seek near the end in the suffix form.
-    let rest = client
-        .get(&url)
-        .header("Range", "bytes=5000000-")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rest.status(), 206);
-    assert_eq!(
-        rest.headers()["content-range"],
-        format!("bytes 5000000-{}/{SIZE}", SIZE - 1)
-    );
-    assert_eq!(rest.bytes().await.unwrap().as_ref(), &bytes[5_000_000..]);
-    let tail = client
-        .get(&url)
-        .header("Range", "bytes=-100")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(tail.status(), 206);
-    assert_eq!(tail.bytes().await.unwrap().as_ref(), &bytes[SIZE - 100..]);
-
-    // HEAD: the same headers, no body.
-    let head = client.head(&url).send().await.unwrap();
-    assert_eq!(head.status(), 200);
-    assert_eq!(head.headers()["content-length"], SIZE.to_string());
-    assert_eq!(head.headers()["accept-ranges"], "bytes");
-    assert!(head.bytes().await.unwrap().is_empty());
-
-    let past = client
-        .get(&url)
-        .header("Range", format!("bytes={SIZE}-"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(past.status(), 416);
-    assert_eq!(past.headers()["content-range"], format!("bytes */{SIZE}"));
-}
-
-#[tokio::test]
-async fn refuses_anything_but_a_job_file_named_with_this_launchs_secret() {
-    let lib = library();
-    let (origin, urls) = start(lib.store.clone()).await;
-    let client = reqwest::Client::new();
-    let good = urls.url("job-1", MediaKind::Video);
-    let secret = good
-        .strip_prefix(&format!("{origin}/"))
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let good = urls.frames(&id);
+    let secret = good.split('/').nth(3).unwrap().to_string();
     assert_eq!(secret.len(), 64);
-    assert_eq!(client.get(&good).send().await.unwrap().status(), 200);
-    // Job 2's own file is served; it is not job 1's.
-    let two = urls.url("job-2", MediaKind::Captioned);
-    assert_eq!(client.get(&two).send().await.unwrap().status(), 200);
-
-    let root = lib.root.display().to_string();
+    let client = reqwest::Client::new();
     for url in [
-        // No secret, another secret, a prefix of it.
-        format!("{origin}/job-1/video"),
-        format!("{origin}/{}/job-1/video", "0".repeat(64)),
-        format!("{origin}/{}/job-1/video", &secret[..63]),
-        // A file that is not the job's: job 1 has no captioned video (job 2's is not lent to
-        // it), job 2 has no plain video, no job 4 exists.
-        urls.url("job-1", MediaKind::Captioned),
-        urls.url("job-2", MediaKind::Video),
-        urls.url("job-4", MediaKind::Video),
-        // Kinds that are not videos, or are paths.
-        format!("{origin}/{secret}/job-1/subtitles"),
-        format!("{origin}/{secret}/job-1/..%2Fvideo"),
-        // Path-ish ids: traversal, an absolute path, a library file's own path.
-        format!("{origin}/{secret}/..%2F..%2Fetc%2Fpasswd/video"),
-        format!("{origin}/{secret}/..%2Fjob-1/video"),
-        format!("{origin}/{secret}/%2Fetc%2Fpasswd/video"),
-        format!(
-            "{origin}/{secret}/{}/video",
-            format!("{root}/one.mp4").replace('/', "%2F")
-        ),
-        // A job whose stored video is a symlink out of the library.
-        urls.url("job-3", MediaKind::Video),
+        format!("{origin}/frames/{id}"),
+        format!("{origin}/{}/frames/{id}", "0".repeat(64)),
+        format!("{origin}/{}/frames/{id}", &secret[..63]),
+        format!("{origin}/{secret}/frames/{}", "0".repeat(32)),
+        format!("{origin}/{secret}/frames/..%2F{id}"),
+        format!("{origin}/{secret}/video/{id}"),
     ] {
         let answer = client.get(&url).send().await.unwrap();
         assert_eq!(answer.status(), 404, "{url}");
-        assert!(answer.bytes().await.unwrap().len() < 100, "{url}");
     }
-
-    // Dot segments as sent by a raw client (HTTP libraries resolve them before sending).
-    let host = origin.strip_prefix("http://").unwrap();
-    for path in [
-        format!("/{secret}/../video"),
-        format!("/{secret}/job-1/../video"),
-        format!("/{secret}/job-1/video/../../job-1/video"),
-        format!("/{secret}/%2E%2E/video"),
-        format!("/{secret}/..%2F..%2F..%2Fetc%2Fpasswd/video"),
-    ] {
-        assert_eq!(raw_status(host, &path).await, 404, "{path}");
-    }
-    assert_eq!(
-        raw_status(host, &format!("/{secret}/job-1/video")).await,
-        206
-    );
-
     // The same URL under another host name (DNS rebinding from a web page) is refused.
     let port = origin.rsplit(':').next().unwrap();
     let rebound = good.replace(&origin, &format!("http://localhost:{port}"));
-    let answer = client.get(&rebound).send().await.unwrap();
-    assert_eq!(answer.status(), 404);
-
+    assert_eq!(client.get(&rebound).send().await.unwrap().status(), 404);
     // Bound to loopback only.
     assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
 }
 
-/// The status of `GET path` sent byte for byte as given.
-async fn raw_status(host: &str, path: &str) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nRange: bytes=0-15\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).await.unwrap();
-    let line = String::from_utf8_lossy(&head).into_owned();
-    line[9..12].parse().unwrap()
+/// A part is complete once the boundary after its JPEG has arrived.
+fn ends_a_part(got: &[u8]) -> bool {
+    got.len() > 20 && got[12..].windows(13).any(|w| w == b"\r\n--vas-frame")
 }
 
 #[test]

@@ -19,7 +19,10 @@ import type {
   JobPage_Serialize,
   JobState,
   JobView_Serialize,
+  OpenedPlayer,
   PlayableFile,
+  PlayerControl,
+  PlayerState_Serialize,
   SettingsView_Serialize,
   Appearance,
   Mode,
@@ -43,6 +46,7 @@ export type JobView = JobView_Serialize;
 export type SettingsView = SettingsView_Serialize;
 export type { JobFile };
 export type TransferProgress = TransferProgress_Serialize;
+export type PlayerState = PlayerState_Serialize;
 export type BatchPreview = BatchPreviewView_Serialize;
 export type BatchOptionsInput = BatchOptionsInput_Serialize;
 export type BatchRowItem = BatchRowItem_Serialize;
@@ -56,8 +60,10 @@ export type {
   ErrorCode,
   JobState,
   Mode,
+  OpenedPlayer,
   Orientation,
   PlayableFile,
+  PlayerControl,
   Theme,
 };
 // Limits studio-core enforces, exported from Rust so the UI cannot drift from them.
@@ -158,8 +164,17 @@ export interface Backend extends ChatBackend {
   cachedMedia(url: string): Promise<string>;
   /** A URL the web view can load for a local file (asset protocol). */
   mediaSrc(path: string): string;
-  /** A streaming URL (with seeking) for a job's video or its captioned video. */
-  mediaUrl(jobId: string, file: PlayableFile): Promise<string>;
+  /** Opens the app's player on a job's video (or captioned video), for a box of `width` ×
+   * `height` device pixels; `onState` gets its state on every change until it is closed. */
+  openPlayer(
+    jobId: string,
+    file: PlayableFile,
+    box: { width: number; height: number },
+    autoplay: boolean,
+    onState: (state: PlayerState) => void,
+  ): Promise<OpenedPlayer>;
+  controlPlayer(id: string, control: PlayerControl): Promise<void>;
+  closePlayer(id: string): Promise<void>;
   /** The text of a job's downloaded subtitles (SRT). */
   jobCaptions(jobId: string): Promise<string>;
 

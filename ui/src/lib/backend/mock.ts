@@ -18,6 +18,7 @@ import {
   type TransferProgress,
 } from "./backend";
 import { createMockChat } from "../components/session/mockChat";
+import { createMockPlayers } from "./mockPlayer";
 
 export interface MockOptions {
   appInfo?: Partial<AppInfo>;
@@ -415,7 +416,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     cachedMedia: async (url) => url,
     mediaSrc: (path) => path,
-    mediaUrl: async (jobId, file) => `mock-media:${jobId}/${file}`,
+    ...createMockPlayers(),
     jobCaptions: async () => "1\n00:00:00,000 --> 00:00:02,000\nA caption\n",
 
     async inspectFiles(paths) {

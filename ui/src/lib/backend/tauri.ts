@@ -1,8 +1,8 @@
 // The Backend over Tauri IPC, using the generated, typed bindings.
-import { convertFileSrc } from "@tauri-apps/api/core";
+import { Channel, convertFileSrc } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { commands, events } from "./bindings";
-import { type Backend, type CommandError, toBackendError } from "./backend";
+import { commands, events, type PlayerState_Deserialize } from "./bindings";
+import { type Backend, type CommandError, type PlayerState, toBackendError } from "./backend";
 
 /** What every generated command resolves to. */
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -99,7 +99,14 @@ export function createTauriBackend(): Backend {
 
     cachedMedia: (url) => call(commands.cachedMedia(url)),
     mediaSrc: (path) => convertFileSrc(path),
-    mediaUrl: (jobId, file) => call(commands.mediaUrl(jobId, file)),
+    openPlayer(jobId, file, box, autoplay, onState) {
+      const events = new Channel<PlayerState_Deserialize>();
+      // Rust sends every field (the Serialize shape); the binding names the accepting shape.
+      events.onmessage = (state) => onState(state as PlayerState);
+      return call(commands.playerOpen(jobId, file, box.width, box.height, autoplay, events));
+    },
+    controlPlayer: (id, control) => call(commands.playerControl(id, control)).then(() => {}),
+    closePlayer: (id) => call(commands.playerClose(id)).then(() => {}),
     jobCaptions: (jobId) => call(commands.jobCaptions(jobId)),
 
     inspectFiles: (paths) => call(commands.inspectFiles(paths)),

@@ -1,20 +1,23 @@
-// Subtitles as the player needs them: HeyGen (and the local agent) deliver SRT, while a
-// <track> element reads only WebVTT. The two differ in the header, the cue numbers (optional in
-// WebVTT) and the decimal comma in timestamps; SRT's optional X1/Y1 coordinates have no WebVTT
-// meaning and are dropped.
+// Subtitles as the player needs them: HeyGen (and the local agent) deliver SRT, which the
+// player draws over the picture itself, cue by cue, at the player's position. SRT's optional
+// X1/Y1 coordinates are dropped.
 
 const SRT_TIME = /(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})/;
 const SRT_TIMING = new RegExp(`^\\s*${SRT_TIME.source}\\s*-->\\s*${SRT_TIME.source}`);
 
-/** `00:00:01,5` → `00:00:01.500`. */
-function vttTime(h: string, m: string, s: string, ms: string): string {
-  return `${h.padStart(2, "0")}:${m}:${s}.${ms.padEnd(3, "0")}`;
+/** One caption: shown from `start` to `end` (seconds). */
+export type Cue = { start: number; end: number; text: string };
+
+/** `00:00:01,5` → 1.5 seconds. */
+function seconds(h: string, m: string, s: string, ms: string): number {
+  return Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(ms.padEnd(3, "0")) / 1000;
 }
 
-/** Converts SRT text to WebVTT. Cues without a valid timing line are skipped, not guessed. */
-export function srtToVtt(srt: string): string {
+/** Parses SRT text into cues in time order. Cues without a valid timing line are skipped, not
+ * guessed. */
+export function parseSrt(srt: string): Cue[] {
   const text = srt.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  const cues: string[] = [];
+  const cues: Cue[] = [];
   for (const block of text.split(/\n{2,}/)) {
     const lines = block.split("\n");
     const timingAt = lines.findIndex((line) => SRT_TIMING.test(line));
@@ -22,16 +25,21 @@ export function srtToVtt(srt: string): string {
     if (timingAt < 0 || timingAt > 1) continue;
     const [, h1 = "", m1 = "", s1 = "", ms1 = "", h2 = "", m2 = "", s2 = "", ms2 = ""] =
       SRT_TIMING.exec(lines[timingAt] ?? "") ?? [];
-    const timing = `${vttTime(h1, m1, s1, ms1)} --> ${vttTime(h2, m2, s2, ms2)}`;
-    // "-->" may not appear in a WebVTT cue's text; blank lines would end the cue early.
-    const body = lines
-      .slice(timingAt + 1)
-      .map((line) => line.replaceAll("-->", "→"))
-      .filter((line) => line.trim() !== "");
+    const body = lines.slice(timingAt + 1).filter((line) => line.trim() !== "");
     if (body.length === 0) continue;
-    cues.push(`${timing}\n${body.join("\n")}`);
+    cues.push({
+      start: seconds(h1, m1, s1, ms1),
+      end: seconds(h2, m2, s2, ms2),
+      text: body.join("\n"),
+    });
   }
-  return `WEBVTT\n\n${cues.join("\n\n")}\n`;
+  return cues.sort((a, b) => a.start - b.start);
+}
+
+/** The captions to show at `time` (seconds): every cue that covers it, joined by lines. */
+export function captionAt(cues: Cue[], time: number): string | null {
+  const shown = cues.filter((c) => c.start <= time && time < c.end).map((c) => c.text);
+  return shown.length ? shown.join("\n") : null;
 }
 
 /** How the user wants captions shown (remembered across videos and launches). */

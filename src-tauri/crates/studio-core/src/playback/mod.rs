@@ -1,23 +1,26 @@
-//! Streaming playback of the library's videos to the web view.
+//! Playback of the library's videos in the app.
 //!
-//! WebKitGTK hands a `<video>` URL to GStreamer, whose WebKit source element loads only
-//! http(s), blob and data URLs: a custom scheme (Tauri's `asset:`, or one of our own) ends in
-//! `MEDIA_ERR_SRC_NOT_SUPPORTED`. Reading the whole file into a blob instead costs its size
-//! in memory. So the app serves its videos from a small HTTP server bound to 127.0.0.1 with
-//! `Range` support: GStreamer reads only what it plays and seeks by asking for other ranges.
+//! The player ([`Player`]) runs in our process: GStreamer reads the file in pull mode, decodes
+//! it, plays the sound, and turns each frame into a JPEG at the size the page shows it. The web
+//! view gets the frames from a small HTTP server bound to 127.0.0.1 as one long
+//! `multipart/x-mixed-replace` answer (an `<img>`), and the player's state through the app's IPC.
+//! Earlier the page played the file with `<video>` from this server: WebKit's media path then
+//! held 320–400 MB for a 1 GB video (issue 15); now a video costs what decoding one frame costs.
 //!
-//! What it serves is decided here, never by the web view: a URL names a job id and a
-//! [`MediaKind`]; the resolver the app provides looks the file up in the store. Every URL
-//! carries a secret made at each launch, so other local programs and web pages cannot read the
-//! library through the port.
+//! What plays is decided here, never by the web view: the page names a job id and a
+//! [`MediaKind`]; the app resolves the file through the store ([`job_file`]). Frame URLs carry
+//! a secret made at each launch and a player id, so other local programs and web pages can
+//! neither read the library nor watch what plays.
 
 mod library;
-mod range;
+mod player;
+mod players;
 mod server;
 
 pub use library::job_file;
-pub use range::{parse_range, ByteRange, RangeError};
-pub use server::{PlaybackServer, PlaybackUrls, Resolver};
+pub use player::{FrameBox, Player, PlayerControl, PlayerError, PlayerState};
+pub use players::{Players, MAX_PLAYERS};
+pub use server::{PlaybackServer, PlaybackUrls};
 
 use serde::{Deserialize, Serialize};
 

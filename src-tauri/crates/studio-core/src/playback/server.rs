@@ -1,26 +1,22 @@
-//! The loopback HTTP server behind playback URLs: `GET /<secret>/<job id>/<kind>` (and HEAD,
-//! which axum answers from the GET handler without the body).
+//! The loopback HTTP server behind the player's pictures: `GET /<secret>/frames/<player id>`
+//! answers `multipart/x-mixed-replace`, one JPEG part per frame as the player shows it, for as
+//! long as the player is open. WebKit draws each part in the `<img>` in place of the one before.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use bytes::Bytes;
+use futures::StreamExt;
 use rand::RngCore;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
+use tokio::sync::watch;
 
-use super::range::{parse_range, RangeError};
-use super::MediaKind;
-
-/// Finds a job's file of a kind (None when the job or that file does not exist). The app's
-/// resolver reads the store; nothing the web view sends is ever used as a path.
-pub type Resolver = Arc<dyn Fn(&str, MediaKind) -> Option<PathBuf> + Send + Sync>;
+use super::players::Players;
 
 /// A bound (not yet serving) playback server. Binding comes first so the app can put the exact
 /// origin in its Content-Security-Policy before the window exists.
@@ -45,7 +41,7 @@ impl PlaybackServer {
         })
     }
 
-    /// `http://127.0.0.1:<port>`: what the CSP's `media-src` allows.
+    /// `http://127.0.0.1:<port>`: what the CSP's `img-src` allows.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -59,21 +55,21 @@ impl PlaybackServer {
     }
 
     /// Serves until the runtime stops. Must be called inside a Tokio runtime.
-    pub async fn serve(self, resolver: Resolver) -> std::io::Result<()> {
+    pub async fn serve(self, players: Arc<Players>) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
         let state = Served {
-            resolver,
+            players,
             secret: self.secret,
             host: self.addr.to_string().into(),
         };
         let app = Router::new()
-            .route("/{secret}/{job}/{kind}", get(media))
+            .route("/{secret}/frames/{player}", get(frames))
             .with_state(state);
         axum::serve(listener, app).await
     }
 }
 
-/// Builds the URL the web view plays for a job's file.
+/// Builds the URL of a player's frames.
 #[derive(Clone)]
 pub struct PlaybackUrls {
     origin: Arc<str>,
@@ -81,26 +77,26 @@ pub struct PlaybackUrls {
 }
 
 impl PlaybackUrls {
-    pub fn url(&self, job_id: &str, kind: MediaKind) -> String {
-        // Job ids are our own UUIDs; anything else would not resolve anyway.
-        let job: String = job_id
+    pub fn frames(&self, player_id: &str) -> String {
+        // Player ids are our own hex; anything else would not be found anyway.
+        let id: String = player_id
             .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .filter(char::is_ascii_alphanumeric)
             .collect();
-        format!("{}/{}/{}/{}", self.origin, self.secret, job, kind.as_str())
+        format!("{}/{}/frames/{}", self.origin, self.secret, id)
     }
 }
 
 #[derive(Clone)]
 struct Served {
-    resolver: Resolver,
+    players: Arc<Players>,
     secret: Arc<str>,
     host: Arc<str>,
 }
 
-async fn media(
+async fn frames(
     State(served): State<Served>,
-    Path((secret, job, kind)): Path<(String, String, String)>,
+    Path((secret, player)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     // A page elsewhere cannot reach us through DNS rebinding: only our own host name is served.
@@ -110,73 +106,62 @@ async fn media(
     if !host_ok || !same_secret(&secret, &served.secret) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let Some(kind) = MediaKind::parse(&kind) else {
+    let Some(frames) = served.players.frames(&player) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let resolver = served.resolver.clone();
-    let path = match tokio::task::spawn_blocking(move || resolver(&job, kind)).await {
-        Ok(Some(path)) => path,
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    let answer = match stream_file(path, range).await {
-        Ok(response) => response,
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    };
     if trace() {
-        eprintln!(
-            "playback: {} range {:?} -> {} {:?}",
-            kind.as_str(),
-            range,
-            answer.status().as_u16(),
-            answer.headers().get(header::CONTENT_RANGE)
-        );
+        eprintln!("playback: frames of player {player} requested");
     }
-    answer
+    Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/x-mixed-replace; boundary={BOUNDARY}"),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .body(Body::from_stream(frame_parts(frames)))
+        .unwrap_or_default()
 }
 
-/// The file, or the asked part of it, streamed from disk in 64 KiB reads (never read whole into
-/// memory). An open-ended `bytes=N-` gets the whole rest: WebKit's media source takes the end
-/// of an answer for the end of the file (a capped 206 left a seek hanging), and bounds its own
-/// queue by cancelling the request and asking again from where it stopped.
-async fn stream_file(path: PathBuf, range: Option<&str>) -> std::io::Result<Response> {
-    let mut file = tokio::fs::File::open(&path).await?;
-    let size = file.metadata().await?.len();
-    let mime = if path.extension().is_some_and(|e| e == "webm") {
-        "video/webm"
-    } else {
-        "video/mp4"
-    };
-    let mut builder = Response::builder()
-        .header(header::CONTENT_TYPE, mime)
-        .header(header::ACCEPT_RANGES, "bytes")
-        .header(header::CACHE_CONTROL, "no-store")
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    let (status, start, len) = match range.map(|r| parse_range(r, size)) {
-        None | Some(Err(RangeError::Ignored)) => (StatusCode::OK, 0, size),
-        Some(Err(RangeError::Unsatisfiable)) => {
-            return Ok(builder
-                .status(StatusCode::RANGE_NOT_SATISFIABLE)
-                .header(header::CONTENT_RANGE, format!("bytes */{size}"))
-                .body(Body::empty())
-                .unwrap_or_default());
+/// The parts' boundary. Each part is followed by the next boundary at once — a reader finds the
+/// end of a part only by seeing the boundary after it, and a paused video's last frame must show.
+const BOUNDARY: &str = "vas-frame";
+
+/// The stream of parts: the opening boundary, then the newest frame each time it changes. A
+/// reader that falls behind gets the newest frame when it is ready again, never a queue of old
+/// ones. Ends when the player closes.
+fn frame_parts(
+    frames: watch::Receiver<Option<Bytes>>,
+) -> impl futures::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    let opening = Bytes::from(format!("--{BOUNDARY}\r\n"));
+    let parts = futures::stream::unfold((frames, true), |(mut frames, first)| async move {
+        // The frame already there is sent at once (a paused player's picture).
+        let has_frame = first && frames.borrow_and_update().is_some();
+        if !has_frame {
+            loop {
+                frames.changed().await.ok()?;
+                if frames.borrow_and_update().is_some() {
+                    break;
+                }
+            }
         }
-        Some(Ok(r)) => {
-            builder = builder.header(
-                header::CONTENT_RANGE,
-                HeaderValue::from_str(&format!("bytes {}-{}/{size}", r.start, r.end))
-                    .expect("digits and punctuation are a valid header"),
-            );
-            (StatusCode::PARTIAL_CONTENT, r.start, r.len())
-        }
-    };
-    file.seek(std::io::SeekFrom::Start(start)).await?;
-    let body = Body::from_stream(ReaderStream::with_capacity(file.take(len), 64 * 1024));
-    Ok(builder
-        .status(status)
-        .header(header::CONTENT_LENGTH, len)
-        .body(body)
-        .unwrap_or_default())
+        let jpeg = frames.borrow().clone()?;
+        Some((Ok(part(&jpeg)), (frames, false)))
+    });
+    futures::stream::once(async { Ok(opening) }).chain(parts)
+}
+
+fn part(jpeg: &[u8]) -> Bytes {
+    let head = format!(
+        "Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        jpeg.len()
+    );
+    let tail = format!("\r\n--{BOUNDARY}\r\n");
+    let mut out = Vec::with_capacity(head.len() + jpeg.len() + tail.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(jpeg);
+    out.extend_from_slice(tail.as_bytes());
+    out.into()
 }
 
 /// `VAS_PLAYBACK_TRACE=1` prints each answered request (which file, range asked, answer) to

@@ -1,0 +1,466 @@
+//! The app's video player: GStreamer in our own process decodes a library file and hands the
+//! web view each frame, when it is due, as a JPEG scaled to the size it is shown at.
+//!
+//! Why not `<video>`: WebKitGTK's media source reads ahead through WebKit's network process with
+//! no back-pressure, and a 1 GB video grew WebKit's processes by 320–400 MB (issue 15). Here
+//! `playbin` reads the file itself in pull mode — only what it decodes — and the web view
+//! receives one small image per frame (`multipart/x-mixed-replace`, see `server.rs`), which
+//! WebKit shows in an `<img>` without keeping the earlier ones. Sound plays through GStreamer's
+//! audio sink; the page draws the controls and captions from [`PlayerState`].
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+/// How often the position is reported while playing (the page interpolates between reports).
+const POSITION_EVERY: Duration = Duration::from_millis(250);
+/// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
+const JPEG_QUALITY: i32 = 85;
+/// The largest frame size a page may ask for (4K); the smallest.
+const MAX_SIDE: u32 = 3840;
+const MIN_SIDE: u32 = 16;
+
+/// What the page shows about a player. Sent whole on every change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PlayerState {
+    /// The first frame is decoded and shown (the video can be sought and played).
+    pub ready: bool,
+    pub playing: bool,
+    /// Playback reached the end (Play starts again from the beginning).
+    pub ended: bool,
+    /// Seconds from the start.
+    pub position: f64,
+    /// Seconds; None until known.
+    pub duration: Option<f64>,
+    /// The frames' size as sent (after scaling), 0 until the first frame.
+    pub width: u32,
+    pub height: u32,
+    pub volume: f64,
+    pub muted: bool,
+    /// Why the video cannot play, in words for the user.
+    pub error: Option<String>,
+}
+
+/// What the page can ask a player to do.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PlayerControl {
+    Play,
+    Pause,
+    /// Seconds from the start (clamped to the video).
+    Seek {
+        seconds: f64,
+    },
+    /// 0.0–1.0.
+    Volume {
+        level: f64,
+    },
+    Mute {
+        muted: bool,
+    },
+}
+
+/// The frame size the page shows the video at (device pixels); frames are never scaled up.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameBox {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl FrameBox {
+    fn clamped(self) -> Self {
+        let side = |v: u32| v.clamp(MIN_SIDE, MAX_SIDE);
+        Self {
+            width: side(self.width),
+            height: side(self.height),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlayerError {
+    #[error("GStreamer could not start: {0}")]
+    Init(String),
+    #[error("GStreamer lacks an element the player needs ({0}); install gstreamer1.0-plugins-base and gstreamer1.0-plugins-good")]
+    MissingElement(String),
+    #[error("the player could not start: {0}")]
+    Pipeline(String),
+}
+
+/// One open player. Dropping it stops playback and frees the pipeline.
+pub struct Player {
+    playbin: gst::Element,
+    state: watch::Sender<PlayerState>,
+    frames: watch::Sender<Option<Bytes>>,
+    /// A seek asked for before the first frame, applied once the pipeline can seek.
+    pending_seek: Arc<Mutex<Option<f64>>>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Player {
+    /// Opens `file` and starts playing it (or only shows the first frame, `autoplay` false).
+    pub fn open(file: &Path, frame: FrameBox, autoplay: bool) -> Result<Self, PlayerError> {
+        init()?;
+        let uri = gst::glib::filename_to_uri(file, None)
+            .map_err(|e| PlayerError::Pipeline(e.to_string()))?;
+        let playbin = make("playbin")?;
+        playbin.set_property("uri", uri.as_str());
+        let (sink, appsink) = frame_sink(frame.clamped())?;
+        playbin.set_property("video-sink", &sink);
+        // Captions are drawn by the page from the SRT; no subtitle stream is rendered here.
+        playbin.set_property_from_str("flags", "video+audio+soft-volume");
+        decode_on_one_thread(&playbin);
+
+        let (state, _) = watch::channel(PlayerState {
+            volume: 1.0,
+            ..Default::default()
+        });
+        let (frames, _) = watch::channel(None);
+        let player = Player {
+            playbin,
+            state,
+            frames,
+            pending_seek: Arc::default(),
+            stopped: Arc::default(),
+        };
+        player.deliver_frames(&appsink);
+        player.watch_bus();
+        let target = if autoplay {
+            gst::State::Playing
+        } else {
+            gst::State::Paused
+        };
+        player
+            .playbin
+            .set_state(target)
+            .map_err(|e| PlayerError::Pipeline(e.to_string()))?;
+        Ok(player)
+    }
+
+    /// The state as it changes (the current value first).
+    pub fn state(&self) -> watch::Receiver<PlayerState> {
+        self.state.subscribe()
+    }
+
+    /// The newest frame as it changes (JPEG bytes; None before the first).
+    pub fn frames(&self) -> watch::Receiver<Option<Bytes>> {
+        self.frames.subscribe()
+    }
+
+    pub fn control(&self, control: PlayerControl) {
+        match control {
+            PlayerControl::Play => self.play(),
+            PlayerControl::Pause => {
+                let _ = self.playbin.set_state(gst::State::Paused);
+                self.state.send_modify(|s| s.playing = false);
+            }
+            PlayerControl::Seek { seconds } => self.seek(seconds),
+            PlayerControl::Volume { level } => {
+                let level = if level.is_finite() {
+                    level.clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                self.playbin.set_property("volume", level);
+                self.state.send_modify(|s| s.volume = level);
+            }
+            PlayerControl::Mute { muted } => {
+                self.playbin.set_property("mute", muted);
+                self.state.send_modify(|s| s.muted = muted);
+            }
+        }
+    }
+
+    fn play(&self) {
+        if self.state.borrow().ended {
+            self.seek(0.0);
+        }
+        let _ = self.playbin.set_state(gst::State::Playing);
+        self.state.send_modify(|s| {
+            s.playing = s.error.is_none();
+            s.ended = false;
+        });
+    }
+
+    fn seek(&self, seconds: f64) {
+        let current = self.state.borrow().clone();
+        let end = current.duration.unwrap_or(f64::MAX);
+        let seconds = if seconds.is_finite() {
+            seconds.clamp(0.0, end)
+        } else {
+            0.0
+        };
+        if !current.ready {
+            *self.pending_seek.lock().unwrap() = Some(seconds);
+            return;
+        }
+        seek_to(&self.playbin, seconds);
+        self.state.send_modify(|s| {
+            s.position = seconds;
+            s.ended = false;
+        });
+    }
+
+    /// Every frame the sink takes (and the one a pause or seek shows) becomes the newest frame.
+    fn deliver_frames(&self, appsink: &gst_app::AppSink) {
+        let publish = {
+            let frames = self.frames.clone();
+            let state = self.state.clone();
+            move |sample: gst::Sample| {
+                let Some(buffer) = sample.buffer() else {
+                    return;
+                };
+                let Ok(map) = buffer.map_readable() else {
+                    return;
+                };
+                if let Some((width, height)) = frame_size(&sample) {
+                    state.send_if_modified(|s| {
+                        let changed = (s.width, s.height) != (width, height);
+                        (s.width, s.height) = (width, height);
+                        changed
+                    });
+                }
+                frames.send_replace(Some(Bytes::copy_from_slice(map.as_slice())));
+            }
+        };
+        let on_preroll = publish.clone();
+        appsink.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    publish(sample);
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .new_preroll(move |sink| {
+                    let sample = sink.pull_preroll().map_err(|_| gst::FlowError::Eos)?;
+                    on_preroll(sample);
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    }
+
+    /// A thread of its own reads the pipeline's messages and reports the position; it ends when
+    /// the player is dropped.
+    fn watch_bus(&self) {
+        let bus = self.playbin.bus().expect("a pipeline has a bus");
+        let playbin = self.playbin.clone();
+        let state = self.state.clone();
+        let pending_seek = self.pending_seek.clone();
+        let stopped = self.stopped.clone();
+        let spawned = std::thread::Builder::new()
+            .name("vas-player".into())
+            .spawn(move || {
+                let watcher = BusWatcher {
+                    playbin,
+                    state,
+                    pending_seek,
+                };
+                while !stopped.load(Ordering::Acquire) {
+                    if let Some(message) = bus.timed_pop(gst::ClockTime::from_mseconds(
+                        POSITION_EVERY.as_millis() as u64,
+                    )) {
+                        watcher.handle(&message);
+                    }
+                    watcher.report_position();
+                }
+            });
+        if let Err(error) = spawned {
+            self.state
+                .send_modify(|s| s.error = Some(format!("the player could not start ({error})")));
+        }
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Release);
+        let _ = self.playbin.set_state(gst::State::Null);
+    }
+}
+
+struct BusWatcher {
+    playbin: gst::Element,
+    state: watch::Sender<PlayerState>,
+    pending_seek: Arc<Mutex<Option<f64>>>,
+}
+
+impl BusWatcher {
+    fn handle(&self, message: &gst::Message) {
+        use gst::MessageView;
+        match message.view() {
+            MessageView::AsyncDone(_) => self.prerolled(),
+            MessageView::DurationChanged(_) => self.update_duration(),
+            MessageView::Eos(_) => {
+                let _ = self.playbin.set_state(gst::State::Paused);
+                self.state.send_modify(|s| {
+                    s.playing = false;
+                    s.ended = true;
+                    s.position = s.duration.unwrap_or(s.position);
+                });
+            }
+            MessageView::Error(error) => {
+                let text = describe_error(&error.error(), error.debug().as_deref());
+                let _ = self.playbin.set_state(gst::State::Null);
+                self.state.send_modify(|s| {
+                    s.playing = false;
+                    s.error = Some(text);
+                });
+            }
+            MessageView::StateChanged(change)
+                if change.src() == Some(self.playbin.upcast_ref::<gst::Object>()) =>
+            {
+                let playing = change.current() == gst::State::Playing;
+                self.state.send_if_modified(|s| {
+                    let changed = s.playing != playing && s.error.is_none();
+                    if changed {
+                        s.playing = playing;
+                    }
+                    changed
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The first frame (or a seek's) is ready: the video can be sought from now on.
+    fn prerolled(&self) {
+        self.update_duration();
+        self.state
+            .send_if_modified(|s| !std::mem::replace(&mut s.ready, true));
+        if let Some(seconds) = self.pending_seek.lock().unwrap().take() {
+            seek_to(&self.playbin, seconds);
+        }
+    }
+
+    fn update_duration(&self) {
+        let Some(duration) = self.playbin.query_duration::<gst::ClockTime>() else {
+            return;
+        };
+        let seconds = duration.nseconds() as f64 / 1e9;
+        self.state
+            .send_if_modified(|s| s.duration.replace(seconds) != Some(seconds));
+    }
+
+    fn report_position(&self) {
+        if !self.state.borrow().playing {
+            return;
+        }
+        if let Some(at) = self.playbin.query_position::<gst::ClockTime>() {
+            let seconds = at.nseconds() as f64 / 1e9;
+            self.state.send_if_modified(|s| {
+                let changed = (s.position - seconds).abs() > 1e-3;
+                s.position = seconds;
+                changed
+            });
+        }
+    }
+}
+
+fn seek_to(playbin: &gst::Element, seconds: f64) {
+    let at = gst::ClockTime::from_nseconds((seconds * 1e9) as u64);
+    // Accurate: the frame shown is the one at the position asked for, not the keyframe before it.
+    let _ = playbin.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE, at);
+}
+
+/// `videoconvert ! videoscale ! (at most the box, square pixels) ! jpegenc ! appsink`. The sink
+/// keeps only the newest frame and waits for each frame's time (sync), so frames leave when due
+/// and a page that falls behind skips frames instead of queueing them.
+fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), PlayerError> {
+    let convert = make("videoconvert")?;
+    let scale = make("videoscale")?;
+    let caps = gst::Caps::builder("video/x-raw")
+        .field(
+            "width",
+            gst::IntRange::new(MIN_SIDE as i32, frame.width as i32),
+        )
+        .field(
+            "height",
+            gst::IntRange::new(MIN_SIDE as i32, frame.height as i32),
+        )
+        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+        .build();
+    let filter = make("capsfilter")?;
+    filter.set_property("caps", &caps);
+    let encode = make("jpegenc")?;
+    encode.set_property("quality", JPEG_QUALITY);
+    let appsink = gst_app::AppSink::builder()
+        .max_buffers(1)
+        .drop(true)
+        .sync(true)
+        .build();
+    let bin = gst::Bin::with_name("vas-frames");
+    let elements = [&convert, &scale, &filter, &encode, appsink.upcast_ref()];
+    bin.add_many(elements)
+        .and_then(|_| gst::Element::link_many(elements))
+        .map_err(|e| PlayerError::Pipeline(e.to_string()))?;
+    let pad = convert
+        .static_pad("sink")
+        .expect("videoconvert has a sink pad");
+    let ghost =
+        gst::GhostPad::with_target(&pad).map_err(|e| PlayerError::Pipeline(e.to_string()))?;
+    bin.add_pad(&ghost)
+        .map_err(|e| PlayerError::Pipeline(e.to_string()))?;
+    Ok((bin.upcast(), appsink))
+}
+
+/// libav's decoders start a thread per core, each with its own frames (7 MB more for a 360p
+/// video with two threads than with one). One thread decodes 1080p H.264 at 6× real time
+/// on this project's 2-core CI machine, so more buys nothing for playback but memory.
+fn decode_on_one_thread(playbin: &gst::Element) {
+    let Some(bin) = playbin.downcast_ref::<gst::Bin>() else {
+        return;
+    };
+    bin.connect_deep_element_added(|_, _, element| {
+        let is_libav = element
+            .factory()
+            .is_some_and(|f| f.name().starts_with("avdec_"));
+        if is_libav && element.has_property("max-threads", Some(i32::static_type())) {
+            element.set_property("max-threads", 1i32);
+        }
+    });
+}
+
+fn frame_size(sample: &gst::Sample) -> Option<(u32, u32)> {
+    let s = sample.caps()?.structure(0)?;
+    Some((
+        s.get::<i32>("width").ok()? as u32,
+        s.get::<i32>("height").ok()? as u32,
+    ))
+}
+
+fn make(factory: &str) -> Result<gst::Element, PlayerError> {
+    gst::ElementFactory::make(factory)
+        .build()
+        .map_err(|_| PlayerError::MissingElement(factory.into()))
+}
+
+fn init() -> Result<(), PlayerError> {
+    static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| gst::init().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(PlayerError::Init)
+}
+
+/// GStreamer's error in words a user can act on: a missing decoder names the package.
+fn describe_error(error: &gst::glib::Error, debug: Option<&str>) -> String {
+    let missing = error.matches(gst::CoreError::MissingPlugin)
+        || error.matches(gst::StreamError::CodecNotFound)
+        || debug.is_some_and(|d| d.contains("missing"));
+    if missing {
+        "This system cannot decode the video: install gstreamer1.0-libav (H.264 and AAC)".into()
+    } else {
+        error.message().to_string()
+    }
+}

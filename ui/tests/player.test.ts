@@ -1,0 +1,85 @@
+import { render, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { withBackend } from "./context";
+import { createMockBackend } from "../src/lib/backend";
+import LocalVideo from "../src/lib/components/LocalVideo.svelte";
+import { clock, seekTarget } from "../src/lib/media/player";
+
+describe("the app's player", () => {
+  it("plays, pauses, seeks by keyboard and slider, mutes, and closes its player when left", async () => {
+    const user = userEvent.setup();
+    const backend = createMockBackend();
+    const control = vi.spyOn(backend, "controlPlayer");
+    const close = vi.spyOn(backend, "closePlayer");
+    const { getByTestId, unmount } = render(LocalVideo, {
+      props: { jobId: "job_1" },
+      ...withBackend(backend),
+    });
+    const player = getByTestId("player");
+    await waitFor(() => expect(player).toHaveAttribute("data-playing", "true"));
+    const play = within(player).getByTestId("player-play");
+    expect(play).toHaveAccessibleName("Pause");
+
+    await user.click(play);
+    await waitFor(() => expect(player).toHaveAttribute("data-playing", "false"));
+    expect(play).toHaveAccessibleName("Play");
+
+    player.focus();
+    await user.keyboard("{ArrowRight}");
+    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 5 });
+    await user.keyboard("{End}");
+    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 10 });
+    await user.keyboard("m");
+    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "mute", muted: true });
+    await waitFor(() =>
+      expect(within(player).getByTestId("player-mute")).toHaveAccessibleName("Unmute"),
+    );
+
+    const seek = within(player).getByTestId("player-seek") as HTMLInputElement;
+    seek.value = "2.5";
+    seek.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 2.5 });
+
+    unmount();
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it("draws the caption at the player's position over the picture", async () => {
+    const backend = createMockBackend();
+    vi.spyOn(backend, "jobCaptions").mockResolvedValue(
+      "1\n00:00:00,000 --> 00:00:04,000\nFirst words\n\n2\n00:00:06,000 --> 00:00:08,000\nLater\n",
+    );
+    const { getByTestId, queryByTestId } = render(LocalVideo, {
+      props: { jobId: "job_1", hasCaptions: true },
+      ...withBackend(backend),
+    });
+    await waitFor(() => expect(getByTestId("player-cue")).toHaveTextContent("First words"));
+    const seek = getByTestId("player-seek") as HTMLInputElement;
+    seek.value = "5";
+    seek.dispatchEvent(new Event("change", { bubbles: true }));
+    await waitFor(() => expect(queryByTestId("player-cue")).toBeNull());
+  });
+
+  it("says why a video cannot be opened", async () => {
+    const backend = createMockBackend();
+    vi.spyOn(backend, "openPlayer").mockRejectedValue(new Error("no decoder"));
+    const { findByRole } = render(LocalVideo, {
+      props: { jobId: "job_1" },
+      ...withBackend(backend),
+    });
+    expect(await findByRole("alert")).toHaveTextContent("no decoder");
+  });
+});
+
+describe("player helpers", () => {
+  it("labels times and maps keys to positions", () => {
+    expect(clock(0)).toBe("0:00");
+    expect(clock(75.4)).toBe("1:15");
+    expect(clock(3723)).toBe("1:02:03");
+    expect(seekTarget("ArrowLeft", 3, 100)).toBe(0);
+    expect(seekTarget("ArrowRight", 98, 100)).toBe(100);
+    expect(seekTarget("5", 0, 120)).toBe(60);
+    expect(seekTarget("x", 0, 120)).toBeNull();
+  });
+});
