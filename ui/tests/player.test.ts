@@ -61,6 +61,21 @@ describe("the app's player", () => {
     await waitFor(() => expect(queryByTestId("player-cue")).toBeNull());
   });
 
+  it("pauses when the window is hidden (closed to the tray)", async () => {
+    const backend = createMockBackend();
+    const control = vi.spyOn(backend, "controlPlayer");
+    const { getByTestId } = render(LocalVideo, {
+      props: { jobId: "job_1" },
+      ...withBackend(backend),
+    });
+    await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-playing", "true"));
+    const hidden = vi.spyOn(document, "hidden", "get").mockReturnValue(true);
+    document.dispatchEvent(new Event("visibilitychange"));
+    hidden.mockRestore();
+    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "pause" });
+    await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-playing", "false"));
+  });
+
   it("says why a video cannot be opened", async () => {
     const backend = createMockBackend();
     vi.spyOn(backend, "openPlayer").mockRejectedValue(new Error("no decoder"));
