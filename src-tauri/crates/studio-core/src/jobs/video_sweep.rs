@@ -140,29 +140,37 @@ impl Engine {
         max_pages: usize,
     ) -> Result<()> {
         let conn = self.connected().await?;
-        let mut request = PageRequest::with_limit(PAGE_SIZE);
+        let first = PageRequest::with_limit(PAGE_SIZE);
+        let mut request = first.clone();
         let mut tokens = HashSet::new();
-        for _ in 0..max_pages {
+        // Jobs the first page (the newest videos) showed still in the making.
+        let mut on_first_page: Vec<String> = Vec::new();
+        let mut pages = 0;
+        let mut rereads = 0;
+        while pages < max_pages {
+            // A sweep of many pages outlasts a young job's cadence (1,000 jobs: 12 pages at
+            // 1 request/s against 10 s): when a job the first page showed is due again, read
+            // that page again before going on, so its completion is not left for the next sweep.
+            let reread = pages > 0
+                && rereads < max_pages
+                && on_first_page
+                    .iter()
+                    .any(|id| schedule.due(id, Instant::now()));
+            let asked = if reread { &first } else { &request };
             self.budget.acquire().await;
             let page = tokio::select! {
-                r = conn.client.list_video_items(&request) => r?,
+                r = conn.client.list_video_items(asked) => r?,
                 _ = self.shutdown.cancelled() => return Err(CoreError::Cancelled),
             };
-            for item in &page.data {
-                let (Some(job), Some(status)) = (tracked.get(&item.id), &item.status) else {
-                    continue;
-                };
-                due.remove(&item.id);
-                if status.is_terminal() {
-                    // Fresh URLs and the failure come only from the video itself: read it
-                    // now, not after the rest of the sweep.
-                    schedule.lists.read_item(&job.id);
-                    schedule.due_now(&job.id);
-                    schedule.wake.notify_one();
-                } else {
-                    self.listed_in_progress(schedule, job)?;
-                }
+            let in_progress = self.take_page(schedule, tracked, due, &page.data)?;
+            if reread || pages == 0 {
+                on_first_page = in_progress;
             }
+            if reread {
+                rereads += 1;
+                continue;
+            }
+            pages += 1;
             match page.next() {
                 _ if due.is_empty() => break,
                 Some(token) if tokens.insert(token.to_string()) => request = request.after(token),
@@ -170,6 +178,35 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// What one page tells: finished videos are read now; the others get their next turn.
+    /// Returns the jobs it showed still in the making.
+    fn take_page(
+        self: &Arc<Self>,
+        schedule: &Schedule,
+        tracked: &HashMap<String, Job>,
+        due: &mut HashSet<String>,
+        items: &[heygen_api::models::VideoListItem],
+    ) -> Result<Vec<String>> {
+        let mut in_progress = Vec::new();
+        for item in items {
+            let (Some(job), Some(status)) = (tracked.get(&item.id), &item.status) else {
+                continue;
+            };
+            due.remove(&item.id);
+            if status.is_terminal() {
+                // Fresh URLs and the failure come only from the video itself: read it
+                // now, not after the rest of the sweep.
+                schedule.lists.read_item(&job.id);
+                schedule.due_now(&job.id);
+                schedule.wake.notify_one();
+            } else {
+                self.listed_in_progress(schedule, job)?;
+                in_progress.push(job.id.clone());
+            }
+        }
+        Ok(in_progress)
     }
 
     /// The list shows the job's video still in the making: record that and set its next turn.
