@@ -3,9 +3,11 @@
 //! states, and real files in the library folder for the downloaded ones (a PNG thumbnail and a
 //! short MP4 each; hard links into a small pool of distinct files, so 10,000 jobs cost no disk).
 //!
-//! Only settled states are seeded (downloaded, failed, stopped, cancelled, draft): a live job
-//! would make the app's tracker poll a session that does not exist, which is the tracking
-//! benchmark's business, not the library screen's.
+//! Only terminal states are seeded (downloaded, failed, stopped, cancelled): a live job would
+//! make the app's tracker poll a session that does not exist, which is the tracking benchmark's
+//! business, not the library screen's. Nor drafts: a draft in the database is one a dead process
+//! never sent, and the app sends it at start-up (`Studio::resume`), so seeded drafts had the UI
+//! benchmark's app create ~500 videos and the local agent render them beside the measurement.
 
 use std::collections::BTreeMap;
 use std::io::BufWriter;
@@ -88,11 +90,10 @@ const FAILURES: &[(&str, &str)] = &[
 /// The state of job number `i` (a fixed mix: mostly finished videos).
 fn state_for(rng: &mut StdRng) -> JobState {
     match rng.gen_range(0..100) {
-        0..=69 => JobState::Downloaded,
-        70..=81 => JobState::Failed,
-        82..=89 => JobState::Stopped,
-        90..=94 => JobState::Cancelled,
-        _ => JobState::Draft,
+        0..=74 => JobState::Downloaded,
+        75..=86 => JobState::Failed,
+        87..=94 => JobState::Stopped,
+        _ => JobState::Cancelled,
     }
 }
 
@@ -231,11 +232,9 @@ pub async fn seed_library(cfg: &SeedConfig) -> QaResult<SeedReport> {
             updated_at: created_at + rng.gen_range(60..2_700),
             ..Job::draft(id.clone(), request, format!("vas-create-{id}"), created_at)
         };
-        if state != JobState::Draft {
-            job.session_id = Some(format!("sess_seed_{}", &id[..16]));
-            job.submitted_at = Some(created_at + 1);
-            job.title = Some(title);
-        }
+        job.session_id = Some(format!("sess_seed_{}", &id[..16]));
+        job.submitted_at = Some(created_at + 1);
+        job.title = Some(title);
         match state {
             JobState::Downloaded => {
                 let stem = file_stem(&job.id, job.title.as_deref());
