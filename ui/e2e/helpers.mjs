@@ -1,21 +1,46 @@
 // Small WebDriver helpers shared by the end-to-end tests.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SHOTS_DIR } from "./driver.mjs";
 
-/** Saves `target/e2e-shots/<name>.png` and checks it is not blank. */
+/**
+ * Writes the X display's pixels (`DISPLAY`) to the PNG `file`, as a user would see them (native
+ * menus and other windows included), with ffmpeg's x11grab. Not WebKitWebDriver's screenshot:
+ * without a GPU the app turns WebKit's compositing off (src-tauri/painting.rs), and in that mode
+ * WebKit's snapshot of an idle page never returns under Xvfb.
+ */
+export function captureDisplay(file) {
+  execFileSync(
+    "ffmpeg",
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-f",
+      "x11grab",
+      "-i",
+      process.env.DISPLAY,
+      "-frames:v",
+      "1",
+      "-y",
+      file,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"], timeout: 15_000 },
+  );
+}
+
+/** Saves `target/e2e-shots/<name>.png` (the display, see `captureDisplay`); checks it is not blank. */
 export async function shoot(browser, name) {
   mkdirSync(SHOTS_DIR, { recursive: true });
   const file = join(SHOTS_DIR, `${name}.png`);
-  // Let the last change paint before capturing: two animation frames mean the DOM change was
-  // painted, but WebKitWebDriver's snapshot can still return the previous frame for a while
-  // after a screen change (seen at 300 ms, never after ~1.3 s), hence the pause.
+  // Two animation frames: the last DOM change has been painted and sent to the display.
   await browser.executeAsync((done) =>
     requestAnimationFrame(() => requestAnimationFrame(() => done())),
   );
-  await new Promise((done) => setTimeout(done, 1_200));
-  await browser.saveScreenshot(file);
+  await new Promise((done) => setTimeout(done, 300));
+  captureDisplay(file);
   assert.ok(statSync(file).size > 4_000, `${file} looks empty`);
 }
 

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, linkSync, readFileSync, renameSync, statSync 
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { appBinary, launchApp } from "../driver.mjs";
-import { onScreen, playerState, seekPlayer, waitForPlayer } from "../helpers.mjs";
+import { captureDisplay, onScreen, playerState, seekPlayer, waitForPlayer } from "../helpers.mjs";
 import { appProcessTree, smapsByMapping } from "./procfs.mjs";
 
 const BIG =
@@ -263,11 +263,13 @@ try {
 } catch (error) {
   // What the app printed (its playback requests too, with VAS_PLAYBACK_TRACE=1) and the screen.
   console.error(app.driverOutput().slice(-6_000));
-  await app.browser
-    .saveScreenshot(
+  try {
+    captureDisplay(
       join(import.meta.dirname, "../../../target/e2e-shots/bench-playback-failed.png"),
-    )
-    .catch(() => {});
+    );
+  } catch {
+    // The failure itself is what matters.
+  }
   throw error;
 } finally {
   const requests = app.driverOutput().match(/^playback: .*$/gm) ?? [];

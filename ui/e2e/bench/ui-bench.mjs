@@ -137,6 +137,16 @@ async function settleGallery(browser, base) {
   }
 }
 
+/** What `WEBKIT_DISABLE_COMPOSITING_MODE` (unset: the app's own choice) makes of the window. */
+function renderingMode(setting) {
+  if (setting === undefined) {
+    return "as the app ships (it chooses: without a GPU render node, CPU painting and no compositing)";
+  }
+  return setting === "0"
+    ? "composited (WEBKIT_DISABLE_COMPOSITING_MODE=0: WebKit's OpenGL compositor thread)"
+    : `non-composited (WEBKIT_DISABLE_COMPOSITING_MODE=${setting}: the web view's main thread paints the window)`;
+}
+
 function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -166,13 +176,7 @@ async function main() {
       throw new Error(`the catalogue lists ${catalogue.styles.length} styles (${ids.size} ids)`);
     }
     const warmMs = await warmThumbnails(catalogue.styles, WARM_THUMBNAILS);
-    console.log(
-      `rendering: ${
-        process.env.WEBKIT_DISABLE_COMPOSITING_MODE === "1"
-          ? "non-composited (WEBKIT_DISABLE_COMPOSITING_MODE=1: the web view's main thread paints the window)"
-          : "composited, as the app ships (painting off the main thread)"
-      }`,
-    );
+    console.log(`rendering: ${renderingMode(process.env.WEBKIT_DISABLE_COMPOSITING_MODE)}`);
     console.log(
       `catalogue: ${STYLES} styles (${builtIn} built in + ${STYLES - builtIn} synthetic), ` +
         `walked over the API in ${catalogue.pages} pages of 100; the agent made the first ` +

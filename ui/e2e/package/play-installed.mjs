@@ -1,11 +1,13 @@
 // The packaging test's WebDriver client (run by .ci/package-test, not by the e2e suite): drives
 // the app installed from our .deb in a clean Debian root — through tauri-driver there, reached
 // on loopback — from first run to a video made offline and playing in the Library.
-// APPLICATION is the path from the desktop entry's Exec line; DRIVER_PORT tauri-driver's port.
+// APPLICATION is the path from the desktop entry's Exec line; DRIVER_PORT tauri-driver's port;
+// DISPLAY the root's X display.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
+import { captureDisplay } from "../helpers.mjs";
 
 const { APPLICATION, DRIVER_PORT, SHOTS_DIR } = process.env;
 assert.ok(APPLICATION && DRIVER_PORT && SHOTS_DIR, "APPLICATION, DRIVER_PORT and SHOTS_DIR");
@@ -23,10 +25,11 @@ async function waitForDriver() {
   throw new Error(`tauri-driver did not answer on port ${DRIVER_PORT}`);
 }
 
-async function shoot(browser, name) {
+/** The root's display (DISPLAY, reachable from here: see .ci/package-test) as a PNG. */
+async function shoot(_browser, name) {
   mkdirSync(SHOTS_DIR, { recursive: true });
   await new Promise((done) => setTimeout(done, 1_200));
-  await browser.saveScreenshot(join(SHOTS_DIR, `${name}.png`));
+  captureDisplay(join(SHOTS_DIR, `${name}.png`));
 }
 
 const step = (name) => console.log(`package test: ${name}`);
