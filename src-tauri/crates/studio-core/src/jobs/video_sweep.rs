@@ -145,6 +145,8 @@ impl Engine {
         let mut tokens = HashSet::new();
         // Jobs the first page (the newest videos) showed still in the making.
         let mut on_first_page: Vec<String> = Vec::new();
+        // Listed videos outside the sweep's snapshot: jobs that began after it, or not ours.
+        let mut joined: HashMap<String, Option<Job>> = HashMap::new();
         let mut pages = 0;
         let mut rereads = 0;
         while pages < max_pages {
@@ -162,7 +164,7 @@ impl Engine {
                 r = conn.client.list_video_items(asked) => r?,
                 _ = self.shutdown.cancelled() => return Err(CoreError::Cancelled),
             };
-            let in_progress = self.take_page(schedule, tracked, due, &page.data)?;
+            let in_progress = self.take_page(schedule, tracked, &mut joined, due, &page.data)?;
             if reread || pages == 0 {
                 on_first_page = in_progress;
             }
@@ -186,13 +188,23 @@ impl Engine {
         self: &Arc<Self>,
         schedule: &Schedule,
         tracked: &HashMap<String, Job>,
+        joined: &mut HashMap<String, Option<Job>>,
         due: &mut HashSet<String>,
         items: &[heygen_api::models::VideoListItem],
     ) -> Result<Vec<String>> {
         let mut in_progress = Vec::new();
         for item in items {
-            let (Some(job), Some(status)) = (tracked.get(&item.id), &item.status) else {
-                continue;
+            let Some(status) = &item.status else { continue };
+            let late_job;
+            let job = match tracked.get(&item.id) {
+                Some(job) => job,
+                None => {
+                    late_job = self.late_job(joined, &item.id)?;
+                    match &late_job {
+                        Some(job) => job,
+                        None => continue,
+                    }
+                }
             };
             due.remove(&item.id);
             if status.is_terminal() {
@@ -207,6 +219,27 @@ impl Engine {
             }
         }
         Ok(in_progress)
+    }
+
+    /// The list-followed job a listed video outside the sweep's snapshot belongs to: a job that
+    /// began after the sweep did, looked up in the store once per video (`joined` also
+    /// remembers videos that are not ours). With 1,000 jobs a sweep lasts ~12 s, and a new job
+    /// would otherwise wait for the next sweep however often the first page is read (the
+    /// newest completion was seen after 24 s in one bench run).
+    fn late_job(
+        &self,
+        joined: &mut HashMap<String, Option<Job>>,
+        video_id: &str,
+    ) -> Result<Option<Job>> {
+        if let Some(known) = joined.get(video_id) {
+            return Ok(known.clone());
+        }
+        let job = self
+            .store
+            .job_by_video_id(video_id)?
+            .filter(follows_by_list);
+        joined.insert(video_id.to_string(), job.clone());
+        Ok(job)
     }
 
     /// The list shows the job's video still in the making: record that and set its next turn.

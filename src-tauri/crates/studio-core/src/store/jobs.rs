@@ -108,6 +108,17 @@ impl Store {
             .optional()?)
     }
 
+    /// The job whose video this is, if this app made it (index `jobs_video`).
+    pub fn job_by_video_id(&self, video_id: &str) -> Result<Option<Job>> {
+        Ok(self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE video_id = ?1 ORDER BY created_at DESC LIMIT 1"
+            ))?
+            .query_row([video_id], job_from_row)
+            .optional()?)
+    }
+
     /// Like [`get_job`](Self::get_job) but a missing job is an error.
     pub fn job(&self, id: &str) -> Result<Job> {
         self.get_job(id)?.ok_or_else(|| CoreError::NotFound {
