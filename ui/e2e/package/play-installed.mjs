@@ -26,7 +26,7 @@ async function waitForDriver() {
 }
 
 /** The root's display (DISPLAY, reachable from here: see .ci/package-test) as a PNG. */
-async function shoot(_browser, name) {
+async function shoot(name) {
   mkdirSync(SHOTS_DIR, { recursive: true });
   await new Promise((done) => setTimeout(done, 1_200));
   captureDisplay(join(SHOTS_DIR, `${name}.png`));
@@ -79,7 +79,7 @@ try {
     timeoutMsg: "no video was made and downloaded (ffmpeg, espeak-ng or fonts missing?)",
   });
   step("the local agent made a video; it is in the Library");
-  await shoot(browser, "package-01-library");
+  await shoot("package-01-library");
   await row.$('button[aria-label="Play"]').click();
   await browser.$('[data-testid="player"]').waitForExist({ timeout: 15_000 });
   // The app's player (GStreamer in the app's process) opens playing; its frames show in the
@@ -97,11 +97,11 @@ try {
     },
   );
   step("the video plays");
-  await shoot(browser, "package-02-playing");
+  await shoot("package-02-playing");
 } catch (error) {
   const state = await player().catch(() => null);
   console.error(`package test failed: ${error.message}; player: ${JSON.stringify(state)}`);
-  await shoot(browser, "package-failed").catch(() => undefined);
+  await shoot("package-failed").catch(() => undefined);
   process.exitCode = 1;
 } finally {
   await browser.deleteSession().catch(() => undefined);

@@ -195,16 +195,12 @@ impl Engine {
         let mut in_progress = Vec::new();
         for item in items {
             let Some(status) = &item.status else { continue };
-            let late_job;
             let job = match tracked.get(&item.id) {
                 Some(job) => job,
-                None => {
-                    late_job = self.late_job(joined, &item.id)?;
-                    match &late_job {
-                        Some(job) => job,
-                        None => continue,
-                    }
-                }
+                None => match self.late_job(joined, &item.id)? {
+                    Some(job) => job,
+                    None => continue,
+                },
             };
             due.remove(&item.id);
             if status.is_terminal() {
@@ -226,20 +222,19 @@ impl Engine {
     /// remembers videos that are not ours). With 1,000 jobs a sweep lasts ~12 s, and a new job
     /// would otherwise wait for the next sweep however often the first page is read (the
     /// newest completion was seen after 24 s in one bench run).
-    fn late_job(
+    fn late_job<'a>(
         &self,
-        joined: &mut HashMap<String, Option<Job>>,
+        joined: &'a mut HashMap<String, Option<Job>>,
         video_id: &str,
-    ) -> Result<Option<Job>> {
-        if let Some(known) = joined.get(video_id) {
-            return Ok(known.clone());
+    ) -> Result<Option<&'a Job>> {
+        if !joined.contains_key(video_id) {
+            let job = self
+                .store
+                .job_by_video_id(video_id)?
+                .filter(follows_by_list);
+            joined.insert(video_id.to_string(), job);
         }
-        let job = self
-            .store
-            .job_by_video_id(video_id)?
-            .filter(follows_by_list);
-        joined.insert(video_id.to_string(), job.clone());
-        Ok(job)
+        Ok(joined[video_id].as_ref())
     }
 
     /// The list shows the job's video still in the making: record that and set its next turn.
