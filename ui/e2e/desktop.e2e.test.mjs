@@ -229,10 +229,13 @@ describe("first run → offline → a video in the library", () => {
       assert.deepEqual(kinds, ["video", "captions", "captioned", "thumbnail"]);
       // The downloaded SRT is drawn over the picture at the player's position.
       await browser.$('button[data-captions="track"]').click();
-      await waitForPlayer(browser, "the player did not open", (p) => p?.ready);
-      // Pause at the start and seek to where the first cue is: it shows (the screenshot too).
+      // It plays at once (a 3-second video may already have ended). "Ready" comes before
+      // "playing": a pause asked for in between would find it not playing yet and leave it on.
+      await waitForPlayer(browser, "the player did not start", (p) => p?.playing || p?.ended);
+      // Pause and seek to where the first cue is: it shows (the screenshot too).
       if ((await playerState(browser)).playing) {
         await browser.$('[data-testid="player-play"]').click();
+        await waitForPlayer(browser, "the player did not pause", (p) => !p.playing);
       }
       await seekPlayer(browser, 0.5);
       const cue = browser.$('[data-testid="player-cue"]');

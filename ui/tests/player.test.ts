@@ -61,6 +61,59 @@ describe("the app's player", () => {
     await waitFor(() => expect(queryByTestId("player-cue")).toBeNull());
   });
 
+  it("goes on where it was when captions switch files, or from the start after the end", async () => {
+    const user = userEvent.setup();
+    const backend = createMockBackend();
+    const open = vi.spyOn(backend, "openPlayer");
+    const control = vi.spyOn(backend, "controlPlayer");
+    const { getByTestId, container } = render(LocalVideo, {
+      props: { jobId: "job_1", hasCaptions: true, hasCaptioned: true },
+      ...withBackend(backend),
+    });
+    const player = getByTestId("player");
+    const pill = (mode: string) => container.querySelector(`[data-captions="${mode}"]`)!;
+    await user.click(pill("track"));
+    await waitFor(() => expect(player).toHaveAttribute("data-ready", "true"));
+    await user.click(getByTestId("player-play"));
+    const seek = getByTestId("player-seek") as HTMLInputElement;
+    seek.value = "4";
+    seek.dispatchEvent(new Event("change", { bubbles: true }));
+    await waitFor(() => expect(player).toHaveAttribute("data-position", "4.000"));
+
+    // The captioned file opens and is sent to where the plain one was.
+    await user.click(pill("burnt"));
+    await waitFor(() =>
+      expect(open).toHaveBeenLastCalledWith(
+        "job_1",
+        "captioned",
+        expect.anything(),
+        true,
+        expect.any(Function),
+      ),
+    );
+    await waitFor(() =>
+      expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 4 }),
+    );
+
+    // Played to the end: the other file starts over rather than at its end.
+    seek.value = "10";
+    seek.dispatchEvent(new Event("change", { bubbles: true }));
+    await waitFor(() => expect(player).toHaveAttribute("data-ended", "true"), { timeout: 3_000 });
+    const seeks = control.mock.calls.filter(([, c]) => c.kind === "seek").length;
+    await user.click(pill("track"));
+    await waitFor(() =>
+      expect(open).toHaveBeenLastCalledWith(
+        "job_1",
+        "video",
+        expect.anything(),
+        true,
+        expect.any(Function),
+      ),
+    );
+    await waitFor(() => expect(player).toHaveAttribute("data-playing", "true"));
+    expect(control.mock.calls.filter(([, c]) => c.kind === "seek").length).toBe(seeks);
+  });
+
   it("pauses when the window is hidden (closed to the tray)", async () => {
     const backend = createMockBackend();
     const control = vi.spyOn(backend, "controlPlayer");

@@ -235,7 +235,8 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
         .unwrap();
     until(&mut state, "the first frame", |s| s.ready).await;
 
-    // The paused player's picture comes at once, as a complete part (boundary after it).
+    // The paused player's picture comes at once, followed by the next part's opening: WebKit
+    // draws a part only once the next part's headers arrive (the boundary alone is not enough).
     let good = urls.frames(&id);
     let mut answer = reqwest::get(&good).await.unwrap();
     assert_eq!(answer.status(), 200);
@@ -244,7 +245,7 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
         "multipart/x-mixed-replace; boundary=vas-frame"
     );
     let mut got = Vec::new();
-    while !ends_a_part(&got) {
+    while !opens_the_next_part(&got) {
         let chunk = tokio::time::timeout(Duration::from_secs(10), answer.chunk())
             .await
             .expect("the first part arrives without playing")
@@ -253,15 +254,10 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
         got.extend_from_slice(&chunk);
     }
     let text = String::from_utf8_lossy(&got);
-    assert!(
-        text.starts_with("--vas-frame\r\nContent-Type: image/jpeg\r\n"),
-        "{text:.60}"
-    );
-    let soi = got
-        .windows(3)
-        .position(|w| w == [0xFF, 0xD8, 0xFF])
-        .unwrap();
-    assert!(soi < 100);
+    assert!(text.starts_with(PART_OPENING), "{text:.60}");
+    let jpeg = &got[PART_OPENING.len()..got.len() - 2 - PART_OPENING.len()];
+    assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    assert_eq!(&jpeg[jpeg.len() - 2..], &[0xFF, 0xD9], "the whole JPEG");
 
     // Closing the player ends the answer.
     players.close(&id);
@@ -303,9 +299,13 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
     assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
 }
 
-/// A part is complete once the boundary after its JPEG has arrived.
-fn ends_a_part(got: &[u8]) -> bool {
-    got.len() > 20 && got[12..].windows(13).any(|w| w == b"\r\n--vas-frame")
+/// The boundary and headers that open each part.
+const PART_OPENING: &str = "--vas-frame\r\nContent-Type: image/jpeg\r\n\r\n";
+
+/// Whether a frame and the next part's opening after it have arrived.
+fn opens_the_next_part(got: &[u8]) -> bool {
+    let after = format!("\r\n{PART_OPENING}");
+    got.len() > PART_OPENING.len() + after.len() && got.ends_with(after.as_bytes())
 }
 
 #[test]
@@ -322,4 +322,31 @@ fn the_checked_lookup_is_the_one_open_and_reveal_use() {
     assert_eq!(job_file(&lib.store, "job-3", video).unwrap(), None);
     assert_eq!(job_file(&lib.store, "job-2", video).unwrap(), None);
     assert_eq!(job_file(&lib.store, "../job-1", video).unwrap(), None);
+}
+
+/// A seek to the very end (the seek bar dragged all the way, or a switch of captions resumed
+/// where the last file ended) shows the last frame, rather than leaving the picture where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seek_to_the_end_shows_the_last_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Players::new();
+    let box_ = FrameBox {
+        width: 320,
+        height: 240,
+    };
+    let (id, mut state) = players.open(&file, box_, false).unwrap();
+    let ready = until(&mut state, "the first frame", |s| s.ready).await;
+    let end = ready.duration.unwrap();
+    let mut frames = players.frames(&id).unwrap();
+    frames.borrow_and_update();
+    assert!(players.control(&id, PlayerControl::Seek { seconds: end }));
+    tokio::time::timeout(Duration::from_secs(10), frames.changed())
+        .await
+        .expect("a seek to the end shows the last frame")
+        .unwrap();
+    // Playing from there ends at once.
+    assert!(players.control(&id, PlayerControl::Play));
+    let ended = until(&mut state, "the end", |s| s.ended).await;
+    assert!((ended.position - end).abs() < 0.1, "{ended:?}");
 }

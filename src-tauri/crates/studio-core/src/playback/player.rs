@@ -22,6 +22,8 @@ use tokio::sync::watch;
 
 /// How often the position is reported while playing (the page interpolates between reports).
 const POSITION_EVERY: Duration = Duration::from_millis(250);
+/// How far before the end a seek to the end lands, so that it shows the last frame.
+const LAST_FRAME_LEAD: f64 = 0.001;
 /// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
 const JPEG_QUALITY: i32 = 85;
 /// The largest frame size a page may ask for (4K); the smallest.
@@ -205,7 +207,7 @@ impl Player {
             *self.pending_seek.lock().unwrap() = Some(seconds);
             return;
         }
-        seek_to(&self.playbin, seconds);
+        seek_to(&self.playbin, seconds, current.duration);
         self.state.send_modify(|s| {
             s.position = seconds;
             s.ended = false;
@@ -340,7 +342,8 @@ impl BusWatcher {
         self.state
             .send_if_modified(|s| !std::mem::replace(&mut s.ready, true));
         if let Some(seconds) = self.pending_seek.lock().unwrap().take() {
-            seek_to(&self.playbin, seconds);
+            let duration = self.state.borrow().duration;
+            seek_to(&self.playbin, seconds, duration);
         }
     }
 
@@ -368,7 +371,13 @@ impl BusWatcher {
     }
 }
 
-fn seek_to(playbin: &gst::Element, seconds: f64) {
+fn seek_to(playbin: &gst::Element, seconds: f64, duration: Option<f64>) {
+    // A seek to the very end lands just before it: at the end itself GStreamer has no frame to
+    // show (only the end of the stream), and the picture would stay where it was.
+    let seconds = match duration {
+        Some(end) => seconds.min(end - LAST_FRAME_LEAD).max(0.0),
+        None => seconds,
+    };
     let at = gst::ClockTime::from_nseconds((seconds * 1e9) as u64);
     // Accurate: the frame shown is the one at the position asked for, not the keyframe before it.
     let _ = playbin.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE, at);

@@ -119,21 +119,29 @@ async fn frames(
         )
         .header(header::CACHE_CONTROL, "no-store")
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(Body::from_stream(frame_parts(frames)))
+        .body(Body::from_stream(traced(player, frame_parts(frames))))
         .unwrap_or_default()
 }
 
-/// The parts' boundary. Each part is followed by the next boundary at once — a reader finds the
-/// end of a part only by seeing the boundary after it, and a paused video's last frame must show.
+/// The parts' boundary.
 const BOUNDARY: &str = "vas-frame";
 
-/// The stream of parts: the opening boundary, then the newest frame each time it changes. A
-/// reader that falls behind gets the newest frame when it is ready again, never a queue of old
-/// ones. Ends when the player closes.
+/// What opens every part: the boundary and the part's headers. WebKit draws a part only when the
+/// next part's headers have arrived (a part followed by the boundary alone stays undrawn — a
+/// lone paused frame never showed, and a playing video lagged a frame), so each frame is followed
+/// at once by the next part's opening. The parts carry no Content-Length for that reason: the
+/// next frame's size is not known yet; a part ends where the boundary after it begins.
+fn part_opening() -> String {
+    format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n\r\n")
+}
+
+/// The stream of parts: the first part's opening, then the newest frame each time it changes,
+/// each followed by the next part's opening. A reader that falls behind gets the newest frame
+/// when it is ready again, never a queue of old ones. Ends when the player closes.
 fn frame_parts(
     frames: watch::Receiver<Option<Bytes>>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::convert::Infallible>> {
-    let opening = Bytes::from(format!("--{BOUNDARY}\r\n"));
+    let opening = Bytes::from(part_opening());
     let parts = futures::stream::unfold((frames, true), |(mut frames, first)| async move {
         // The frame already there is sent at once (a paused player's picture).
         let has_frame = first && frames.borrow_and_update().is_some();
@@ -151,21 +159,43 @@ fn frame_parts(
     futures::stream::once(async { Ok(opening) }).chain(parts)
 }
 
+/// With tracing on, says when a frames answer ends (its player closed, or the page let go) and
+/// how many parts it sent.
+fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<Item = S::Item> {
+    struct Ended(String, usize);
+    impl Ended {
+        fn sent(&mut self) {
+            self.1 += 1;
+        }
+    }
+    impl Drop for Ended {
+        fn drop(&mut self) {
+            if trace() {
+                eprintln!(
+                    "playback: frames of player {} ended after {} parts",
+                    self.0, self.1
+                );
+            }
+        }
+    }
+    let mut ended = Ended(player, 0);
+    parts.map(move |item| {
+        ended.sent();
+        item
+    })
+}
+
+/// A frame, the end of its part, and the next part's opening.
 fn part(jpeg: &[u8]) -> Bytes {
-    let head = format!(
-        "Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
-        jpeg.len()
-    );
-    let tail = format!("\r\n--{BOUNDARY}\r\n");
-    let mut out = Vec::with_capacity(head.len() + jpeg.len() + tail.len());
-    out.extend_from_slice(head.as_bytes());
+    let tail = format!("\r\n{}", part_opening());
+    let mut out = Vec::with_capacity(jpeg.len() + tail.len());
     out.extend_from_slice(jpeg);
     out.extend_from_slice(tail.as_bytes());
     out.into()
 }
 
-/// `VAS_PLAYBACK_TRACE=1` prints each answered request (which file, range asked, answer) to
-/// stderr: how the player's reading pattern was found (and how to check it on another WebKit).
+/// `VAS_PLAYBACK_TRACE=1` prints to stderr when a page asks for a player's frames and when
+/// that answer ends, with how many parts it sent.
 fn trace() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("VAS_PLAYBACK_TRACE").is_some_and(|v| v == "1"))
