@@ -92,6 +92,19 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     ))
 }
 
+/// User + system CPU time of this process's children that have ended and been waited for.
+pub fn ended_children_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let close = text.rfind(')')?;
+    let fields: Vec<&str> = text[close + 2..].split_whitespace().collect();
+    // cutime(13) cstime(14), in clock ticks.
+    let utime: u64 = fields.get(13)?.parse().ok()?;
+    let stime: u64 = fields.get(14)?.parse().ok()?;
+    Some(Duration::from_secs_f64(
+        (utime + stime) as f64 / clock_ticks_per_second(),
+    ))
+}
+
 /// `getconf CLK_TCK`; 100 on every Linux this runs on, read once to be sure.
 fn clock_ticks_per_second() -> f64 {
     static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();

@@ -204,6 +204,10 @@ async fn bench_upload(
         &u.ours,
         &u.curl,
     );
+    println!(
+        "  (diagnosis: CPU of the fastest run, ours {:.2} s, curl {:.2} s)",
+        u.ours_cpu, u.curl_cpu
+    );
     let ugrowth = u.rss_growth as f64 / MIB;
     println!(
         "upload peak RSS growth: {ugrowth:.1} MiB (target <= 32 MiB) {}",
