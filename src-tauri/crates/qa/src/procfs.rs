@@ -81,25 +81,24 @@ pub fn process_name(pid: u32) -> Option<String> {
 
 /// User + system CPU time a process has used so far.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let close = text.rfind(')')?;
-    let fields: Vec<&str> = text[close + 2..].split_whitespace().collect();
-    // After the name: state(0) ppid(1) … utime(11) stime(12), in clock ticks.
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_secs_f64(
-        (utime + stime) as f64 / clock_ticks_per_second(),
-    ))
+    // After the name: state(0) ppid(1) … utime(11) stime(12).
+    user_and_system_time(&format!("/proc/{pid}/stat"), 11)
 }
 
 /// User + system CPU time of this process's children that have ended and been waited for.
 pub fn ended_children_cpu_time() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // cutime(13) cstime(14), just after the process's own times.
+    user_and_system_time("/proc/self/stat", 13)
+}
+
+/// The sum of the two clock-tick fields of a `stat` file at `user` and `user + 1` (counted after
+/// the process name), as a duration.
+fn user_and_system_time(stat: &str, user: usize) -> Option<Duration> {
+    let text = std::fs::read_to_string(stat).ok()?;
     let close = text.rfind(')')?;
     let fields: Vec<&str> = text[close + 2..].split_whitespace().collect();
-    // cutime(13) cstime(14), in clock ticks.
-    let utime: u64 = fields.get(13)?.parse().ok()?;
-    let stime: u64 = fields.get(14)?.parse().ok()?;
+    let utime: u64 = fields.get(user)?.parse().ok()?;
+    let stime: u64 = fields.get(user + 1)?.parse().ok()?;
     Some(Duration::from_secs_f64(
         (utime + stime) as f64 / clock_ticks_per_second(),
     ))

@@ -160,7 +160,7 @@ fn frame_parts(
 }
 
 /// With tracing on, says when a frames answer ends (its player closed, or the page let go) and
-/// how many parts it sent.
+/// how many frames it sent (every item after the first part's opening is one frame).
 fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<Item = S::Item> {
     struct Ended(String, usize);
     impl Ended {
@@ -172,8 +172,9 @@ fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<
         fn drop(&mut self) {
             if trace() {
                 eprintln!(
-                    "playback: frames of player {} ended after {} parts",
-                    self.0, self.1
+                    "playback: frames of player {} ended after {} frames",
+                    self.0,
+                    self.1.saturating_sub(1)
                 );
             }
         }
@@ -195,7 +196,7 @@ fn part(jpeg: &[u8]) -> Bytes {
 }
 
 /// `VAS_PLAYBACK_TRACE=1` prints to stderr when a page asks for a player's frames and when
-/// that answer ends, with how many parts it sent.
+/// that answer ends, with how many frames it sent.
 fn trace() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("VAS_PLAYBACK_TRACE").is_some_and(|v| v == "1"))
