@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "open_file",
     "open_external",
     "take_opened_files",
+    "next_events",
     "resolve_close",
     "player_open",
     "player_control",

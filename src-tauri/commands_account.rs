@@ -2,7 +2,6 @@
 //! offline mode.
 
 use tauri::{AppHandle, Runtime, State};
-use tauri_specta::Event as _;
 
 use crate::error::{CommandError, ErrorCode};
 use crate::events::ConnectionChanged;
@@ -92,6 +91,6 @@ pub(crate) async fn announce<R: Runtime>(
     handle: &StudioHandle,
 ) -> Result<Connection, CommandError> {
     let connection = handle.connection().await?;
-    let _ = ConnectionChanged(connection.clone()).emit(app);
+    crate::ui_events::publish(app, ConnectionChanged(connection.clone()));
     Ok(connection)
 }

@@ -1,7 +1,6 @@
 //! Chat session commands for the Session screen, and the event that keeps it current.
 
 use tauri::{AppHandle, Runtime, State};
-use tauri_specta::Event as _;
 
 use crate::error::CommandError;
 use crate::studio_handle::StudioHandle;
@@ -107,9 +106,7 @@ pub async fn list_sessions(
 /// A session changed: new messages (`added` > 0), a new status, it was flagged stuck, or one of
 /// its videos (a job of the session) moved on (`videos`). The Session screen re-reads
 /// `chat_thread` when it shows that session; nothing polls.
-#[derive(
-    Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event,
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionChanged {
     pub session_id: String,
@@ -136,7 +133,7 @@ pub async fn forward_session_events<R: Runtime>(
         };
         let session_of = |job_id: &str| studio.job(job_id).ok().and_then(|job| job.session_id);
         if let Some(changed) = session_change(event, session_of) {
-            let _ = changed.emit(&app);
+            crate::ui_events::publish(&app, changed);
         }
     }
 }

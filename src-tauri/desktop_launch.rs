@@ -9,7 +9,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use studio_core::desktop::open_args::{self, OpenedFiles};
 use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_specta::Event as _;
 
 use crate::error::CommandError;
 
@@ -19,7 +18,7 @@ use crate::error::CommandError;
 pub struct OpenedQueue(Mutex<Vec<OpenedFiles>>);
 
 /// Files were handed to the app; the UI takes them with `take_opened_files`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct FilesOpened {
     /// How many files this launch handed over.
@@ -86,7 +85,7 @@ fn receive<R: Runtime>(app: &AppHandle<R>, opened: OpenedFiles) {
             .unwrap_or_else(|e| e.into_inner())
             .push(opened);
     }
-    let _ = FilesOpened { count }.emit(app);
+    crate::ui_events::publish(app, FilesOpened { count });
 }
 
 /// Paths Rust itself received (here: from the OS on a launch) join the shell's registry of

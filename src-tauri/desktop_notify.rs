@@ -13,7 +13,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use studio_core::{Job, JobState};
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_specta::Event as _;
 use zbus::blocking::{Connection, MessageIterator};
 use zbus::zvariant::Value;
 
@@ -22,7 +21,7 @@ const PATH: &str = "/org/freedesktop/Notifications";
 const APP_NAME: &str = "Video Agent Studio";
 
 /// A notification was clicked: the UI shows this job (its session when `session` is true).
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenJob {
     pub job_id: String,
@@ -174,9 +173,9 @@ fn listen<R: Runtime>(app: AppHandle<R>, signals: MessageIterator) {
             continue;
         };
         if open {
-            let emitter = app.clone();
+            let publisher = app.clone();
             crate::desktop_launch::show_main_window_then(&app, move || {
-                let _ = job.emit(&emitter);
+                crate::ui_events::publish(&publisher, job);
             });
         }
     }

@@ -9,7 +9,6 @@ use studio_core::Studio;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime, State, Window};
-use tauri_specta::Event as _;
 
 use crate::error::{CommandError, ErrorCode};
 use crate::studio_handle::StudioHandle;
@@ -22,7 +21,7 @@ pub struct Tray<R: Runtime> {
 
 /// The window was closed while videos are being made and the user has not said yet whether
 /// to keep working in the tray: the UI asks, then calls `resolve_close`.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CloseAsked {
     pub running: u32,
@@ -116,11 +115,13 @@ pub fn on_close_requested<R: Runtime>(window: &Window<R>, api: &tauri::CloseRequ
         }
         None => {
             api.prevent_close();
-            let _ = CloseAsked {
-                running: now.count as u32,
-                quit_message,
-            }
-            .emit(app);
+            crate::ui_events::publish(
+                app,
+                CloseAsked {
+                    running: now.count as u32,
+                    quit_message,
+                },
+            );
         }
     }
 }

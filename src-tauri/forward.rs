@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use studio_core::{JobState, Studio, StudioEvent, TransferKind};
 use tauri::{AppHandle, Runtime};
-use tauri_specta::Event as _;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::events::{JobChanged, JobWarning, RateLimited, TransferProgress};
@@ -38,18 +37,22 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
                 crate::desktop_notify::notify_job(app, &job);
             }
             crate::desktop_tray::refresh(app);
-            let _ = JobChanged {
-                job: JobView::from(&job),
-            }
-            .emit(app);
+            crate::ui_events::publish(
+                app,
+                JobChanged {
+                    job: JobView::from(&job),
+                },
+            );
         }
         StudioEvent::JobUpdated { job_id, .. } => {
             crate::desktop_tray::refresh(app);
             if let Ok(job) = studio.job(&job_id) {
-                let _ = JobChanged {
-                    job: JobView::from(&job),
-                }
-                .emit(app);
+                crate::ui_events::publish(
+                    app,
+                    JobChanged {
+                        job: JobView::from(&job),
+                    },
+                );
             }
         }
         StudioEvent::UploadProgress {
@@ -58,14 +61,16 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
             sent,
             total,
         } => {
-            let _ = TransferProgress {
-                job_id,
-                kind: TransferKind::Upload,
-                file: Some(file),
-                done: sent as f64,
-                total: Some(total as f64),
-            }
-            .emit(app);
+            crate::ui_events::publish(
+                app,
+                TransferProgress {
+                    job_id,
+                    kind: TransferKind::Upload,
+                    file: Some(file),
+                    done: sent as f64,
+                    total: Some(total as f64),
+                },
+            );
         }
         StudioEvent::DownloadProgress {
             job_id,
@@ -73,23 +78,27 @@ fn forward<R: Runtime>(app: &AppHandle<R>, studio: &Studio, event: StudioEvent) 
             received,
             total,
         } => {
-            let _ = TransferProgress {
-                job_id,
-                kind: kind.into(),
-                file: None,
-                done: received as f64,
-                total: total.map(|t| t as f64),
-            }
-            .emit(app);
+            crate::ui_events::publish(
+                app,
+                TransferProgress {
+                    job_id,
+                    kind: kind.into(),
+                    file: None,
+                    done: received as f64,
+                    total: total.map(|t| t as f64),
+                },
+            );
         }
         StudioEvent::RateLimited { retry_after_secs } => {
-            let _ = RateLimited {
-                retry_after_secs: u32::try_from(retry_after_secs).unwrap_or(u32::MAX),
-            }
-            .emit(app);
+            crate::ui_events::publish(
+                app,
+                RateLimited {
+                    retry_after_secs: u32::try_from(retry_after_secs).unwrap_or(u32::MAX),
+                },
+            );
         }
         StudioEvent::JobWarning { job_id, error } => {
-            let _ = JobWarning { job_id, error }.emit(app);
+            crate::ui_events::publish(app, JobWarning { job_id, error });
         }
         // Chat sessions have their own screen and events.
         _ => {}

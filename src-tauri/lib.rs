@@ -23,11 +23,11 @@ mod navigation;
 mod painting;
 mod received;
 mod studio_handle;
+mod ui_events;
 mod views;
 mod views_batch;
 
 use tauri::Manager;
-use tauri_specta::Event as _;
 
 pub use commands::AppInfo;
 pub use error::CommandError;
@@ -79,6 +79,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_desktop::open_file::<tauri::Wry>,
             commands_desktop::open_external::<tauri::Wry>,
             desktop_launch::take_opened_files,
+            ui_events::next_events,
             desktop_tray::resolve_close::<tauri::Wry>,
             media::player_open,
             media::player_control,
@@ -104,18 +105,6 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_batches::control_batch,
             commands_batches::set_batch_concurrency,
             commands_batches::export_batch_results,
-        ])
-        .events(tauri_specta::collect_events![
-            events::SystemThemeChanged,
-            events::JobChanged,
-            events::TransferProgress,
-            events::RateLimited,
-            events::JobWarning,
-            events::ConnectionChanged,
-            commands_chat::SessionChanged,
-            desktop_launch::FilesOpened,
-            desktop_notify::OpenJob,
-            desktop_tray::CloseAsked
         ])
         // The limits studio-core checks, so the UI's counters and hints cannot drift from them.
         .constant(
@@ -200,9 +189,10 @@ pub fn run() {
         .manage(received::ReceivedPaths::default())
         .manage(library_scope::LibraryScope::default())
         .manage(desktop_notify::Notifications::default())
+        .manage(ui_events::EventQueue::default())
+        .manage(ui_events::DragState::default())
         .invoke_handler(commands)
         .setup(move |app| {
-            builder.mount_events(app);
             let opening = app
                 .state::<StudioOpening>()
                 .0
@@ -250,17 +240,10 @@ pub fn run() {
         })
         .on_window_event(|window, event| match event {
             tauri::WindowEvent::ThemeChanged(theme) => {
-                let _ = SystemThemeChanged {
-                    theme: (*theme).into(),
-                }
-                .emit(window.app_handle());
+                let theme = (*theme).into();
+                ui_events::publish(window, SystemThemeChanged { theme });
             }
-            // A real drop: these paths came from the user, through the OS, not from the page.
-            tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
-                window
-                    .state::<received::ReceivedPaths>()
-                    .add(paths.iter().cloned());
-            }
+            tauri::WindowEvent::DragDrop(drag) => ui_events::on_drag_drop(window, drag),
             tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
                 if let Some(state) = window.try_state::<desktop_window::WindowState>() {
                     desktop_window::save(window, &state.0);

@@ -37,18 +37,28 @@ function gatedLoaders(failFirst: string[] = []) {
   return { loaders, calls, release };
 }
 
-describe("screens loaded after the first frame", () => {
-  it("asks for the other screens in the background, once each", async () => {
+describe("screens loaded when first wanted", () => {
+  it("asks for none at start-up, and for a screen once the pointer or the focus reaches its entry", async () => {
+    const user = userEvent.setup();
     const { loaders, calls, release } = gatedLoaders();
     const screens = new LazyScreens(loaders);
     render(App, { backend: createMockBackend(), screens });
-    // Create is in the first chunk: on screen at once, nothing else asked for yet.
+    // Create is in the first chunk: on screen at once, nothing else asked for, then or later.
     expect(screen.getByRole("heading", { level: 1, name: "Create" })).toBeInTheDocument();
+    await new Promise((done) => setTimeout(done, 300));
     expect(calls).toEqual([]);
-    await waitFor(() => expect(calls).toEqual(["styles"]));
-    await waitFor(() => release("styles"));
-    await waitFor(() => expect(calls).toEqual(["styles", "library"]));
-    expect(screens.loaded.styles).toBeDefined();
+    await user.hover(screen.getByRole("button", { name: "Styles" }));
+    expect(calls).toEqual(["styles"]);
+    screen.getByRole("button", { name: "Library" }).focus();
+    expect(calls).toEqual(["styles", "library"]);
+    await user.hover(screen.getByRole("button", { name: "Styles" }));
+    await user.hover(screen.getByRole("button", { name: "Create" }));
+    expect(calls).toEqual(["styles", "library"]);
+    release("styles");
+    await waitFor(() => expect(screens.loaded.styles).toBeDefined());
+    await user.click(screen.getByRole("button", { name: "Styles" }));
+    expect(screen.queryByTestId("screen-loading")).toBeNull();
+    expect(screen.getByRole("heading", { level: 1, name: "Styles" })).toBeInTheDocument();
   });
 
   it("says Loading when a screen is clicked before it arrived, then shows it", async () => {

@@ -26,17 +26,10 @@ pub struct Allowed {
 /// Every non-app permission the capability files may grant. Anything else fails the test;
 /// adding a line here is the review step (say why the UI needs it).
 /// (The dialog, notification, opener and clipboard plugins are used from Rust only, so none of
-/// their permissions is pre-approved here.)
-pub const ALLOWED_PERMISSIONS: &[Allowed] = &[
-    Allowed {
-        permission: "core:event:allow-listen",
-        reason: "the UI subscribes to typed engine events (job state, progress, theme)",
-    },
-    Allowed {
-        permission: "core:event:allow-unlisten",
-        reason: "screens unsubscribe when they go away",
-    },
-];
+/// their permissions is pre-approved here. Events reach the page through the app's own
+/// `next_events` command, so Tauri's event permissions are not granted either: the page can
+/// neither listen to Tauri's own events nor emit any.)
+pub const ALLOWED_PERMISSIONS: &[Allowed] = &[];
 
 /// A place in the shell (`src-tauri/<file>`) that adds to the asset-protocol scope at run time.
 #[derive(Debug, Clone, Copy)]
@@ -335,7 +328,7 @@ mod tests {
     #[test]
     fn capabilities_need_listed_permissions() {
         let cmds = vec!["app_info".to_string(), "submit_job".to_string()];
-        let cap = json!({"permissions": ["allow-app-info", "allow-submit-job", "core:event:allow-listen"]});
+        let cap = json!({"permissions": ["allow-app-info", "allow-submit-job"]});
         assert_eq!(check_capability("c", &cap, &cmds), Vec::<String>::new());
         for bad in [
             "core:default",
@@ -343,6 +336,8 @@ mod tests {
             "shell:allow-execute",
             "allow-unknown-cmd",
             "http:default",
+            "core:event:allow-listen",
+            "core:event:allow-emit",
         ] {
             let cap = json!({"permissions": [bad]});
             assert!(!check_capability("c", &cap, &cmds).is_empty(), "{bad}");

@@ -105,6 +105,11 @@ export interface Backend extends ChatBackend {
   appInfo(): Promise<AppInfo>;
   /** Calls `listener` whenever the desktop switches between light and dark. */
   onSystemThemeChanged(listener: (theme: Appearance) => void): Promise<Unsubscribe>;
+  /**
+   * Calls `listener` when events from the app were lost (the page fell far behind): what the
+   * page shows from earlier events (jobs, connection) must be read again.
+   */
+  onEventsMissed(listener: () => void): Promise<Unsubscribe>;
 
   // Connection, key and settings. The key goes in and never comes back out.
   connection(): Promise<Connection>;

@@ -43,6 +43,8 @@ type Listeners<T> = Set<(value: T) => void>;
 export interface MockBackend extends Backend {
   /** Simulates the desktop switching theme. */
   emitSystemTheme(theme: Appearance): void;
+  /** Simulates events from the app having been lost (the page fell far behind). */
+  emitEventsMissed(): void;
   emitJob(job: JobView): void;
   emitDrop(event: DropEvent): void;
   emitRateLimited(seconds: number): void;
@@ -194,6 +196,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     opened: new Set() as Listeners<void>,
     openJob: new Set() as Listeners<{ jobId: string; session: boolean }>,
     closeAsked: new Set() as Listeners<{ running: number; quitMessage: string }>,
+    missed: new Set() as Listeners<void>,
   };
   let opened: OpenedFiles = { attach: [], csv: [] };
   const closeAnswers: boolean[] = [];
@@ -254,6 +257,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     onSystemThemeChanged: subscribe(listeners.theme),
     emitSystemTheme: (theme) => emit(listeners.theme, theme),
+    onEventsMissed: subscribe(listeners.missed),
+    emitEventsMissed: () => emit(listeners.missed, undefined),
 
     connection: async () => connection,
     async setApiKey(key) {

@@ -1,8 +1,8 @@
 // The Backend over Tauri IPC, using the generated, typed bindings.
 import { Channel, convertFileSrc } from "@tauri-apps/api/core";
-import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { commands, events, type PlayerState_Deserialize } from "./bindings";
+import { commands, type PlayerState_Deserialize } from "./bindings";
 import { type Backend, type CommandError, type PlayerState, toBackendError } from "./backend";
+import { EventPump } from "./events";
 
 /** What every generated command resolves to. */
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -20,12 +20,13 @@ async function call<T>(pending: Promise<Result<T, CommandError>>): Promise<T> {
 }
 
 export function createTauriBackend(): Backend {
+  const events = new EventPump((after) => call(commands.nextEvents(after)));
   return {
     kind: "tauri",
     appInfo: () => call(commands.appInfo()),
-    async onSystemThemeChanged(listener) {
-      return events.systemThemeChanged.listen((event) => listener(event.payload.theme));
-    },
+    onSystemThemeChanged: (listener) =>
+      events.on("systemThemeChanged", (changed) => listener(changed.theme)),
+    onEventsMissed: (listener) => events.onMissed(listener),
 
     connection: () => call(commands.connection()),
     setApiKey: (key) => call(commands.setApiKey(key)),
@@ -39,8 +40,7 @@ export function createTauriBackend(): Backend {
     },
     signOut: () => call(commands.signOut()),
     useCredential: (kind) => call(commands.useCredential(kind)),
-    onConnectionChanged: (listener) =>
-      events.connectionChanged.listen((event) => listener(event.payload)),
+    onConnectionChanged: (listener) => events.on("connectionChanged", listener),
 
     submitJob: (input) => call(commands.submitJob(input)),
     listJobs: (offset, limit) => call(commands.listJobs(offset, limit)),
@@ -49,15 +49,12 @@ export function createTauriBackend(): Backend {
     deleteJob: (id, removeFiles, onServer) => call(commands.deleteJob(id, removeFiles, onServer)),
     loadDraft: () => call(commands.loadDraft()),
     saveDraft: (draft) => call(commands.saveDraft(draft)).then(() => undefined),
-    onJobChanged: (listener) => events.jobChanged.listen((event) => listener(event.payload.job)),
-    onTransferProgress: (listener) =>
-      events.transferProgress.listen((event) => listener(event.payload)),
+    onJobChanged: (listener) => events.on("jobChanged", (changed) => listener(changed.job)),
+    onTransferProgress: (listener) => events.on("transferProgress", listener),
     onRateLimited: (listener) =>
-      events.rateLimited.listen((event) => listener(event.payload.retryAfterSecs)),
+      events.on("rateLimited", (limited) => listener(limited.retryAfterSecs)),
     onJobWarning: (listener) =>
-      events.jobWarning.listen((event) =>
-        listener(event.payload.jobId, toBackendError(event.payload.error)),
-      ),
+      events.on("jobWarning", (warning) => listener(warning.jobId, toBackendError(warning.error))),
 
     catalogue(kind, token, tag) {
       switch (kind) {
@@ -80,8 +77,7 @@ export function createTauriBackend(): Backend {
     chatRequestChanges: (id, changes) => call(commands.chatRequestChanges(id, changes)),
     chatStop: (id) => call(commands.chatStop(id)),
     listSessions: (token) => call(commands.listSessions(token)),
-    onSessionChanged: (listener) =>
-      events.sessionChanged.listen((event) => listener(event.payload)),
+    onSessionChanged: (listener) => events.on("sessionChanged", listener),
 
     pickBatchCsv: (template) => call(commands.pickBatchCsv(template)),
     importDroppedBatch: (path, template) => call(commands.importDroppedBatch(path, template)),
@@ -130,22 +126,12 @@ export function createTauriBackend(): Backend {
       }
     },
     takeOpenedFiles: () => call(commands.takeOpenedFiles()),
-    onFilesOpened: (listener) => events.filesOpened.listen(() => listener()),
-    onOpenJob: (listener) =>
-      events.openJob.listen((event) => listener(event.payload.jobId, event.payload.session)),
+    onFilesOpened: (listener) => events.on("filesOpened", () => listener()),
+    onOpenJob: (listener) => events.on("openJob", (open) => listener(open.jobId, open.session)),
     onCloseAsked: (listener) =>
-      events.closeAsked.listen((event) =>
-        listener(event.payload.running, event.payload.quitMessage),
-      ),
+      events.on("closeAsked", (asked) => listener(asked.running, asked.quitMessage)),
     resolveClose: (keepInTray) => call(commands.resolveClose(keepInTray)).then(() => undefined),
-    async onFileDrop(listener) {
-      // The webview's own drag-drop events carry absolute paths (a DOM drop does not).
-      return getCurrentWebview().onDragDropEvent((event) => {
-        const payload = event.payload;
-        if (payload.type === "enter" || payload.type === "over") listener({ kind: "enter" });
-        else if (payload.type === "leave") listener({ kind: "leave" });
-        else listener({ kind: "drop", paths: payload.paths });
-      });
-    },
+    // The window's drag and drop, from Rust (a DOM drop carries no absolute paths).
+    onFileDrop: (listener) => events.on("fileDrop", listener),
   };
 }

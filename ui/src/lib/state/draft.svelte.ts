@@ -1,5 +1,6 @@
 // The video being composed on Create, kept while the user moves between screens and saved
 // through the backend (studio-core's store) so it survives a restart.
+import { formatCount } from "../format";
 import {
   ACCEPTED_TYPES,
   FILE_LIMIT,
@@ -111,7 +112,7 @@ export function promptProblem(prompt: string): string | null {
   const length = [...prompt].length;
   if (prompt.trim().length === 0) return "Write what the video should be about.";
   if (length > PROMPT_LIMIT)
-    return `The prompt is ${(length - PROMPT_LIMIT).toLocaleString("en-US")} characters over the ${PROMPT_LIMIT.toLocaleString("en-US")}-character limit.`;
+    return `The prompt is ${formatCount(length - PROMPT_LIMIT)} characters over the ${formatCount(PROMPT_LIMIT)}-character limit.`;
   return null;
 }
 
