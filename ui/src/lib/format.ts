@@ -2,7 +2,6 @@
  * A whole number with thousands separators, as en-US writes it ("12,345"). Not
  * `toLocaleString`: the first number the page formats through Intl loads ICU's formatting data
  * into the web process (2.1 MiB, measured at start-up, where the prompt counter needs one).
- * No regular expression either: the first one compiled brings in more of the JS engine.
  */
 export function formatCount(value: number): string {
   const digits = String(Math.trunc(Math.abs(value)));
