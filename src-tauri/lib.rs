@@ -81,7 +81,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             desktop_launch::take_opened_files,
             ui_events::next_events,
             desktop_tray::resolve_close::<tauri::Wry>,
-            media::player_open,
+            media::player_open::<tauri::Wry>,
             media::player_control,
             media::player_close,
             media::job_captions,

@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use studio_core::playback::{
     FrameBox, MediaKind, PlaybackServer, PlaybackUrls, PlayerControl, PlayerState, Players,
 };
-use tauri::ipc::Channel;
 use tauri::utils::config::{Csp, CspDirectiveSources};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::commands_desktop::{job_file, JobFile};
 use crate::error::{CommandError, ErrorCode};
@@ -100,12 +99,12 @@ pub fn serve(server: PlaybackServer, playback: &Playback) {
 }
 
 /// Opens a player on a job's video (or captioned video), sized for the box the page shows it in
-/// (device pixels). Its state goes to `events` on every change until it is closed; the page
-/// shows its frames from `framesUrl`.
+/// (device pixels). Its state reaches the page as `playerState` events on every change until it
+/// is closed; the page shows its frames from `framesUrl`.
 #[tauri::command]
 #[specta::specta]
-#[allow(clippy::too_many_arguments)]
-pub async fn player_open(
+pub async fn player_open<R: Runtime>(
+    app: AppHandle<R>,
     handle: State<'_, StudioHandle>,
     playback: State<'_, Playback>,
     job_id: String,
@@ -113,7 +112,6 @@ pub async fn player_open(
     width: u32,
     height: u32,
     autoplay: bool,
-    events: Channel<PlayerState>,
 ) -> Result<OpenedPlayer, CommandError> {
     let urls = playback.urls.as_ref().ok_or_else(unavailable)?;
     let which = match file {
@@ -133,32 +131,39 @@ pub async fn player_open(
             format!("The video cannot play in the app: {e}. Use “Open” to play it in another app."),
         )
             })?;
-    forward_state(playback.players.clone(), id.clone(), state, events);
+    forward_state(app, id.clone(), state);
     Ok(OpenedPlayer {
         frames_url: urls.frames(&id),
         id,
     })
 }
 
-/// Sends each change of a player's state to the page; a page that is gone closes the player.
-fn forward_state(
-    players: Arc<Players>,
+/// Publishes each change of a player's state to the page, until the player is closed.
+fn forward_state<R: Runtime>(
+    app: AppHandle<R>,
     id: String,
     mut state: tokio::sync::watch::Receiver<PlayerState>,
-    events: Channel<PlayerState>,
 ) {
     tauri::async_runtime::spawn(async move {
         loop {
             let now = state.borrow_and_update().clone();
-            if events.send(now).is_err() {
-                players.close(&id);
-                return;
-            }
+            let update = PlayerUpdate {
+                id: id.clone(),
+                state: now,
+            };
+            crate::ui_events::publish(&app, update);
             if state.changed().await.is_err() {
                 return;
             }
         }
     });
+}
+
+/// A player's state changed (every field, not a difference).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct PlayerUpdate {
+    pub id: String,
+    pub state: PlayerState,
 }
 
 /// Play, pause, seek, volume or mute.

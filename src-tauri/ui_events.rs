@@ -44,6 +44,7 @@ pub enum UiEvent {
     OpenJob(crate::desktop_notify::OpenJob),
     CloseAsked(crate::desktop_tray::CloseAsked),
     FileDrop(crate::events::FileDrop),
+    PlayerState(crate::media::PlayerUpdate),
 }
 
 /// What `next_events` answers.
@@ -225,6 +226,7 @@ into_ui_event!(
     OpenJob(crate::desktop_notify::OpenJob),
     CloseAsked(crate::desktop_tray::CloseAsked),
     FileDrop(crate::events::FileDrop),
+    PlayerState(crate::media::PlayerUpdate),
 );
 
 /// The events after position `after` (none: from now on), waiting up to 25 s for the first.

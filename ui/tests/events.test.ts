@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { EventBatch_Serialize, UiEvent_Serialize } from "../src/lib/backend/bindings";
 import { EventPump } from "../src/lib/backend/events";
+import { PlayerStates } from "../src/lib/backend/tauri";
 
 /** A fake `next_events`: each call waits for the test to answer it. */
 function fakeApp() {
@@ -129,5 +130,56 @@ describe("EventPump", () => {
     expect(retry.after).toBeNull();
     retry.answer(batch(0));
     await expect(second).resolves.toBeTypeOf("function");
+  });
+});
+
+describe("PlayerStates", () => {
+  const state = (position: number) =>
+    ({
+      ready: true,
+      playing: true,
+      ended: false,
+      position,
+      duration: 3,
+      width: 320,
+      height: 180,
+      volume: 1,
+      muted: false,
+      error: null,
+    }) as const;
+  const update = (id: string, position: number): UiEvent_Serialize => ({
+    kind: "playerState",
+    payload: { id, state: state(position) },
+  });
+
+  it("gives a player the state that came before its id did, then every later one, until it is forgotten", async () => {
+    const app = fakeApp();
+    const players = new PlayerStates(new EventPump(app.nextEvents));
+    const seen: number[] = [];
+    let answerOpen = (_: { id: string; framesUrl: string }) => {};
+    let asked = () => {};
+    const askedToOpen = new Promise<void>((done) => (asked = done));
+    const opening = players.open(
+      (s) => seen.push(s.position ?? -1),
+      () =>
+        new Promise((done) => {
+          answerOpen = done;
+          asked();
+        }),
+    );
+    (await app.call(0)).answer(batch(0));
+    await askedToOpen;
+    // Rust's first state (and another player's) arrive before player_open answers.
+    (await app.call(1)).answer(batch(2, [update("p1", 0.5), update("other", 9)]));
+    await app.call(2);
+    answerOpen({ id: "p1", framesUrl: "http://127.0.0.1:1/f" });
+    await opening;
+    expect(seen).toEqual([0.5]);
+    app.calls[2]!.answer(batch(4, [update("p1", 1), update("other", 9.5)]));
+    await app.call(3);
+    players.forget("p1");
+    app.calls[3]!.answer(batch(5, [update("p1", 2)]));
+    await app.call(4);
+    expect(seen).toEqual([0.5, 1]);
   });
 });

@@ -1,6 +1,6 @@
 // The Backend over Tauri IPC, using the generated, typed bindings.
-import { Channel, convertFileSrc } from "@tauri-apps/api/core";
-import { commands, type PlayerState_Deserialize } from "./bindings";
+import { convertFileSrc } from "@tauri-apps/api/core";
+import { commands } from "./bindings";
 import { type Backend, type CommandError, type PlayerState, toBackendError } from "./backend";
 import { EventPump } from "./events";
 
@@ -21,6 +21,7 @@ async function call<T>(pending: Promise<Result<T, CommandError>>): Promise<T> {
 
 export function createTauriBackend(): Backend {
   const events = new EventPump((after) => call(commands.nextEvents(after)));
+  const players = new PlayerStates(events);
   return {
     kind: "tauri",
     appInfo: () => call(commands.appInfo()),
@@ -95,14 +96,15 @@ export function createTauriBackend(): Backend {
 
     cachedMedia: (url) => call(commands.cachedMedia(url)),
     mediaSrc: (path) => convertFileSrc(path),
-    openPlayer(jobId, file, box, autoplay, onState) {
-      const events = new Channel<PlayerState_Deserialize>();
-      // Rust sends every field (the Serialize shape); the binding names the accepting shape.
-      events.onmessage = (state) => onState(state as PlayerState);
-      return call(commands.playerOpen(jobId, file, box.width, box.height, autoplay, events));
-    },
+    openPlayer: (jobId, file, box, autoplay, onState) =>
+      players.open(onState, () =>
+        call(commands.playerOpen(jobId, file, box.width, box.height, autoplay)),
+      ),
     controlPlayer: (id, control) => call(commands.playerControl(id, control)).then(() => {}),
-    closePlayer: (id) => call(commands.playerClose(id)).then(() => {}),
+    closePlayer: (id) => {
+      players.forget(id);
+      return call(commands.playerClose(id)).then(() => {});
+    },
     jobCaptions: (jobId) => call(commands.jobCaptions(jobId)),
 
     inspectFiles: (paths) => call(commands.inspectFiles(paths)),
@@ -134,4 +136,56 @@ export function createTauriBackend(): Backend {
     // The window's drag and drop, from Rust (a DOM drop carries no absolute paths).
     onFileDrop: (listener) => events.on("fileDrop", listener),
   };
+}
+
+/**
+ * Hands each player's `playerState` events to the page that opened it. Rust publishes a
+ * player's first state as soon as it exists, which may arrive before `player_open` answers
+ * with its id: the newest state of a player nobody claimed yet is kept until it is claimed
+ * (each state is whole, so the newest is all that matters).
+ */
+export class PlayerStates {
+  #owners = new Map<string, (state: PlayerState) => void>();
+  #unclaimed = new Map<string, PlayerState>();
+  /** Opens on their way: only then is a state nobody claimed worth keeping. */
+  #opening = 0;
+  #following: Promise<unknown> | null = null;
+
+  constructor(private readonly events: EventPump) {}
+
+  async open(
+    onState: (state: PlayerState) => void,
+    open: () => Promise<{ id: string; framesUrl: string }>,
+  ) {
+    await this.#follow();
+    this.#opening += 1;
+    try {
+      const opened = await open();
+      this.#owners.set(opened.id, onState);
+      const early = this.#unclaimed.get(opened.id);
+      if (early) onState(early);
+      return opened;
+    } finally {
+      this.#opening -= 1;
+      if (this.#opening === 0) this.#unclaimed.clear();
+    }
+  }
+
+  forget(id: string) {
+    this.#owners.delete(id);
+  }
+
+  #follow() {
+    this.#following ??= this.events
+      .on("playerState", ({ id, state }) => {
+        const owner = this.#owners.get(id);
+        if (owner) owner(state);
+        else if (this.#opening > 0) this.#unclaimed.set(id, state);
+      })
+      .catch((error: unknown) => {
+        this.#following = null;
+        throw error;
+      });
+    return this.#following;
+  }
 }
