@@ -103,6 +103,7 @@ pub fn serve(server: PlaybackServer, playback: &Playback) {
 /// is closed; the page shows its frames from `framesUrl`.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)]
 pub async fn player_open<R: Runtime>(
     app: AppHandle<R>,
     handle: State<'_, StudioHandle>,
