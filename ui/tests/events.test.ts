@@ -156,7 +156,7 @@ describe("PlayerStates", () => {
     const app = fakeApp();
     const players = new PlayerStates(new EventPump(app.nextEvents));
     const seen: number[] = [];
-    let answerOpen = (_: { id: string; framesUrl: string }) => {};
+    let answerOpen: (opened: { id: string; framesUrl: string }) => void = () => {};
     let asked = () => {};
     const askedToOpen = new Promise<void>((done) => (asked = done));
     const opening = players.open(
