@@ -67,29 +67,33 @@ describe("a compromised web view can read no file, reach no host, leave no page"
     }
   });
 
-  it("cannot listen to Tauri's events or emit any; the app's own event call checks its input", STEP, async () => {
-    const { browser } = app;
-    // Tauri's events would hand the page the window's drag and drop (paths) and let it speak
-    // for Rust; the page hears from Rust only through `next_events`.
-    const listen = await attempt(browser, "plugin:event|listen", {
-      event: "tauri://drag-drop",
-      target: { kind: "Any" },
-      handler: 0,
-    });
-    assert.equal(listen.ok, false, "the page may listen to Tauri's events");
-    const emit = await attempt(browser, "plugin:event|emit", {
-      event: "close-asked",
-      payload: { running: 1, quitMessage: "spoofed" },
-    });
-    assert.equal(emit.ok, false, "the page may emit events");
-    for (const after of [-1, 0.5, 1e300, "7"]) {
-      const bad = await attempt(browser, "next_events", { after });
-      assert.equal(bad.ok, false, `next_events accepted the position ${JSON.stringify(after)}`);
-    }
-    const fine = await invoke(browser, "next_events", { after: null });
-    assert.deepEqual(fine.events, []);
-    assert.equal(typeof fine.next, "number");
-  });
+  it(
+    "cannot listen to Tauri's events or emit any; the app's own event call checks its input",
+    STEP,
+    async () => {
+      const { browser } = app;
+      // Tauri's events would hand the page the window's drag and drop (paths) and let it speak
+      // for Rust; the page hears from Rust only through `next_events`.
+      const listen = await attempt(browser, "plugin:event|listen", {
+        event: "tauri://drag-drop",
+        target: { kind: "Any" },
+        handler: 0,
+      });
+      assert.equal(listen.ok, false, "the page may listen to Tauri's events");
+      const emit = await attempt(browser, "plugin:event|emit", {
+        event: "close-asked",
+        payload: { running: 1, quitMessage: "spoofed" },
+      });
+      assert.equal(emit.ok, false, "the page may emit events");
+      for (const after of [-1, 0.5, 1e300, "7"]) {
+        const bad = await attempt(browser, "next_events", { after });
+        assert.equal(bad.ok, false, `next_events accepted the position ${JSON.stringify(after)}`);
+      }
+      const fine = await invoke(browser, "next_events", { after: null });
+      assert.deepEqual(fine.events, []);
+      assert.equal(typeof fine.next, "number");
+    },
+  );
 
   it("cannot attach or expose a file Rust did not receive", STEP, async () => {
     const { browser } = app;
