@@ -27,12 +27,29 @@ pub const CAPACITY: usize = 1024;
 /// How long `next_events` waits for something to happen before it answers with nothing.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(25);
 
-/// Everything the shell tells the page, in the order it happened.
-// Short-lived: a few events wait in the queue at a time, so boxing the job's view buys nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(tag = "kind", content = "payload", rename_all = "camelCase")]
-pub enum UiEvent {
+/// Declares `UiEvent` and, for each payload type, `From` into it (one list, so the two cannot
+/// drift).
+macro_rules! ui_events {
+    ($($variant:ident($payload:ty)),* $(,)?) => {
+        /// Everything the shell tells the page, in the order it happened.
+        // Short-lived: a few events wait in the queue at a time, so boxing the job's view buys
+        // nothing.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Debug, Clone, Serialize, specta::Type)]
+        #[serde(tag = "kind", content = "payload", rename_all = "camelCase")]
+        pub enum UiEvent {
+            $($variant($payload),)*
+        }
+
+        $(impl From<$payload> for UiEvent {
+            fn from(payload: $payload) -> Self {
+                UiEvent::$variant(payload)
+            }
+        })*
+    };
+}
+
+ui_events!(
     SystemThemeChanged(crate::events::SystemThemeChanged),
     ConnectionChanged(crate::events::ConnectionChanged),
     JobChanged(crate::events::JobChanged),
@@ -45,7 +62,7 @@ pub enum UiEvent {
     CloseAsked(crate::desktop_tray::CloseAsked),
     FileDrop(crate::events::FileDrop),
     PlayerState(crate::media::PlayerUpdate),
-}
+);
 
 /// What `next_events` answers.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -203,31 +220,6 @@ pub fn on_drag_drop<R: Runtime>(window: &tauri::Window<R>, drag: &tauri::DragDro
     };
     publish(window, event);
 }
-
-macro_rules! into_ui_event {
-    ($($variant:ident($payload:ty)),* $(,)?) => {
-        $(impl From<$payload> for UiEvent {
-            fn from(payload: $payload) -> Self {
-                UiEvent::$variant(payload)
-            }
-        })*
-    };
-}
-
-into_ui_event!(
-    SystemThemeChanged(crate::events::SystemThemeChanged),
-    ConnectionChanged(crate::events::ConnectionChanged),
-    JobChanged(crate::events::JobChanged),
-    TransferProgress(crate::events::TransferProgress),
-    RateLimited(crate::events::RateLimited),
-    JobWarning(crate::events::JobWarning),
-    SessionChanged(crate::commands_chat::SessionChanged),
-    FilesOpened(crate::desktop_launch::FilesOpened),
-    OpenJob(crate::desktop_notify::OpenJob),
-    CloseAsked(crate::desktop_tray::CloseAsked),
-    FileDrop(crate::events::FileDrop),
-    PlayerState(crate::media::PlayerUpdate),
-);
 
 /// The events after position `after` (none: from now on), waiting up to 25 s for the first.
 /// The page calls it again with `next` as soon as it has an answer.
