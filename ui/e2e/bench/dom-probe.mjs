@@ -84,10 +84,12 @@ try {
             m.innerHTML = "";
             m.append(...kept);
           }
+          document.adoptedStyleSheets = [];
           if (v.startsWith("css:")) {
-            const st = document.createElement("style");
-            st.textContent = v.slice(4);
-            box.append(st);
+            // Constructed: the app's CSP (style-src 'self') refuses an inserted <style>.
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(v.slice(4));
+            document.adoptedStyleSheets = [sheet];
           }
           const before = performance.now();
           document.body.append(box);

@@ -114,13 +114,11 @@ async function main() {
       for (const variant of variants) {
         await browser.execute(
           (css, script) => {
-            let tag = document.getElementById("stall-probe-css");
-            if (!tag) {
-              tag = document.createElement("style");
-              tag.id = "stall-probe-css";
-              document.head.append(tag);
-            }
-            tag.textContent = css;
+            // A constructed style sheet: the app's CSP (style-src 'self') refuses an inserted
+            // <style>, so before 2026-12-05 (evening) every CSS variant here ran as `base`.
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(css);
+            document.adoptedStyleSheets = [sheet];
             window.__probeInputs?.disconnect();
             if (script === "rminputs") {
               window.__probeInputs = new MutationObserver(() =>
