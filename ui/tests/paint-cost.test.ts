@@ -40,7 +40,7 @@ function blurPx(layer: string): number {
     .split(/\s+/)
     .filter((token) => /^-?\d*\.?\d+(px)?$/.test(token) || /^var\(/.test(token));
   if (lengths.length < 3) return 0;
-  const blur = lengths[2];
+  const blur = lengths[2] ?? "0";
   if (blur === "0") return 0;
   return blur.endsWith("px") ? Number.parseFloat(blur) : Number.NaN;
 }
@@ -51,7 +51,7 @@ function shadowDeclarations(): { where: string; value: string }[] {
   for (const file of sources(SRC)) {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(/(box-shadow|text-shadow|--shadow-[\w-]+)\s*:\s*([^;{}]+);/g)) {
-      found.push({ where: `${file.slice(SRC.length + 1)}: ${m[1]}`, value: m[2].trim() });
+      found.push({ where: `${file.slice(SRC.length + 1)}: ${m[1]}`, value: (m[2] ?? "").trim() });
     }
   }
   return found;
