@@ -24,6 +24,9 @@ use tokio::sync::watch;
 const POSITION_EVERY: Duration = Duration::from_millis(250);
 /// How far before the end a seek to the end lands, so that it shows the last frame.
 const LAST_FRAME_LEAD: f64 = 0.001;
+/// How often, while a player is open, the C heap's free pages go back to the system (see
+/// [`release_freed_memory`]).
+const TRIM_EVERY: Duration = Duration::from_secs(2);
 /// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
 const JPEG_QUALITY: i32 = 85;
 /// The largest frame size a page may ask for (4K); the smallest.
@@ -269,6 +272,7 @@ impl Player {
                     state,
                     pending_seek,
                 };
+                let mut trimmed = std::time::Instant::now();
                 while !stopped.load(Ordering::Acquire) {
                     if let Some(message) = bus.timed_pop(gst::ClockTime::from_mseconds(
                         POSITION_EVERY.as_millis() as u64,
@@ -276,6 +280,10 @@ impl Player {
                         watcher.handle(&message);
                     }
                     watcher.report_position();
+                    if trimmed.elapsed() >= TRIM_EVERY {
+                        release_freed_memory();
+                        trimmed = std::time::Instant::now();
+                    }
                 }
             });
         if let Err(error) = spawned {
@@ -289,6 +297,7 @@ impl Drop for Player {
     fn drop(&mut self) {
         self.stopped.store(true, Ordering::Release);
         let _ = self.playbin.set_state(gst::State::Null);
+        release_freed_memory();
     }
 }
 
@@ -439,6 +448,20 @@ fn decode_on_one_thread(playbin: &gst::Element) {
             element.set_property("max-threads", 1i32);
         }
     });
+}
+
+/// Gives the C heap's free pages back to the system. GStreamer and libav allocate each
+/// compressed sample and decoded frame (hundreds of KB) with malloc on their streaming threads;
+/// freed, those blocks stay in the threads' malloc arenas, which only ever give back their top,
+/// so the process kept what the busiest moment (a seek, a high-bitrate stretch) needed.
+/// `malloc_trim` also returns whole free pages from the middle of every arena.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks and madvises glibc's own free lists; no Rust invariant is
+    // involved.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn frame_size(sample: &gst::Sample) -> Option<(u32, u32)> {
