@@ -42,6 +42,15 @@ export async function shoot(browser, name) {
   await new Promise((done) => setTimeout(done, 300));
   captureDisplay(file);
   assert.ok(statSync(file).size > 4_000, `${file} looks empty`);
+  // The shell scrolls inside its screen; the document itself never does. Something that sticks
+  // out of the window (an absolutely placed control without a placed ancestor) makes the page
+  // scrollable, and bringing that control into view (focus, a click) shifts the whole window up,
+  // leaving a black band at the bottom (found in 16-settings-key-removed-dark.png).
+  const page = await browser.execute(() => ({
+    top: document.scrollingElement.scrollTop,
+    left: document.scrollingElement.scrollLeft,
+  }));
+  assert.deepEqual(page, { top: 0, left: 0 }, `${name}: the page itself was scrolled`);
 }
 
 /** Waits until `main` shows the screen `id` (data-screen). */
