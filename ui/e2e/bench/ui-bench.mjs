@@ -46,6 +46,8 @@ const { values: opts } = parseArgs({
     styles: { type: "string", default: "1000" },
     jobs: { type: "string", default: "10000" },
     runs: { type: "string", default: "5" },
+    // Printed before each figure, so a comparison run's lines say what they are in the summary.
+    label: { type: "string", default: "" },
   },
 });
 if (!opts["agent-bin"] || !opts["seed-bin"]) {
@@ -56,6 +58,7 @@ if (opts.app) process.env.APP_BINARY = opts.app;
 const STYLES = Number(opts.styles);
 const JOBS = Number(opts.jobs);
 const RUNS = Math.max(2, Number(opts.runs));
+const LABEL = opts.label ? `${opts.label}: ` : "";
 
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 const log = (...args) => console.error("[ui-bench]", ...args);
@@ -248,7 +251,7 @@ async function main() {
     const l = summary(library.map((r) => r.shownMs));
     const fl = summary(floor.map((r) => r.shownMs));
     console.log(
-      `gallery time to first screen (${STYLES.toLocaleString("en-US")} styles; median of ${RUNS}): ` +
+      `${LABEL}gallery time to first screen (${STYLES.toLocaleString("en-US")} styles; median of ${RUNS}): ` +
         `${fmt(g.median)}, max ${fmt(g.max)} [${list(gallery.map((r) => r.shownMs))}] ` +
         `${TARGET_TEXT} ${verdict(onTarget(g))}`,
     );
@@ -260,7 +263,7 @@ async function main() {
         `WebDriver click-to-found ${list(gallery.map((r) => r.webdriverMs))} ms`,
     );
     console.log(
-      `library time to first screen (${JOBS.toLocaleString("en-US")} jobs, "${libraryCount}"; median of ${RUNS}): ` +
+      `${LABEL}library time to first screen (${JOBS.toLocaleString("en-US")} jobs, "${libraryCount}"; median of ${RUNS}): ` +
         `${fmt(l.median)}, max ${fmt(l.max)} [${list(library.map((r) => r.shownMs))}] ` +
         `${TARGET_TEXT} ${verdict(onTarget(l))}`,
     );
@@ -283,7 +286,7 @@ async function main() {
     console.log(`  main thread after the click: gallery ${gap(probeG)}`);
     console.log(`                               floor   ${gap(probeF)}`);
     console.log(
-      `thumbnail requests on the gallery's second open: ${secondOpen.requests} ` +
+      `${LABEL}thumbnail requests on the gallery's second open: ${secondOpen.requests} ` +
         `(${secondOpen.cards} cards shown; the first open made ${firstOpen.requests} for ` +
         `${firstOpen.cards} cards) (target 0) ${verdict(secondOpen.requests === 0)}`,
     );
