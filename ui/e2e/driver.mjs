@@ -123,6 +123,17 @@ async function waitForInstanceGone() {
   }
 }
 
+/** The environment that keeps an app launched with it inside `home` (settings, data, caches). */
+export function isolatedHome(home) {
+  return {
+    HOME: home,
+    XDG_DATA_HOME: join(home, ".local/share"),
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_CACHE_HOME: join(home, ".cache"),
+    VAS_DATA_DIR: join(home, "data"),
+  };
+}
+
 /**
  * Launches the app with a fresh, isolated home and data folder (or `home` again, to restart
  * the app on the same data). `env` adds variables (e.g. `HEYGEN_BASE_URL`).
@@ -141,11 +152,7 @@ export async function launchApp({ home: reuseHome, env = {} } = {}) {
     {
       env: {
         ...process.env,
-        HOME: home,
-        XDG_DATA_HOME: join(home, ".local/share"),
-        XDG_CONFIG_HOME: join(home, ".config"),
-        XDG_CACHE_HOME: join(home, ".cache"),
-        VAS_DATA_DIR: dataDir,
+        ...isolatedHome(home),
         // A fast clock for the embedded local agent and quick polling: short tests.
         VAS_LOCAL_AGENT_TIME_SCALE: "600",
         VAS_POLL_SCALE: "0.1",

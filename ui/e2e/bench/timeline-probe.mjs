@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
-import { appBinary, freePort } from "../driver.mjs";
+import { appBinary, freePort, isolatedHome } from "../driver.mjs";
 import { startAgent, BENCH_KEY } from "./measure.mjs";
 
 const ROWS = {
@@ -160,41 +160,7 @@ function describe(row) {
 
 /** In the page: Create, a pause, then `screen`'s button; resolves to the bench's times. */
 const OPEN_IN_PAGE = (screen, selector) => `(async () => {
-  // CSS injected into the running page for a variant (removed before the next one).
-const VARIANTS = {
-  base: "",
-  noshadow: "*, *::before, *::after { box-shadow: none !important; }",
-  noradius: "*, *::before, *::after { border-radius: 0 !important; }",
-  noimg: ".media img, .media .placeholder { visibility: hidden !important; }",
-  notext: ".style .body, .style .aspect { visibility: hidden !important; }",
-  nobody: ".style .body { display: none !important; }",
-  nobutton: ".style button { visibility: hidden !important; }",
-  noaspect: ".style .aspect { display: none !important; }",
-  nosvg: "svg { display: none !important; }",
-  nomedia: ".style .media { display: none !important; }",
-  cardsonly: ".style > * { visibility: hidden !important; }",
-  nocards: ".grid { visibility: hidden !important; }",
-  shadow1: ":root { --shadow-m: 0 1px 3px rgb(20 20 30 / 6%) !important; }",
-  shadow2: ":root { --shadow-m: 0 4px 12px rgb(20 20 30 / 5%) !important; }",
-  blur2: ":root { --shadow-m: 0 1px 2px rgb(20 20 30 / 6%) !important; }",
-  blur4: ":root { --shadow-m: 0 1px 4px rgb(20 20 30 / 6%) !important; }",
-  blur5: ":root { --shadow-m: 0 1px 5px rgb(20 20 30 / 6%) !important; }",
-  blur6: ":root { --shadow-m: 0 1px 6px rgb(20 20 30 / 6%) !important; }",
-  blur8: ":root { --shadow-m: 0 1px 8px rgb(20 20 30 / 6%) !important; }",
-  shadowB: ":root { --shadow-m: 0 1px 0 rgb(20 20 30 / 5%), 0 4px 12px rgb(20 20 30 / 5%) !important; }",
-  final: ":root { --shadow-m: 0 1px 4px rgb(20 20 30 / 6%), 0 4px 12px rgb(20 20 30 / 5%) !important; --shadow-s: 0 1px 4px rgb(20 20 30 / 10%) !important; }",
-  shadow0: ":root { --shadow-m: 0 1px 0 rgb(20 20 30 / 8%) !important; }",
-  shadowsp: ":root { --shadow-m: 0 1px 0 1px rgb(20 20 30 / 4%), 0 2px 0 rgb(20 20 30 / 4%) !important; }",
-  shadow1r0: ":root { --shadow-m: 0 1px 3px rgb(20 20 30 / 6%) !important; } .card { border-radius: 0 !important; }",
-  nocontent: "main .content { display: none !important; }",
-  notoolbar: ".toolbar { display: none !important; }",
-  noheader: "main .content > header { display: none !important; }",
-  nosidebar: "nav { visibility: hidden !important; }",
-  noinputs: "input, select, textarea { display: none !important; }",
-  nosearch: "input[type=search] { display: none !important; }",
-  notags: ".tags { display: none !important; }",
-};
-const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
   document.querySelector('nav button[data-screen="create"]').click();
   await pause(400);
   const button = document.querySelector('nav button[data-screen="${screen}"]');
@@ -231,11 +197,7 @@ async function main() {
     app = spawn(appBinary(), [], {
       env: {
         ...process.env,
-        HOME: home,
-        XDG_DATA_HOME: join(home, ".local/share"),
-        XDG_CONFIG_HOME: join(home, ".config"),
-        XDG_CACHE_HOME: join(home, ".cache"),
-        VAS_DATA_DIR: join(home, "data"),
+        ...isolatedHome(home),
         HEYGEN_BASE_URL: agent.base,
         HEYGEN_API_KEY: BENCH_KEY,
         WEBKIT_INSPECTOR_HTTP_SERVER: `127.0.0.1:${port}`,
