@@ -29,8 +29,35 @@ pub struct CloseAsked {
     pub quit_message: String,
 }
 
+/// How long after the page has loaded the tray icon is made. Making it (loading the indicator
+/// libraries, building the menu, registering with the desktop over D-Bus) takes the main thread,
+/// which also serves the page and carries WebKit's messages, while the web process lays out the
+/// first screen; nothing needs the icon in the first second.
+const TRAY_AFTER_PAGE_LOAD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Makes the tray icon a moment after the main page has loaded (once; later loads change nothing).
+pub fn create_after_page_load<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(TRAY_AFTER_PAGE_LOAD).await;
+        let main_thread_app = app.clone();
+        let _ = app.run_on_main_thread(move || ensure(&main_thread_app));
+    });
+}
+
+/// The tray icon exists (made now if it was not yet). Main thread only. No tray host (a bare X
+/// session) is not a reason to fail: the window still works.
+pub fn ensure<R: Runtime>(app: &AppHandle<R>) {
+    if app.try_state::<Tray<R>>().is_some() {
+        return;
+    }
+    if let Err(error) = create(app) {
+        eprintln!("tray icon not shown: {error}");
+    }
+}
+
 /// Creates the tray icon with its menu.
-pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let status = MenuItem::with_id(app, "status", "No videos in progress", false, None::<&str>)?;
     let open = MenuItem::with_id(app, "open", "Open Video Agent Studio", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
@@ -108,6 +135,8 @@ pub fn on_close_requested<R: Runtime>(window: &Window<R>, api: &tauri::CloseRequ
     match choice {
         Some(true) => {
             api.prevent_close();
+            // Closed within the first second: the icon that brings the window back exists.
+            ensure(app);
             let _ = window.hide();
         }
         Some(false) => {
@@ -145,6 +174,7 @@ pub fn resolve_close<R: Runtime>(
             )
         })?;
     if keep_in_tray {
+        ensure(&app);
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.hide();
         }

@@ -228,15 +228,18 @@ pub fn run() {
             app.manage(commands_auth::PendingSignIns::default());
             app.manage(desktop_launch::OpenedQueue::default());
             desktop_launch::receive_own_arguments(app.handle());
-            // No tray host (a bare X session) is not a reason to fail: the window still works.
-            if let Err(error) = desktop_tray::create(app.handle()) {
-                eprintln!("tray icon not shown: {error}");
-            }
             if let Some(server) = playback_server {
                 media::serve(server, &playback);
             }
             app.manage(playback);
             Ok(())
+        })
+        .on_page_load(|webview, payload| {
+            if webview.label() == "main"
+                && payload.event() == tauri::webview::PageLoadEvent::Finished
+            {
+                desktop_tray::create_after_page_load(webview.app_handle());
+            }
         })
         .on_window_event(|window, event| match event {
             tauri::WindowEvent::ThemeChanged(theme) => {

@@ -26,7 +26,8 @@ pub const READY_SELECTOR: &str = "#app > *";
 #[derive(Debug, Clone)]
 pub struct Launch {
     pub startup_seconds: f64,
-    pub idle_pss_bytes: u64,
+    /// PSS after the idle pause, for launches that measured memory.
+    pub idle_pss_bytes: Option<u64>,
     pub processes: Vec<String>,
     /// Where the start-up time went (seconds after the new-session request).
     pub phases: Phases,
@@ -147,8 +148,9 @@ impl Driver {
         Ok((status, v))
     }
 
-    /// Launches `app`, waits for the UI, idles `idle`, measures PSS, ends the session.
-    pub async fn measure(&self, app: &Path, idle: Duration) -> QaResult<Launch> {
+    /// Launches `app`, waits for the UI and, when `idle` is given, idles that long and measures
+    /// PSS; ends the session.
+    pub async fn measure(&self, app: &Path, idle: Option<Duration>) -> QaResult<Launch> {
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
             "tauri:options": {"application": app}
@@ -218,8 +220,14 @@ impl Driver {
                 phases.loaded = after_request(&v["value"][3]);
             }
         }
-        tokio::time::sleep(idle).await;
-        let (pss, processes) = tree_pss(&roots);
+        let (pss, processes) = match idle {
+            Some(idle) => {
+                tokio::time::sleep(idle).await;
+                let (pss, processes) = tree_pss(&roots);
+                (Some(pss), processes)
+            }
+            None => (None, Vec::new()),
+        };
         let _ = self
             .call(
                 reqwest::Method::DELETE,
@@ -284,21 +292,25 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Alternates launches of `app` and `baseline` (`runs` each, after one warm-up of each so both
-/// start with warm disk caches) and returns their launches.
+/// start with warm disk caches) and returns their launches. The first `memory_runs` rounds also
+/// idle `idle` and measure PSS; the others time the start-up only. One launch's start-up moves by
+/// ±10 % on a shared machine, so the time needs more launches than the memory does.
 pub async fn compare(
     app: &Path,
     baseline: &Path,
     runs: usize,
+    memory_runs: usize,
     idle: Duration,
 ) -> QaResult<(Vec<Launch>, Vec<Launch>)> {
     let home = tempfile::tempdir().map_err(|e| QaError::io("home", e))?;
     let driver = Driver::start(home.path()).await?;
     let mut a = Vec::new();
     let mut b = Vec::new();
-    let _ = driver.measure(baseline, Duration::from_millis(200)).await?;
-    let _ = driver.measure(app, Duration::from_millis(200)).await?;
+    let _ = driver.measure(baseline, None).await?;
+    let _ = driver.measure(app, None).await?;
     // ABBA order, so neither side always runs right after the other.
     for round in 0..runs {
+        let idle = (round < memory_runs).then_some(idle);
         if round % 2 == 0 {
             b.push(driver.measure(baseline, idle).await?);
             a.push(driver.measure(app, idle).await?);

@@ -70,8 +70,12 @@ enum Cmd {
         app: PathBuf,
         #[arg(long)]
         baseline: PathBuf,
+        /// Launches of each app timed for the start-up.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Of those, how many also idle and measure PSS (at most `runs`).
+        #[arg(long, default_value_t = 5)]
+        memory_runs: usize,
         #[arg(long, default_value_t = 5)]
         idle_secs: u64,
     },
@@ -81,9 +85,18 @@ async fn startup(
     app: &std::path::Path,
     baseline: &std::path::Path,
     runs: usize,
+    memory_runs: usize,
     idle_secs: u64,
 ) -> QaResult<bool> {
-    let (a, b) = qa::startup::compare(app, baseline, runs, Duration::from_secs(idle_secs)).await?;
+    let memory_runs = memory_runs.min(runs);
+    let (a, b) = qa::startup::compare(
+        app,
+        baseline,
+        runs,
+        memory_runs,
+        Duration::from_secs(idle_secs),
+    )
+    .await?;
     let med = |v: &[qa::startup::Launch], f: fn(&qa::startup::Launch) -> f64| {
         qa::startup::median(v.iter().map(f).collect())
     };
@@ -91,10 +104,14 @@ async fn startup(
         med(&a, |l| l.startup_seconds),
         med(&b, |l| l.startup_seconds),
     );
-    let (pa, pb) = (
-        med(&a, |l| l.idle_pss_bytes as f64) / MIB,
-        med(&b, |l| l.idle_pss_bytes as f64) / MIB,
-    );
+    let pss = |v: &[qa::startup::Launch]| {
+        qa::startup::median(
+            v.iter()
+                .filter_map(|l| l.idle_pss_bytes.map(|b| b as f64 / MIB))
+                .collect(),
+        )
+    };
+    let (pa, pb) = (pss(&a), pss(&b));
     let all = |v: &[qa::startup::Launch]| {
         v.iter()
             .map(|l| format!("{:.3}", l.startup_seconds))
@@ -106,7 +123,7 @@ async fn startup(
         all(&a), all(&b), sa / sb, verdict(sa / sb <= 1.2)
     );
     println!(
-        "idle PSS after {idle_secs} s (median of {runs}): app {pa:.0} MiB, hello-world {pb:.0} MiB, ratio {:.2}x (target <= 1.15x) {}",
+        "idle PSS after {idle_secs} s (median of {memory_runs}): app {pa:.0} MiB, hello-world {pb:.0} MiB, ratio {:.2}x (target <= 1.15x) {}",
         pa / pb, verdict(pa / pb <= 1.15)
     );
     let first_paint = |v: &[qa::startup::Launch]| {
@@ -122,7 +139,9 @@ async fn startup(
         phases(&a),
         phases(&b)
     );
-    if let (Some(la), Some(lb)) = (a.last(), b.last()) {
+    let measured =
+        |v: &[qa::startup::Launch]| v.iter().rfind(|l| l.idle_pss_bytes.is_some()).cloned();
+    if let (Some(la), Some(lb)) = (measured(&a), measured(&b)) {
         println!("  app processes: {}", la.processes.join(" "));
         println!("  hello-world processes: {}", lb.processes.join(" "));
     }
@@ -233,10 +252,11 @@ async fn run(cli: Cli) -> QaResult<bool> {
         app,
         baseline,
         runs,
+        memory_runs,
         idle_secs,
     } = &cli.command
     {
-        return startup(app, baseline, *runs, *idle_secs).await;
+        return startup(app, baseline, *runs, *memory_runs, *idle_secs).await;
     }
     let scratch = match &cli.work {
         Some(w) => {
