@@ -227,6 +227,14 @@ async fn bench_upload(
         "  (diagnosis: CPU of the fastest run, ours {:.2} s, curl {:.2} s)",
         u.ours_cpu, u.curl_cpu
     );
+    println!(
+        "  (every run in order: {}; pages the kernel reclaimed during each)",
+        u.runs
+            .iter()
+            .map(|(side, t, pages)| format!("{side} {t:.2} s/{pages}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let ugrowth = u.rss_growth as f64 / MIB;
     println!(
         "upload peak RSS growth: {ugrowth:.1} MiB (target <= 32 MiB) {}",
