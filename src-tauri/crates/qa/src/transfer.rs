@@ -59,6 +59,8 @@ pub struct DownloadReport {
     pub refetched_client: u64,
     pub refetched_server: i64,
     pub file_intact: bool,
+    /// Every timed run in order (curl's without its fsync).
+    pub runs: Vec<TimedRun>,
 }
 
 #[derive(Debug)]
@@ -69,10 +71,25 @@ pub struct UploadReport {
     /// CPU seconds of the fastest run of each side: our whole process, and curl's.
     pub ours_cpu: f64,
     pub curl_cpu: f64,
-    /// Every timed run in order: which side, seconds, and pages the kernel reclaimed meanwhile
-    /// (for a run far off the others: a full `.ci/bench` twice measured ours at 0.6x curl where
-    /// runs of the section alone gave 0.96-1.04x).
-    pub runs: Vec<(&'static str, f64, u64)>,
+    /// Every timed run in order (a full `.ci/bench` twice measured ours at 0.6x curl where runs
+    /// of the section alone gave 0.96-1.04x).
+    pub runs: Vec<TimedRun>,
+}
+
+/// One timed transfer: which side ("ours" or "curl"), seconds, and pages the kernel reclaimed
+/// meanwhile.
+pub type TimedRun = (&'static str, f64, u64);
+
+/// Each round's throughput ratio, ours over curl's (curl's seconds over ours), from runs in
+/// order, two per round: the two runs of a round are back to back, so they meet the same
+/// machine (this VM's loopback transfers can move by 2x within a minute for both sides alike).
+pub fn pair_ratios(runs: &[TimedRun]) -> Vec<f64> {
+    runs.chunks_exact(2)
+        .filter_map(|pair| {
+            let seconds = |side: &str| pair.iter().find(|r| r.0 == side).map(|r| r.1);
+            Some(seconds("curl")? / seconds("ours")?)
+        })
+        .collect()
 }
 
 /// Pages the kernel has reclaimed since boot (kswapd and direct reclaim), from `/proc/vmstat`.
@@ -196,11 +213,18 @@ pub async fn download_bench(
     let mut best_curl: Option<f64> = None;
     let mut best_durable_curl: Option<f64> = None;
     let mut rss_growth = 0u64;
+    let mut runs = Vec::new();
     for side in sides(rounds) {
         settle_writeback().await?;
+        let reclaimed_before = pages_reclaimed();
         if side == Side::Curl {
             let _ = std::fs::remove_file(&curl_path);
             let t = curl(&["-o", curl_path.to_str().unwrap_or_default(), &blob.url]).await?;
+            runs.push((
+                "curl",
+                t,
+                pages_reclaimed().saturating_sub(reclaimed_before),
+            ));
             best_curl = Some(best_curl.map_or(t, |b: f64| b.min(t)));
             let t = t + fsync_seconds(&curl_path)?;
             best_durable_curl = Some(best_durable_curl.map_or(t, |b: f64| b.min(t)));
@@ -213,6 +237,11 @@ pub async fn download_bench(
         let started = Instant::now();
         let fetched = fetch_ours(&client, &blob.url, &ours_path).await?;
         let t = started.elapsed().as_secs_f64();
+        runs.push((
+            "ours",
+            t,
+            pages_reclaimed().saturating_sub(reclaimed_before),
+        ));
         let peak = procfs::peak_rss_bytes("self").unwrap_or(0);
         rss_growth = rss_growth.max(peak.saturating_sub(before));
         if fetched.size != size {
@@ -254,6 +283,7 @@ pub async fn download_bench(
         refetched_client: fetched.transferred.saturating_sub(size),
         refetched_server: served_after as i64 - served_before as i64 - size as i64,
         file_intact,
+        runs,
     })
 }
 
@@ -330,11 +360,15 @@ async fn curl_upload(file: &Path, slot: &DirectUpload) -> QaResult<f64> {
 
 /// The PUT step of a direct upload: our `put_direct_upload` vs `curl -T` to a presigned URL of
 /// the same kind (each side gets its own upload slot with the same headers and checksum).
+/// `agent_assets` is the agent's folder of stored uploads: each timed upload's copy is removed
+/// once it is measured (ten or more 1 GiB copies would fill a CI machine's disk, and their
+/// writeback would reach the next run).
 pub async fn upload_bench(
     base_url: &str,
     size: u64,
     rounds: u32,
     work: &Path,
+    agent_assets: &Path,
 ) -> QaResult<UploadReport> {
     let client = client_for(base_url, "qa-bench")?;
     let file: PathBuf = work.join("upload.bin");
@@ -357,6 +391,7 @@ pub async fn upload_bench(
                 t,
                 pages_reclaimed().saturating_sub(reclaimed_before),
             ));
+            let _ = std::fs::remove_file(agent_assets.join(&slot.asset_id));
             if best_curl.is_none_or(|b| t < b) {
                 best_curl = Some(t);
                 let cpu = procfs::ended_children_cpu_time().unwrap_or_default();
@@ -378,6 +413,7 @@ pub async fn upload_bench(
             t,
             pages_reclaimed().saturating_sub(reclaimed_before),
         ));
+        let _ = std::fs::remove_file(agent_assets.join(&slot.asset_id));
         rss_growth = rss_growth.max(
             procfs::peak_rss_bytes("self")
                 .unwrap_or(0)
@@ -404,4 +440,33 @@ pub async fn upload_bench(
         curl_cpu,
         runs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_ratios_compare_each_round_in_either_order() {
+        // The 19:17 run of 2026-12-05: best-of-3 gave 0.81x, the pairs 0.81, 1.08, 1.02.
+        let runs = [
+            ("curl", 1.74, 0),
+            ("ours", 2.16, 0),
+            ("ours", 3.46, 0),
+            ("curl", 3.72, 0),
+            ("curl", 3.80, 0),
+            ("ours", 3.74, 0),
+        ];
+        let ratios: Vec<String> = pair_ratios(&runs)
+            .iter()
+            .map(|x| format!("{x:.2}"))
+            .collect();
+        assert_eq!(ratios, ["0.81", "1.08", "1.02"]);
+    }
+
+    #[test]
+    fn an_unfinished_round_is_not_a_pair() {
+        let runs = [("curl", 1.0, 0), ("ours", 2.0, 0), ("ours", 1.0, 0)];
+        assert_eq!(pair_ratios(&runs), vec![0.5]);
+    }
 }
