@@ -189,7 +189,7 @@ async fn bench_download(
     // fsync's writeback (curl leaves its file to the kernel), which the pairs' line shows.
     let ratio = d.ours.mib_per_second() / d.curl.mib_per_second();
     println!(
-        "download {download_mib} MiB: ours {:.2} s ({:.0} MiB/s), curl {:.2} s ({:.0} MiB/s), throughput ratio {ratio:.2}x (best of {rounds} each; target >= 0.9x) {}",
+        "download {download_mib} MiB: ours {:.2} s ({:.0} MiB/s), curl {:.2} s ({:.0} MiB/s), throughput ratio {ratio:.2}x, best of {rounds} each (target >= 0.9x) {}",
         d.ours.seconds, d.ours.mib_per_second(), d.curl.seconds, d.curl.mib_per_second(), verdict(ratio >= 0.9)
     );
     let pairs = qa::transfer::pair_ratios(&d.runs);
@@ -278,7 +278,7 @@ fn print_paired(
     let ratios = qa::transfer::pair_ratios(runs);
     let ratio = qa::startup::median(ratios.clone());
     println!(
-        "{what}: throughput ratio {ratio:.2}x (median of {} back-to-back pairs [{}]; target >= 0.9x) {}; best ours {:.2} s ({:.0} MiB/s), best curl {:.2} s ({:.0} MiB/s)",
+        "{what}: throughput ratio {ratio:.2}x, median of {} back-to-back pairs [{}] (target >= 0.9x) {}; best ours {:.2} s ({:.0} MiB/s), best curl {:.2} s ({:.0} MiB/s)",
         ratios.len(),
         ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>().join(" "),
         verdict(ratio >= 0.9),
