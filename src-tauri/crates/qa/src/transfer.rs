@@ -92,6 +92,15 @@ pub fn pair_ratios(runs: &[TimedRun]) -> Vec<f64> {
         .collect()
 }
 
+/// A run of `side` that took `seconds`, with the pages reclaimed since `reclaimed_before`.
+fn timed_run(side: &'static str, seconds: f64, reclaimed_before: u64) -> TimedRun {
+    (
+        side,
+        seconds,
+        pages_reclaimed().saturating_sub(reclaimed_before),
+    )
+}
+
 /// Pages the kernel has reclaimed since boot (kswapd and direct reclaim), from `/proc/vmstat`.
 fn pages_reclaimed() -> u64 {
     std::fs::read_to_string("/proc/vmstat")
@@ -220,11 +229,7 @@ pub async fn download_bench(
         if side == Side::Curl {
             let _ = std::fs::remove_file(&curl_path);
             let t = curl(&["-o", curl_path.to_str().unwrap_or_default(), &blob.url]).await?;
-            runs.push((
-                "curl",
-                t,
-                pages_reclaimed().saturating_sub(reclaimed_before),
-            ));
+            runs.push(timed_run("curl", t, reclaimed_before));
             best_curl = Some(best_curl.map_or(t, |b: f64| b.min(t)));
             let t = t + fsync_seconds(&curl_path)?;
             best_durable_curl = Some(best_durable_curl.map_or(t, |b: f64| b.min(t)));
@@ -237,11 +242,7 @@ pub async fn download_bench(
         let started = Instant::now();
         let fetched = fetch_ours(&client, &blob.url, &ours_path).await?;
         let t = started.elapsed().as_secs_f64();
-        runs.push((
-            "ours",
-            t,
-            pages_reclaimed().saturating_sub(reclaimed_before),
-        ));
+        runs.push(timed_run("ours", t, reclaimed_before));
         let peak = procfs::peak_rss_bytes("self").unwrap_or(0);
         rss_growth = rss_growth.max(peak.saturating_sub(before));
         if fetched.size != size {
@@ -386,11 +387,7 @@ pub async fn upload_bench(
         if side == Side::Curl {
             let cpu_before = procfs::ended_children_cpu_time().unwrap_or_default();
             let t = curl_upload(&file, &slot).await?;
-            runs.push((
-                "curl",
-                t,
-                pages_reclaimed().saturating_sub(reclaimed_before),
-            ));
+            runs.push(timed_run("curl", t, reclaimed_before));
             let _ = std::fs::remove_file(agent_assets.join(&slot.asset_id));
             if best_curl.is_none_or(|b| t < b) {
                 best_curl = Some(t);
@@ -408,11 +405,7 @@ pub async fn upload_bench(
             .put_direct_upload(&slot, &file, Some(progress))
             .await?;
         let t = started.elapsed().as_secs_f64();
-        runs.push((
-            "ours",
-            t,
-            pages_reclaimed().saturating_sub(reclaimed_before),
-        ));
+        runs.push(timed_run("ours", t, reclaimed_before));
         let _ = std::fs::remove_file(agent_assets.join(&slot.asset_id));
         rss_growth = rss_growth.max(
             procfs::peak_rss_bytes("self")

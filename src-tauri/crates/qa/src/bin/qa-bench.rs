@@ -194,18 +194,10 @@ async fn bench_download(
     );
     let pairs = qa::transfer::pair_ratios(&d.runs);
     println!(
-        "  (diagnosis: back-to-back pairs [{}], median {:.2}x; every run in order: {})",
-        pairs
-            .iter()
-            .map(|r| format!("{r:.2}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        "  (diagnosis: back-to-back pairs [{}], median {:.2}x; {})",
+        ratio_list(&pairs),
         qa::startup::median(pairs.clone()),
-        d.runs
-            .iter()
-            .map(|(side, t, _)| format!("{side} {t:.2} s"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        runs_in_order(&d.runs)
     );
     let growth = d.rss_growth as f64 / MIB;
     println!(
@@ -280,18 +272,31 @@ fn print_paired(
     println!(
         "{what}: throughput ratio {ratio:.2}x, median of {} back-to-back pairs [{}] (target >= 0.9x) {}; best ours {:.2} s ({:.0} MiB/s), best curl {:.2} s ({:.0} MiB/s)",
         ratios.len(),
-        ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>().join(" "),
+        ratio_list(&ratios),
         verdict(ratio >= 0.9),
         ours.seconds, ours.mib_per_second(), curl.seconds, curl.mib_per_second(),
     );
-    println!(
-        "  (every run in order: {}; pages the kernel reclaimed during each)",
-        runs.iter()
-            .map(|(side, t, pages)| format!("{side} {t:.2} s/{pages}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    println!("  ({})", runs_in_order(runs));
     ratio
+}
+
+/// Pairs' ratios as "0.99 0.95 …".
+fn ratio_list(ratios: &[f64]) -> String {
+    ratios
+        .iter()
+        .map(|r| format!("{r:.2}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every timed transfer in order, with the pages the kernel reclaimed during each.
+fn runs_in_order(runs: &[qa::transfer::TimedRun]) -> String {
+    let runs = runs
+        .iter()
+        .map(|(side, t, pages)| format!("{side} {t:.2} s/{pages}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("every run in order: {runs}; pages the kernel reclaimed during each")
 }
 
 async fn run(cli: Cli) -> QaResult<bool> {
