@@ -36,12 +36,34 @@ pub struct TrackingReport {
 pub const NEWEST_TARGET: Duration = Duration::from_secs(10);
 const NEWEST_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// `BENCH_TRACK_LOG=<file>`: `vas watch`'s debug log (each request, each list page) goes there,
+/// and the newest job's steps are printed with wall-clock times to match it against.
+fn trace_log() -> Option<std::path::PathBuf> {
+    std::env::var_os("BENCH_TRACK_LOG").map(Into::into)
+}
+
+fn trace_step(what: &str) {
+    if trace_log().is_some() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!("tracking trace {:.3} {what}", now.as_secs_f64());
+    }
+}
+
 fn vas(vas_bin: &Path, base_url: &str, data_dir: &Path) -> Command {
     let mut c = Command::new(vas_bin);
     c.env("HEYGEN_BASE_URL", base_url)
         .env("HEYGEN_API_KEY", "qa-tracking")
         .env("VAS_DATA_DIR", data_dir)
-        .env("VAS_LOG", "warn")
+        .env(
+            "VAS_LOG",
+            if trace_log().is_some() {
+                "warn,studio_core=debug,heygen_api=debug"
+            } else {
+                "warn"
+            },
+        )
         .stdin(Stdio::null());
     c
 }
@@ -69,7 +91,12 @@ pub async fn tracking_bench(
     let mut watch = vas(vas_bin, base_url, &data_dir)
         .arg("watch")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(match trace_log() {
+            Some(path) => std::fs::File::create(&path)
+                .map_err(|e| QaError::io("BENCH_TRACK_LOG", e))?
+                .into(),
+            None => Stdio::null(),
+        })
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| QaError::io("vas watch", e))?;
@@ -135,7 +162,9 @@ async fn newest_completion(
     data_dir: &Path,
 ) -> QaResult<Option<f64>> {
     let prompt = "A 10-second video about the newest tracked job";
+    trace_step("newest job: vas generate");
     vas_generate(vas_bin, base_url, data_dir, prompt).await?;
+    trace_step("newest job: submitted");
     let session_of = |sessions: &[serde_json::Value]| {
         sessions
             .iter()
@@ -152,6 +181,7 @@ async fn newest_completion(
     admin
         .set_faults(json!({"stuck_thinking": true, "stuck_thinking_except": [session_id]}))
         .await?;
+    trace_step(&format!("newest job: session {session_id} let go"));
     let store = studio_core::store::Store::open(&data_dir.join("studio.db"))?;
     let job_id = store
         .live_jobs()?
@@ -166,13 +196,15 @@ async fn newest_completion(
             let s = session_of(&admin.sessions().await?);
             if s.is_some_and(|s| s["status"] == "completed") {
                 server_done = Some(Instant::now());
+                trace_step("newest job: the server says completed");
             }
         }
         use studio_core::JobState as S;
         match store.job(&job_id)?.state {
             // Seen no later than the server said so (the poll above may lag: then 0).
             S::Completed | S::Downloading | S::Downloaded => {
-                return Ok(Some(server_done.map_or(0.0, |t| t.elapsed().as_secs_f64())))
+                trace_step("newest job: the store says completed");
+                return Ok(Some(server_done.map_or(0.0, |t| t.elapsed().as_secs_f64())));
             }
             S::Failed | S::Stopped | S::Cancelled => {
                 return Err(QaError::Protocol("the newest job did not complete".into()))

@@ -27,6 +27,16 @@ const PAGE_SIZE: u32 = 100;
 /// (the web app's, deleted jobs') or not be ordered newest first.
 const SPARE_PAGES: usize = 2;
 
+/// How much sooner than its cadence the list looks again at a job it showed in the making
+/// (nominal): the look waits for the page read's turn (≤ 1 s at the 1 request/s budget), and a
+/// finished video is read itself after it (another turn), so that a completion is seen within
+/// the cadence, not a cadence and two turns.
+const LOOK_AHEAD: Duration = Duration::from_secs(2);
+
+/// How long a sweep lets the reads of videos a page showed finished go before its next page
+/// (nominal): they take the next turns, so a completion is not held behind the rest of the list.
+const ITEM_READS_FIRST: Duration = Duration::from_secs(3);
+
 /// Nominal spacing of the session lane: one session read of a list-followed one-shot job every
 /// 10 s at most (0.1 request/s), whatever the number of jobs; with few jobs each is still read
 /// on its own cadence.
@@ -39,7 +49,19 @@ pub(crate) struct ListState {
     /// Jobs whose next step reads their video itself (the list showed it finished, or did not
     /// tell about it).
     item_reads: Mutex<HashSet<String>>,
+    /// The running sweep's snapshot (video ids), and the due jobs outside it already told to it.
+    sweep: Mutex<SweepWatch>,
     lane: Mutex<Lane>,
+}
+
+/// Jobs that begin while a sweep runs are not in its snapshot: the tracker tells the sweep, which
+/// reads the first page (the newest videos) again at its next turn rather than leaving them for
+/// the next sweep (with 1,000 jobs a sweep lasts ~12 s, past a new job's 10 s cadence).
+#[derive(Debug, Default)]
+struct SweepWatch {
+    snapshot: HashSet<String>,
+    told: HashSet<String>,
+    newcomer: bool,
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +91,42 @@ impl ListState {
     fn read_item(&self, job_id: &str) {
         lock(&self.item_reads).insert(job_id.to_string());
     }
+
+    fn item_reads_pending(&self, job_ids: &[String]) -> bool {
+        let pending = lock(&self.item_reads);
+        job_ids.iter().any(|id| pending.contains(id))
+    }
+
+    fn sweep_started(&self, snapshot: HashSet<String>) {
+        *lock(&self.sweep) = SweepWatch {
+            snapshot,
+            ..SweepWatch::default()
+        };
+    }
+
+    /// While a sweep runs: whether any due video is one it was not started with and not yet
+    /// told about (each is told once, so one the first page does not show costs one re-read).
+    fn tell_newcomers<'a>(&self, due_videos: impl Iterator<Item = &'a String>) -> bool {
+        let mut watch = lock(&self.sweep);
+        let SweepWatch { snapshot, told, .. } = &mut *watch;
+        let mut fresh = false;
+        for video in due_videos.filter(|v| !snapshot.contains(*v)) {
+            fresh |= told.insert(video.clone());
+        }
+        watch.newcomer |= fresh;
+        fresh
+    }
+
+    fn take_newcomer(&self) -> bool {
+        std::mem::take(&mut lock(&self.sweep).newcomer)
+    }
+}
+
+/// The jobs one page showed, by what it showed.
+#[derive(Debug, Default)]
+struct PageTaken {
+    in_progress: Vec<String>,
+    finished: Vec<String>,
 }
 
 impl Engine {
@@ -84,13 +142,20 @@ impl Engine {
             .filter(|j| schedule.due(&j.id, now))
             .filter_map(|j| j.video_id.clone())
             .collect();
-        if due.is_empty() || schedule.lists.sweeping.swap(true, Ordering::SeqCst) {
+        if due.is_empty() {
+            return;
+        }
+        if schedule.lists.sweeping.swap(true, Ordering::SeqCst) {
+            schedule.lists.tell_newcomers(due.iter());
             return;
         }
         let tracked: HashMap<String, Job> = jobs
             .iter()
             .filter_map(|j| Some((j.video_id.clone()?, j.clone())))
             .collect();
+        schedule
+            .lists
+            .sweep_started(tracked.keys().cloned().collect());
         let engine = self.clone();
         let schedule = schedule.clone();
         tokio::spawn(async move {
@@ -151,20 +216,32 @@ impl Engine {
         let mut rereads = 0;
         while pages < max_pages {
             // A sweep of many pages outlasts a young job's cadence (1,000 jobs: 12 pages at
-            // 1 request/s against 10 s): when a job the first page showed is due again, read
-            // that page again before going on, so its completion is not left for the next sweep.
+            // 1 request/s against 10 s): when a job the first page showed is due again, or a
+            // job began since the sweep did, read that page again before going on, so its
+            // completion is not left for the next sweep.
             let reread = pages > 0
                 && rereads < max_pages
-                && on_first_page
-                    .iter()
-                    .any(|id| schedule.due(id, Instant::now()));
+                && (schedule.lists.take_newcomer()
+                    || on_first_page
+                        .iter()
+                        .any(|id| schedule.due(id, Instant::now())));
             let asked = if reread { &first } else { &request };
             self.budget.acquire().await;
             let page = tokio::select! {
                 r = conn.client.list_video_items(asked) => r?,
                 _ = self.shutdown.cancelled() => return Err(CoreError::Cancelled),
             };
-            let in_progress = self.take_page(schedule, tracked, &mut joined, due, &page.data)?;
+            let taken = self.take_page(schedule, tracked, &mut joined, due, &page.data)?;
+            let in_progress = taken.in_progress;
+            tracing::debug!(
+                page = pages,
+                reread,
+                listed = page.data.len(),
+                in_progress = in_progress.len(),
+                untold = due.len(),
+                "video list page read"
+            );
+            self.let_item_reads_go(schedule, &taken.finished).await;
             if reread || pages == 0 {
                 on_first_page = in_progress;
             }
@@ -182,8 +259,22 @@ impl Engine {
         Ok(())
     }
 
+    /// Wait (a bounded while) until the reads of the videos a page showed finished are done:
+    /// they take the next turns of the budget, not the sweep's next pages.
+    async fn let_item_reads_go(&self, schedule: &Schedule, finished: &[String]) {
+        if finished.is_empty() {
+            return;
+        }
+        let until = Instant::now() + self.cadence.apply(ITEM_READS_FIRST);
+        while schedule.lists.item_reads_pending(finished) && Instant::now() < until {
+            tokio::select! {
+                _ = tokio::time::sleep(self.cadence.apply(Duration::from_millis(50))) => {}
+                _ = self.shutdown.cancelled() => return,
+            }
+        }
+    }
+
     /// What one page tells: finished videos are read now; the others get their next turn.
-    /// Returns the jobs it showed still in the making.
     fn take_page(
         self: &Arc<Self>,
         schedule: &Schedule,
@@ -191,8 +282,8 @@ impl Engine {
         joined: &mut HashMap<String, Option<Job>>,
         due: &mut HashSet<String>,
         items: &[heygen_api::models::VideoListItem],
-    ) -> Result<Vec<String>> {
-        let mut in_progress = Vec::new();
+    ) -> Result<PageTaken> {
+        let mut taken = PageTaken::default();
         for item in items {
             let Some(status) = &item.status else { continue };
             let job = match tracked.get(&item.id) {
@@ -204,17 +295,19 @@ impl Engine {
             };
             due.remove(&item.id);
             if status.is_terminal() {
+                tracing::debug!(job_id = %job.id, video_id = %item.id, "the list shows a video finished");
                 // Fresh URLs and the failure come only from the video itself: read it
                 // now, not after the rest of the sweep.
                 schedule.lists.read_item(&job.id);
                 schedule.due_now(&job.id);
                 schedule.wake.notify_one();
+                taken.finished.push(job.id.clone());
             } else {
                 self.listed_in_progress(schedule, job)?;
-                in_progress.push(job.id.clone());
+                taken.in_progress.push(job.id.clone());
             }
         }
-        Ok(in_progress)
+        Ok(taken)
     }
 
     /// The list-followed job a listed video outside the sweep's snapshot belongs to: a job that
@@ -232,6 +325,11 @@ impl Engine {
                 .store
                 .job_by_video_id(video_id)?
                 .filter(follows_by_list);
+            tracing::debug!(
+                video_id,
+                ours = job.is_some(),
+                "a listed video outside the sweep's snapshot"
+            );
             joined.insert(video_id.to_string(), job);
         }
         Ok(joined[video_id].as_ref())
@@ -257,7 +355,11 @@ impl Engine {
             .submitted_at
             .map(|t| Duration::from_secs((now_unix() - t).max(0) as u64))
             .unwrap_or_default();
-        schedule.set(&job.id, Instant::now() + self.cadence.interval(since));
+        let next = self
+            .cadence
+            .interval(since)
+            .saturating_sub(self.cadence.apply(LOOK_AHEAD));
+        schedule.set(&job.id, Instant::now() + next);
         Ok(())
     }
 
@@ -344,5 +446,38 @@ impl Engine {
                 false
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_job_begun_during_a_sweep_is_told_to_it_once() {
+        let lists = ListState::default();
+        lists.sweep_started(ids(&["v1", "v2"]).into_iter().collect());
+        assert!(
+            !lists.tell_newcomers(ids(&["v1", "v2"]).iter()),
+            "all in the snapshot"
+        );
+        assert!(!lists.take_newcomer());
+        assert!(
+            lists.tell_newcomers(ids(&["v2", "v3"]).iter()),
+            "v3 began since"
+        );
+        assert!(lists.take_newcomer());
+        assert!(!lists.take_newcomer(), "taken once");
+        // Still due at the next tick (the first page did not show it yet): not told again.
+        assert!(!lists.tell_newcomers(ids(&["v3"]).iter()));
+        assert!(!lists.take_newcomer());
+        // The next sweep starts with it in its snapshot.
+        lists.sweep_started(ids(&["v1", "v2", "v3"]).into_iter().collect());
+        assert!(!lists.tell_newcomers(ids(&["v3"]).iter()));
+        assert!(lists.tell_newcomers(ids(&["v4"]).iter()));
     }
 }
