@@ -350,3 +350,55 @@ async fn a_seek_to_the_end_shows_the_last_frame() {
     let ended = until(&mut state, "the end", |s| s.ended).await;
     assert!((ended.position - end).abs() < 0.1, "{ended:?}");
 }
+
+/// Resident kilobytes of this process's mappings of files whose name starts with `prefix`, as
+/// read from the file (clean pages; relocated data, copied on write, left out).
+fn resident_kb(prefix: &str) -> u64 {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+    let mut counting = false;
+    let mut total = 0;
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            counting = line
+                .rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with(prefix) && line.contains(" /"));
+        } else if counting && (first == "Private_Clean:" || first == "Shared_Clean:") {
+            total += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    total
+}
+
+/// Loading GStreamer's libav plugin maps libavfilter (and 170-odd more libraries) and reads
+/// their relocation and symbol tables; decoding never uses libavfilter. Once the first frame is
+/// shown those load-time pages are handed back, and playing does not bring them back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decoders_libraries_keep_only_what_playing_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Players::new();
+    let box_ = FrameBox {
+        width: 160,
+        height: 160,
+    };
+    let (id, mut state) = players.open(&file, box_, true).unwrap();
+    until(&mut state, "playback past 1 s", |s| {
+        s.playing && s.position > 1.0
+    })
+    .await;
+    let filter = resident_kb("libavfilter.so");
+    let codec = resident_kb("libavcodec.so");
+    eprintln!("resident while playing: libavfilter {filter} kB, libavcodec {codec} kB");
+    assert!(codec > 0, "libav decodes: its code is resident");
+    assert!(
+        filter < 256,
+        "libavfilter: {filter} kB resident while playing"
+    );
+    players.close(&id);
+}

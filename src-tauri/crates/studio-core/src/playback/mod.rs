@@ -13,6 +13,7 @@
 //! neither read the library nor watch what plays.
 
 mod library;
+mod load_pages;
 mod player;
 mod players;
 mod server;

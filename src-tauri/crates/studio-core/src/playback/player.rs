@@ -27,6 +27,12 @@ const LAST_FRAME_LEAD: f64 = 0.001;
 /// How often, while a player is open, the C heap's free pages go back to the system (see
 /// [`release_freed_memory`]).
 const TRIM_EVERY: Duration = Duration::from_secs(2);
+/// Compressed data decodebin may queue ahead of each decoder. Its own limit is 8 MiB a stream,
+/// and its queue raises its buffer count whenever the other stream's queue runs dry, so a
+/// 73 Mbit/s video kept 8.6 MB queued (GST_DEBUG=multiqueue:5); 6 MB less at the peak with
+/// this. The file is read in pull mode, by time across streams, so nothing needs more: 2 MiB is
+/// 2 s of a 1080p video at 8 Mbit/s.
+const QUEUE_BYTES: u32 = 2 * 1024 * 1024;
 /// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
 const JPEG_QUALITY: i32 = 85;
 /// The largest frame size a page may ask for (4K); the smallest.
@@ -125,7 +131,7 @@ impl Player {
         playbin.set_property("video-sink", &sink);
         // Captions are drawn by the page from the SRT; no subtitle stream is rendered here.
         playbin.set_property_from_str("flags", "video+audio+soft-volume");
-        decode_on_one_thread(&playbin);
+        tune_decoding(&playbin);
 
         let (state, _) = watch::channel(PlayerState {
             volume: 1.0,
@@ -348,8 +354,17 @@ impl BusWatcher {
     /// The first frame (or a seek's) is ready: the video can be sought from now on.
     fn prerolled(&self) {
         self.update_duration();
-        self.state
+        let first = self
+            .state
             .send_if_modified(|s| !std::mem::replace(&mut s.ready, true));
+        if first {
+            // Every library the pipeline needs is loaded by its first frame.
+            let advised = super::load_pages::release_library_load_pages();
+            tracing::debug!(
+                advised,
+                "the player's libraries' load-time pages handed back"
+            );
+        }
         if let Some(seconds) = self.pending_seek.lock().unwrap().take() {
             let duration = self.state.borrow().duration;
             seek_to(&self.playbin, seconds, duration);
@@ -436,7 +451,9 @@ fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), Playe
 /// libav's decoders start a thread per core, each with its own frames (7 MB more for a 360p
 /// video with two threads than with one). One thread decodes 1080p H.264 at 6× real time
 /// on this project's 2-core CI machine, so more buys nothing for playback but memory.
-fn decode_on_one_thread(playbin: &gst::Element) {
+///
+/// And the compressed data queued ahead of the decoders is held to [`QUEUE_BYTES`] a stream.
+fn tune_decoding(playbin: &gst::Element) {
     let Some(bin) = playbin.downcast_ref::<gst::Bin>() else {
         return;
     };
@@ -446,6 +463,9 @@ fn decode_on_one_thread(playbin: &gst::Element) {
             .is_some_and(|f| f.name().starts_with("avdec_"));
         if is_libav && element.has_property("max-threads", Some(i32::static_type())) {
             element.set_property("max-threads", 1i32);
+        }
+        if element.factory().is_some_and(|f| f.name() == "decodebin") {
+            element.set_property("max-size-bytes", QUEUE_BYTES);
         }
     });
 }
@@ -480,9 +500,12 @@ fn make(factory: &str) -> Result<gst::Element, PlayerError> {
 
 fn init() -> Result<(), PlayerError> {
     static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    DONE.get_or_init(|| gst::init().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(PlayerError::Init)
+    DONE.get_or_init(|| {
+        super::load_pages::note_mapped_before_player();
+        gst::init().map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(PlayerError::Init)
 }
 
 /// GStreamer's error in words a user can act on: a missing decoder names the package.
