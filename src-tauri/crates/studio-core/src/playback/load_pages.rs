@@ -9,9 +9,10 @@
 //! kernel would drop them first under memory pressure; `MADV_PAGEOUT` drops them now. A page
 //! the decoder needs again is read back on its first use.
 //!
-//! Only read-only mappings of files that were not mapped before the first player opened, and
-//! without a private (copied-on-write) page, are handed back: never the libraries the rest of
-//! the app uses, never relocated data (which has no copy on disk).
+//! Only read-only mappings of shared libraries that were not mapped before the first player
+//! opened, and without a private (copied-on-write) page, are handed back: never the libraries
+//! the rest of the app had loaded, never relocated data (which has no copy on disk), never a
+//! device or shared-memory mapping.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -32,7 +33,8 @@ pub(super) fn release_library_load_pages() -> usize {
     };
     let mut advised = 0;
     for mapping in mappings() {
-        if mapping.writable || mapping.private_pages || before.contains(&mapping.path) {
+        let library = mapping.path.contains(".so");
+        if !library || mapping.writable || mapping.private_pages || before.contains(&mapping.path) {
             continue;
         }
         if page_out(mapping.start, mapping.end - mapping.start) {
