@@ -28,10 +28,11 @@ const PAGE_SIZE: u32 = 100;
 const SPARE_PAGES: usize = 2;
 
 /// How much sooner than its cadence the list looks again at a job it showed in the making
-/// (nominal): the look waits for the page read's turn (≤ 1 s at the 1 request/s budget), and a
-/// finished video is read itself after it (another turn), so that a completion is seen within
-/// the cadence, not a cadence and two turns.
-const LOOK_AHEAD: Duration = Duration::from_secs(2);
+/// (nominal): three turns of the 1 request/s budget may come between the job falling due and
+/// its completion being recorded — a session-lane read that took the turn first, the page read
+/// itself, and the read of the video the page showed finished — so that a completion is seen
+/// within the cadence, not a cadence and three turns.
+const LOOK_AHEAD: Duration = Duration::from_secs(3);
 
 /// How long a sweep lets the reads of videos a page showed finished go before its next page
 /// (nominal): they take the next turns, so a completion is not held behind the rest of the list.
@@ -215,6 +216,8 @@ impl Engine {
         let mut pages = 0;
         let mut rereads = 0;
         while pages < max_pages {
+            // Which page to read is decided once the turn is ours, on what is due by then.
+            self.budget.acquire().await;
             // A sweep of many pages outlasts a young job's cadence (1,000 jobs: 12 pages at
             // 1 request/s against 10 s): when a job the first page showed is due again, or a
             // job began since the sweep did, read that page again before going on, so its
@@ -226,7 +229,6 @@ impl Engine {
                         .iter()
                         .any(|id| schedule.due(id, Instant::now())));
             let asked = if reread { &first } else { &request };
-            self.budget.acquire().await;
             let page = tokio::select! {
                 r = conn.client.list_video_items(asked) => r?,
                 _ = self.shutdown.cancelled() => return Err(CoreError::Cancelled),
