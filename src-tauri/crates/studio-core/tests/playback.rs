@@ -112,22 +112,31 @@ async fn until(
     }
 }
 
+/// Opens `file` in a 160×160 box, playing, and waits until it is past its first second; the
+/// player's id, its state as it changes, and the state then.
+async fn playing_past_one_second(
+    players: &Players,
+    file: &Path,
+) -> (String, watch::Receiver<PlayerState>, PlayerState) {
+    let box_ = FrameBox {
+        width: 160,
+        height: 160,
+    };
+    let (id, mut state) = players.open(file, box_, true).unwrap();
+    let playing = until(&mut state, "playback past 1 s", |s| {
+        s.playing && s.position > 1.0
+    })
+    .await;
+    (id, state, playing)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plays_scaled_frames_seeks_pauses_and_ends() {
     let dir = tempfile::tempdir().unwrap();
     let file = real_mp4(dir.path());
     let players = Players::new();
-    let box_ = FrameBox {
-        width: 160,
-        height: 160,
-    };
-    let (id, mut state) = players.open(&file, box_, true).unwrap();
+    let (id, mut state, playing) = playing_past_one_second(&players, &file).await;
     let mut frames = players.frames(&id).unwrap();
-
-    let playing = until(&mut state, "playback past 1 s", |s| {
-        s.playing && s.position > 1.0
-    })
-    .await;
     // Scaled into the box with the picture's 4:3 kept, never stretched.
     assert_eq!((playing.width, playing.height), (160, 120), "{playing:?}");
     assert!((playing.duration.unwrap() - 4.0).abs() < 0.2, "{playing:?}");
@@ -386,15 +395,7 @@ async fn the_decoders_libraries_keep_only_what_playing_uses() {
     let dir = tempfile::tempdir().unwrap();
     let file = real_mp4(dir.path());
     let players = Players::new();
-    let box_ = FrameBox {
-        width: 160,
-        height: 160,
-    };
-    let (id, mut state) = players.open(&file, box_, true).unwrap();
-    until(&mut state, "playback past 1 s", |s| {
-        s.playing && s.position > 1.0
-    })
-    .await;
+    let (id, _state, _) = playing_past_one_second(&players, &file).await;
     let filter = resident_kb("libavfilter.so").expect("the libav plugin maps libavfilter");
     eprintln!("libavfilter's pages resident (ours alone) while playing: {filter} kB");
     assert!(
