@@ -404,3 +404,34 @@ async fn the_decoders_libraries_keep_only_what_playing_uses() {
     );
     players.close(&id);
 }
+
+/// Once a player has opened, large blocks (decoded frames, compressed samples) are mapped on
+/// their own and unmapped when freed, even after a larger block was freed — glibc's sliding
+/// threshold would otherwise move every later frame into the streaming threads' arenas, which
+/// keep what the busiest moment needed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_blocks_stay_out_of_the_arenas_once_a_player_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Players::new();
+    let (id, _state, _) = playing_past_one_second(&players, &file).await;
+    // Closed first, so no frame of its own comes or goes while the blocks are counted.
+    players.close(&id);
+
+    // A freed 4 MiB block: glibc's sliding threshold would rise to 4 MiB here.
+    drop(std::hint::black_box(vec![1u8; 4 << 20]));
+    // SAFETY: mallinfo2 only reads glibc's counters.
+    let mapped = || unsafe { libc::mallinfo2() }.hblkhd;
+    let before = mapped();
+    let blocks: Vec<Vec<u8>> = (0..8)
+        .map(|i| std::hint::black_box(vec![i as u8; 300 * 1024]))
+        .collect();
+    let grew = mapped().saturating_sub(before);
+    assert!(
+        grew >= 8 * 300 * 1024,
+        "eight 300 KiB blocks added {grew} bytes of separate mappings (they went to an arena)"
+    );
+    drop(blocks);
+    assert!(mapped() <= before, "freed blocks stayed mapped");
+}
