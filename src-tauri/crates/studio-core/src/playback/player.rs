@@ -463,13 +463,16 @@ fn tune_decoding(playbin: &gst::Element) {
         return;
     };
     bin.connect_deep_element_added(|_, _, element| {
-        let is_libav = element
-            .factory()
-            .is_some_and(|f| f.name().starts_with("avdec_"));
-        if is_libav && element.has_property("max-threads", Some(i32::static_type())) {
+        let Some(factory) = element.factory() else {
+            return;
+        };
+        let name = factory.name();
+        if name.starts_with("avdec_")
+            && element.has_property("max-threads", Some(i32::static_type()))
+        {
             element.set_property("max-threads", 1i32);
         }
-        if element.factory().is_some_and(|f| f.name() == "decodebin") {
+        if name == "decodebin" {
             element.set_property("max-size-bytes", QUEUE_BYTES);
         }
     });
