@@ -167,7 +167,7 @@ pub struct PlayerUpdate {
     pub state: PlayerState,
 }
 
-/// Play, pause, seek, volume or mute.
+/// Play, pause, seek, volume or mute, or the page's word that it keeps up with the frames.
 #[tauri::command]
 #[specta::specta]
 pub fn player_control(

@@ -1,10 +1,16 @@
 import { render, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, type MockInstance, vi } from "vitest";
 import { withBackend } from "./context";
 import { createMockBackend } from "../src/lib/backend";
 import LocalVideo from "../src/lib/components/LocalVideo.svelte";
 import { clock, seekTarget } from "../src/lib/media/player";
+
+/** What the page asked its players to do, without its word that it keeps up with the frames
+ * (sent a few times a second). */
+function steering(control: MockInstance) {
+  return control.mock.calls.map(([, c]) => c).filter((c) => c.kind !== "watching");
+}
 
 describe("the app's player", () => {
   it("plays, pauses, seeks by keyboard and slider, mutes, and closes its player when left", async () => {
@@ -27,11 +33,11 @@ describe("the app's player", () => {
 
     player.focus();
     await user.keyboard("{ArrowRight}");
-    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 5 });
+    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 5 });
     await user.keyboard("{End}");
-    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 10 });
+    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 10 });
     await user.keyboard("m");
-    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "mute", muted: true });
+    expect(steering(control).at(-1)).toEqual({ kind: "mute", muted: true });
     await waitFor(() =>
       expect(within(player).getByTestId("player-mute")).toHaveAccessibleName("Unmute"),
     );
@@ -39,7 +45,7 @@ describe("the app's player", () => {
     const seek = within(player).getByTestId("player-seek") as HTMLInputElement;
     seek.value = "2.5";
     seek.dispatchEvent(new Event("change", { bubbles: true }));
-    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 2.5 });
+    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 2.5 });
 
     unmount();
     expect(close).toHaveBeenCalledTimes(1);
@@ -91,9 +97,7 @@ describe("the app's player", () => {
         expect.any(Function),
       ),
     );
-    await waitFor(() =>
-      expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "seek", seconds: 4 }),
-    );
+    await waitFor(() => expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 4 }));
 
     // Played to the end: the other file starts over rather than at its end.
     seek.value = "10";
@@ -114,6 +118,22 @@ describe("the app's player", () => {
     expect(control.mock.calls.filter(([, c]) => c.kind === "seek").length).toBe(seeks);
   });
 
+  it("tells the app it keeps up with the frames while it shows them, and stops when left", async () => {
+    const backend = createMockBackend();
+    const control = vi.spyOn(backend, "controlPlayer");
+    const { getByTestId, unmount } = render(LocalVideo, {
+      props: { jobId: "job_1" },
+      ...withBackend(backend),
+    });
+    await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-ready", "true"));
+    const watching = () => control.mock.calls.filter(([, c]) => c.kind === "watching").length;
+    await waitFor(() => expect(watching()).toBeGreaterThanOrEqual(3), { timeout: 3_000 });
+    unmount();
+    const said = watching();
+    await new Promise((done) => setTimeout(done, 700));
+    expect(watching()).toBe(said);
+  });
+
   it("pauses when the window is hidden (closed to the tray)", async () => {
     const backend = createMockBackend();
     const control = vi.spyOn(backend, "controlPlayer");
@@ -125,7 +145,7 @@ describe("the app's player", () => {
     const hidden = vi.spyOn(document, "hidden", "get").mockReturnValue(true);
     document.dispatchEvent(new Event("visibilitychange"));
     hidden.mockRestore();
-    expect(control).toHaveBeenLastCalledWith(expect.any(String), { kind: "pause" });
+    expect(steering(control).at(-1)).toEqual({ kind: "pause" });
     await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-playing", "false"));
   });
 

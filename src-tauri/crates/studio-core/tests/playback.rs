@@ -246,6 +246,8 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
 
     // The paused player's picture comes at once, followed by the next part's opening: WebKit
     // draws a part only once the next part's headers arrive (the boundary alone is not enough).
+    // The page says it keeps up with the frames, as it does while it shows them.
+    assert!(players.control(&id, PlayerControl::Watching));
     let good = urls.frames(&id);
     let mut answer = reqwest::get(&good).await.unwrap();
     assert_eq!(answer.status(), 200);
@@ -306,6 +308,49 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
     assert_eq!(client.get(&rebound).send().await.unwrap().status(), 404);
     // Bound to loopback only.
     assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_wait_while_the_page_does_not_keep_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = real_mp4(dir.path());
+    let players = Arc::new(Players::new());
+    let server = PlaybackServer::bind().unwrap();
+    let urls = server.urls();
+    tokio::spawn(server.serve(players.clone()));
+    let box_ = FrameBox {
+        width: 160,
+        height: 160,
+    };
+    let (id, mut state) = players.open(&file, box_, false).unwrap();
+    until(&mut state, "the first frame", |s| s.ready).await;
+    assert!(players.control(&id, PlayerControl::Watching));
+    let mut answer = reqwest::get(&urls.frames(&id)).await.unwrap();
+    let mut got = Vec::new();
+    while !opens_the_next_part(&got) {
+        got.extend_from_slice(&next_chunk(&mut answer, 10).await.expect("the paused picture"));
+    }
+
+    // The page stalls (it says nothing for more than a second): a seek's new frame is held back,
+    // not sent into WebKit's queues.
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert!(players.control(&id, PlayerControl::Seek { seconds: 2.0 }));
+    let held = tokio::time::timeout(Duration::from_millis(1_500), answer.chunk()).await;
+    assert!(held.is_err(), "a frame was sent to a page that did not keep up");
+
+    // It speaks again: the newest frame comes.
+    assert!(players.control(&id, PlayerControl::Watching));
+    let mut got = Vec::new();
+    while !opens_the_next_part(&got) {
+        got.extend_from_slice(&next_chunk(&mut answer, 10).await.expect("the held frame"));
+    }
+    assert_eq!(&got[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+}
+
+/// The answer's next chunk, None when it ended or nothing came within `secs`.
+async fn next_chunk(answer: &mut reqwest::Response, secs: u64) -> Option<bytes::Bytes> {
+    let next = tokio::time::timeout(Duration::from_secs(secs), answer.chunk());
+    next.await.ok()?.ok()?
 }
 
 /// The boundary and headers that open each part.

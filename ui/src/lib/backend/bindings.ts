@@ -111,7 +111,7 @@ export const commands = {
 	 *  is closed; the page shows its frames from `framesUrl`.
 	 */
 	playerOpen: (jobId: string, file: PlayableFile, width: number, height: number, autoplay: boolean) => typedError<OpenedPlayer, ErrorView_Serialize>(__TAURI_INVOKE("player_open", { jobId, file, width, height, autoplay })),
-	/**  Play, pause, seek, volume or mute. */
+	/**  Play, pause, seek, volume or mute, or the page's word that it keeps up with the frames. */
 	playerControl: (id: string, control: PlayerControl) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("player_control", { id, control })),
 	/**  Stops a player and frees it (the page closes the video, or shows another). */
 	playerClose: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("player_close", { id })),
@@ -1057,7 +1057,12 @@ export type PlayerControl = { kind: "play" } | { kind: "pause" } |
 /**  Seconds from the start (clamped to the video). */
 { kind: "seek"; seconds: number | null } | 
 /**  0.0–1.0. */
-{ kind: "volume"; level: number | null } | { kind: "mute"; muted: boolean };
+{ kind: "volume"; level: number | null } | { kind: "mute"; muted: boolean } | 
+/**
+ *  The page is showing this player's frames and keeping up with them (sent a few times a
+ *  second while it does; see [`Player::watched`]).
+ */
+{ kind: "watching" };
 
 /**  What the page shows about a player. Sent whole on every change. */
 export type PlayerState = PlayerState_Serialize | PlayerState_Deserialize;

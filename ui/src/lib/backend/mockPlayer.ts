@@ -68,6 +68,8 @@ export function createMockPlayers() {
       else if (control.kind === "seek")
         emit(id, onState, { position: Math.max(0, Math.min(DURATION, control.seconds ?? 0)) });
       else if (control.kind === "volume") emit(id, onState, { volume: control.level });
+      // The mock has no frames to hold back.
+      else if (control.kind === "watching") return;
       else emit(id, onState, { muted: control.muted });
     },
     async closePlayer(id: string): Promise<void> {

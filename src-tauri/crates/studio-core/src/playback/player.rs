@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use gstreamer as gst;
@@ -38,6 +38,11 @@ const QUEUE_BYTES: u32 = 2 * 1024 * 1024;
 /// reusing their arena; below a 360p frame (338 KiB), so every decoded frame is covered.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const OWN_MAPPING_FROM: i32 = 288 * 1024;
+/// How late a frame may be and still be shown; a later one is dropped, as video sinks do. With
+/// no limit (appsink's default) a pipeline that fell behind — a stalled machine, the decoding
+/// after a seek — sent every late frame at once as it caught up, a burst that WebKit's network
+/// and web processes queued (+40 MB each in a bench run).
+const MAX_LATENESS: Duration = Duration::from_millis(20);
 /// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
 const JPEG_QUALITY: i32 = 85;
 /// The largest frame size a page may ask for (4K); the smallest.
@@ -85,6 +90,9 @@ pub enum PlayerControl {
     Mute {
         muted: bool,
     },
+    /// The page is showing this player's frames and keeping up with them (sent a few times a
+    /// second while it does; see [`Player::watched`]).
+    Watching,
 }
 
 /// The frame size the page shows the video at (device pixels); frames are never scaled up.
@@ -119,6 +127,8 @@ pub struct Player {
     playbin: gst::Element,
     state: watch::Sender<PlayerState>,
     frames: watch::Sender<Option<Bytes>>,
+    /// When the page last said it is keeping up with the frames ([`PlayerControl::Watching`]).
+    watched: watch::Sender<Instant>,
     /// A seek asked for before the first frame, applied once the pipeline can seek.
     pending_seek: Arc<Mutex<Option<f64>>>,
     stopped: Arc<AtomicBool>,
@@ -143,10 +153,13 @@ impl Player {
             ..Default::default()
         });
         let (frames, _) = watch::channel(None);
+        // Opening counts as being watched: the first frames go out before the page's first word.
+        let (watched, _) = watch::channel(Instant::now());
         let player = Player {
             playbin,
             state,
             frames,
+            watched,
             pending_seek: Arc::default(),
             stopped: Arc::default(),
         };
@@ -174,6 +187,14 @@ impl Player {
         self.frames.subscribe()
     }
 
+    /// When the page last said it keeps up with the frames. The frame server sends frames only
+    /// while that is recent: WebKit's network process reads the answer as fast as it arrives
+    /// and queues it for the web process, so a page that stalls (a busy machine) would
+    /// otherwise pile up frames in both processes.
+    pub fn watched(&self) -> watch::Receiver<Instant> {
+        self.watched.subscribe()
+    }
+
     pub fn control(&self, control: PlayerControl) {
         match control {
             PlayerControl::Play => self.play(),
@@ -194,6 +215,9 @@ impl Player {
             PlayerControl::Mute { muted } => {
                 self.playbin.set_property("mute", muted);
                 self.state.send_modify(|s| s.muted = muted);
+            }
+            PlayerControl::Watching => {
+                self.watched.send_replace(Instant::now());
             }
         }
     }
@@ -234,10 +258,7 @@ impl Player {
             let frames = self.frames.clone();
             let state = self.state.clone();
             move |sample: gst::Sample| {
-                let Some(buffer) = sample.buffer() else {
-                    return;
-                };
-                let Ok(map) = buffer.map_readable() else {
+                let Some(buffer) = sample.buffer_owned() else {
                     return;
                 };
                 if let Some((width, height)) = frame_size(&sample) {
@@ -247,7 +268,11 @@ impl Player {
                         changed
                     });
                 }
-                frames.send_replace(Some(Bytes::copy_from_slice(map.as_slice())));
+                // The encoder's own buffer, not a copy: one allocation a frame fewer.
+                let Ok(jpeg) = buffer.into_mapped_buffer_readable() else {
+                    return;
+                };
+                frames.send_replace(Some(Bytes::from_owner(jpeg)));
             }
         };
         let on_preroll = publish.clone();
@@ -414,7 +439,8 @@ fn seek_to(playbin: &gst::Element, seconds: f64, duration: Option<f64>) {
 
 /// `videoconvert ! videoscale ! (at most the box, square pixels) ! jpegenc ! appsink`. The sink
 /// keeps only the newest frame and waits for each frame's time (sync), so frames leave when due
-/// and a page that falls behind skips frames instead of queueing them.
+/// and a page that falls behind skips frames instead of queueing them; a frame already late by
+/// more than [`MAX_LATENESS`] is dropped, and the decoder told to skip ahead (QoS).
 fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), PlayerError> {
     let convert = make("videoconvert")?;
     let scale = make("videoscale")?;
@@ -438,6 +464,8 @@ fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), Playe
         .drop(true)
         .sync(true)
         .build();
+    appsink.set_property("max-lateness", MAX_LATENESS.as_nanos() as i64);
+    appsink.set_property("qos", true);
     let bin = gst::Bin::with_name("vas-frames");
     let elements = [&convert, &scale, &filter, &encode, appsink.upcast_ref()];
     bin.add_many(elements)

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use bytes::Bytes;
 use rand::RngCore;
@@ -60,6 +61,12 @@ impl Players {
     /// The newest frame of a player as it changes; None when there is no such player.
     pub fn frames(&self, id: &str) -> Option<watch::Receiver<Option<Bytes>>> {
         self.get(id).map(|p| p.frames())
+    }
+
+    /// When the page last said it keeps up with a player's frames; None when there is no such
+    /// player.
+    pub fn watched(&self, id: &str) -> Option<watch::Receiver<Instant>> {
+        self.get(id).map(|p| p.watched())
     }
 
     pub fn close(&self, id: &str) {

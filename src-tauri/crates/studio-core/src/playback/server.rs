@@ -4,6 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -106,7 +107,10 @@ async fn frames(
     if !host_ok || !same_secret(&secret, &served.secret) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let Some(frames) = served.players.frames(&player) else {
+    let (Some(frames), Some(watched)) = (
+        served.players.frames(&player),
+        served.players.watched(&player),
+    ) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if trace() {
@@ -119,7 +123,7 @@ async fn frames(
         )
         .header(header::CACHE_CONTROL, "no-store")
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .body(Body::from_stream(traced(player, frame_parts(frames))))
+        .body(Body::from_stream(answer(player, frames, watched)))
         .unwrap_or_default()
 }
 
@@ -135,32 +139,62 @@ fn part_opening() -> String {
     format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n\r\n")
 }
 
-/// The stream of parts: the first part's opening, then the newest frame each time it changes,
-/// each followed by the next part's opening. A reader that falls behind gets the newest frame
-/// when it is ready again, never a queue of old ones. Ends when the player closes.
-fn frame_parts(
+/// How recently the page must have said it keeps up with the frames
+/// ([`crate::playback::PlayerControl::Watching`], sent every 250 ms while it does) for more to
+/// be sent.
+const WATCHED_WITHIN: Duration = Duration::from_secs(1);
+
+/// A frame and the next part's opening: two chunks, so the frame is written from the encoder's
+/// buffer without a copy.
+type Chunks = [Result<Bytes, std::convert::Infallible>; 2];
+
+/// The whole answer: the first part's opening, then the frames.
+fn answer(
+    player: String,
     frames: watch::Receiver<Option<Bytes>>,
+    watched: watch::Receiver<Instant>,
 ) -> impl futures::Stream<Item = Result<Bytes, std::convert::Infallible>> {
     let opening = Bytes::from(part_opening());
-    let parts = futures::stream::unfold((frames, true), |(mut frames, first)| async move {
-        // The frame already there is sent at once (a paused player's picture).
-        let has_frame = first && frames.borrow_and_update().is_some();
-        if !has_frame {
-            loop {
-                frames.changed().await.ok()?;
-                if frames.borrow_and_update().is_some() {
-                    break;
-                }
-            }
-        }
-        let jpeg = frames.borrow().clone()?;
-        Some((Ok(part(&jpeg)), (frames, false)))
-    });
+    let parts = traced(player, frame_parts(frames, watched)).flat_map(futures::stream::iter);
     futures::stream::once(async { Ok(opening) }).chain(parts)
 }
 
+/// The stream of frames: the newest frame each time it changes,
+/// each followed by the next part's opening. A reader that falls behind gets the newest frame
+/// when it is ready again, never a queue of old ones. A page that stops saying it keeps up gets
+/// nothing until it says so again: WebKit's network process reads this answer as fast as it
+/// comes whatever the page does, so without that a stalled page piled up frames in WebKit's
+/// processes. Ends when the player closes.
+fn frame_parts(
+    frames: watch::Receiver<Option<Bytes>>,
+    watched: watch::Receiver<Instant>,
+) -> impl futures::Stream<Item = Chunks> {
+    let tail = Bytes::from(format!("\r\n{}", part_opening()));
+    let start = (frames, watched, true);
+    futures::stream::unfold(start, move |(mut frames, mut watched, first)| {
+        let tail = tail.clone();
+        async move {
+            // The frame already there is sent at once (a paused player's picture).
+            let has_frame = first && frames.borrow_and_update().is_some();
+            if !has_frame {
+                loop {
+                    frames.changed().await.ok()?;
+                    if frames.borrow_and_update().is_some() {
+                        break;
+                    }
+                }
+            }
+            while watched.borrow_and_update().elapsed() > WATCHED_WITHIN {
+                watched.changed().await.ok()?;
+            }
+            let jpeg = frames.borrow().clone()?;
+            Some(([Ok(jpeg), Ok(tail)], (frames, watched, false)))
+        }
+    })
+}
+
 /// With tracing on, says when a frames answer ends (its player closed, or the page let go) and
-/// how many frames it sent (every item after the first part's opening is one frame).
+/// how many frames it sent (every item is one frame).
 fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<Item = S::Item> {
     struct Ended(String, usize);
     impl Ended {
@@ -174,7 +208,7 @@ fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<
                 eprintln!(
                     "playback: frames of player {} ended after {} frames",
                     self.0,
-                    self.1.saturating_sub(1)
+                    self.1
                 );
             }
         }
@@ -184,15 +218,6 @@ fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<
         ended.sent();
         item
     })
-}
-
-/// A frame, the end of its part, and the next part's opening.
-fn part(jpeg: &[u8]) -> Bytes {
-    let tail = format!("\r\n{}", part_opening());
-    let mut out = Vec::with_capacity(jpeg.len() + tail.len());
-    out.extend_from_slice(jpeg);
-    out.extend_from_slice(tail.as_bytes());
-    out.into()
 }
 
 /// `VAS_PLAYBACK_TRACE=1` prints to stderr when a page asks for a player's frames and when
