@@ -328,7 +328,11 @@ async fn frames_wait_while_the_page_does_not_keep_up() {
     let mut answer = reqwest::get(&urls.frames(&id)).await.unwrap();
     let mut got = Vec::new();
     while !opens_the_next_part(&got) {
-        got.extend_from_slice(&next_chunk(&mut answer, 10).await.expect("the paused picture"));
+        got.extend_from_slice(
+            &next_chunk(&mut answer, 10)
+                .await
+                .expect("the paused picture"),
+        );
     }
 
     // The page stalls (it says nothing for more than a second): a seek's new frame is held back,
@@ -336,7 +340,10 @@ async fn frames_wait_while_the_page_does_not_keep_up() {
     tokio::time::sleep(Duration::from_millis(1_300)).await;
     assert!(players.control(&id, PlayerControl::Seek { seconds: 2.0 }));
     let held = tokio::time::timeout(Duration::from_millis(1_500), answer.chunk()).await;
-    assert!(held.is_err(), "a frame was sent to a page that did not keep up");
+    assert!(
+        held.is_err(),
+        "a frame was sent to a page that did not keep up"
+    );
 
     // It speaks again: the newest frame comes.
     assert!(players.control(&id, PlayerControl::Watching));

@@ -207,8 +207,7 @@ fn traced<S: futures::Stream>(player: String, parts: S) -> impl futures::Stream<
             if trace() {
                 eprintln!(
                     "playback: frames of player {} ended after {} frames",
-                    self.0,
-                    self.1
+                    self.0, self.1
                 );
             }
         }
