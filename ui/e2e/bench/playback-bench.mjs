@@ -160,6 +160,9 @@ async function openPlayer(browser, row) {
 const mb = (bytes) => (bytes / 1_000_000).toFixed(1);
 const file = bigVideo();
 console.error(`playback bench: ${file} (${mb(statSync(file).size)} MB)`);
+// The app prints how many frames each frames answer sent when it ends: the figure is only
+// worth something if the page was shown the video while it was measured.
+process.env.VAS_PLAYBACK_TRACE = "1";
 const app = await launchApp();
 try {
   const { browser } = app;
@@ -212,6 +215,7 @@ try {
     copyFileSync(file, job.videoPath);
   }
   stop = sampler();
+  const openedAt = Date.now();
   const duration = await openPlayer(browser, row);
   await pause(5_000);
   const positions = [0.25, 0.5, 0.75, 0.95, 0.1];
@@ -234,7 +238,19 @@ try {
   const played = { time: state.position, error: state.error };
   const big = stop();
   const grew = big.peak - before;
-  const ok = grew <= TARGET_MB * 1_000_000 && !played.error && played.time > 0.05 * duration;
+  // Closing the player ends its frames answer, which says how many frames it sent.
+  const ended = () => [...app.driverOutput().matchAll(/ended after (\d+) frames/g)];
+  const endedBefore = ended().length;
+  await browser.keys("Escape");
+  await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
+  const shownFor = (Date.now() - openedAt) / 1000;
+  await pause(1_000);
+  const frames = Number(ended()[endedBefore]?.[1] ?? 0);
+  // A 30 fps video, paused only by its seeks: fewer than 10 a second means the page was not
+  // really shown it, whatever the memory says.
+  const framesOk = frames >= 10 * shownFor;
+  const ok =
+    grew <= TARGET_MB * 1_000_000 && framesOk && !played.error && played.time > 0.05 * duration;
   const breakdown = Object.entries(big.peakBy)
     .map(([name, bytes]) => `${name} ${mb(beforeBy[name] ?? 0)} → ${mb(bytes)}`)
     .join(", ");
@@ -242,7 +258,12 @@ try {
     `playback: ${mb(statSync(file).size)} MB video (${Math.round(duration)} s) played and seeked ` +
       `${positions.length} times: app memory ${mb(before)} MB → peak ${mb(big.peak)} MB, ` +
       `grew ${mb(grew)} MB (target <= ${TARGET_MB} MB) ${ok ? "ok" : "MISS"}` +
-      (played.error ? ` (player error ${played.error})` : ""),
+      (played.error ? ` (player error ${played.error})` : "") +
+      (framesOk ? "" : " (too few frames reached the page)"),
+  );
+  console.log(
+    `playback: the page was sent ${frames} frames in the ${shownFor.toFixed(0)} s the video ` +
+      `was open (${(frames / shownFor).toFixed(1)} a second; the video has 30)`,
   );
   console.log(
     `playback: the same player on the job's 3-second video peaked at ${mb(small.peak)} MB ` +

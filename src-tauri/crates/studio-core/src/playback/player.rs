@@ -30,9 +30,10 @@ const TRIM_EVERY: Duration = Duration::from_secs(2);
 /// Compressed data decodebin may queue ahead of each decoder. Its own limit is 8 MiB a stream,
 /// and its queue raises its buffer count whenever the other stream's queue runs dry, so a
 /// 73 Mbit/s video kept 8.6 MB queued (GST_DEBUG=multiqueue:5); 6 MB less at the peak with
-/// this. The file is read in pull mode, by time across streams, so nothing needs more: 2 MiB is
-/// 2 s of a 1080p video at 8 Mbit/s.
-const QUEUE_BYTES: u32 = 2 * 1024 * 1024;
+/// 2 MiB, 0.9 MB less again with 1 MiB (`examples/player_memory.rs`). The file is read in pull
+/// mode, by time across streams, so nothing needs more: 1 MiB is 1 s of a 1080p video at
+/// 8 Mbit/s, and a queue that runs dry lets the other one go past its limit.
+const QUEUE_BYTES: u32 = 1024 * 1024;
 /// Blocks at least this large are mapped on their own and unmapped when freed (see
 /// [`keep_large_blocks_out_of_arenas`]). Above the app's 256 KiB upload blocks, which keep
 /// reusing their arena; below a 360p frame (338 KiB), so every decoded frame is covered.
