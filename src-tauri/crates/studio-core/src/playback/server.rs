@@ -159,9 +159,9 @@ fn answer(
     futures::stream::once(async { Ok(opening) }).chain(parts)
 }
 
-/// The stream of frames: the newest frame each time it changes,
-/// each followed by the next part's opening. A reader that falls behind gets the newest frame
-/// when it is ready again, never a queue of old ones. A page that stops saying it keeps up gets
+/// The stream of frames: the newest frame each time it changes, each followed by the next part's
+/// opening. A reader that falls behind gets the newest frame when it is ready again, never a
+/// queue of old ones. A page that stops saying it keeps up gets
 /// nothing until it says so again: WebKit's network process reads this answer as fast as it
 /// comes whatever the page does, so without that a stalled page piled up frames in WebKit's
 /// processes. Ends when the player closes.
@@ -187,7 +187,9 @@ fn frame_parts(
             while watched.borrow_and_update().elapsed() > WATCHED_WITHIN {
                 watched.changed().await.ok()?;
             }
-            let jpeg = frames.borrow().clone()?;
+            // Marked seen as it is sent: a frame that came while the page was silent is not sent
+            // a second time after this one.
+            let jpeg = frames.borrow_and_update().clone()?;
             Some(([Ok(jpeg), Ok(tail)], (frames, watched, false)))
         }
     })
