@@ -6,10 +6,10 @@ import { createMockBackend } from "../src/lib/backend";
 import LocalVideo from "../src/lib/components/LocalVideo.svelte";
 import { clock, seekTarget } from "../src/lib/media/player";
 
-/** What the page asked its players to do, without its word that it keeps up with the frames
- * (sent a few times a second). */
+/** The page's calls steering its players (player id, control), without its word that it keeps
+ * up with the frames (sent a few times a second). */
 function steering(control: MockInstance) {
-  return control.mock.calls.map(([, c]) => c).filter((c) => c.kind !== "watching");
+  return control.mock.calls.filter(([, c]) => c.kind !== "watching");
 }
 
 describe("the app's player", () => {
@@ -33,11 +33,11 @@ describe("the app's player", () => {
 
     player.focus();
     await user.keyboard("{ArrowRight}");
-    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 5 });
+    expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "seek", seconds: 5 }]);
     await user.keyboard("{End}");
-    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 10 });
+    expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "seek", seconds: 10 }]);
     await user.keyboard("m");
-    expect(steering(control).at(-1)).toEqual({ kind: "mute", muted: true });
+    expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "mute", muted: true }]);
     await waitFor(() =>
       expect(within(player).getByTestId("player-mute")).toHaveAccessibleName("Unmute"),
     );
@@ -45,7 +45,7 @@ describe("the app's player", () => {
     const seek = within(player).getByTestId("player-seek") as HTMLInputElement;
     seek.value = "2.5";
     seek.dispatchEvent(new Event("change", { bubbles: true }));
-    expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 2.5 });
+    expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "seek", seconds: 2.5 }]);
 
     unmount();
     expect(close).toHaveBeenCalledTimes(1);
@@ -97,7 +97,9 @@ describe("the app's player", () => {
         expect.any(Function),
       ),
     );
-    await waitFor(() => expect(steering(control).at(-1)).toEqual({ kind: "seek", seconds: 4 }));
+    await waitFor(() =>
+      expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "seek", seconds: 4 }]),
+    );
 
     // Played to the end: the other file starts over rather than at its end.
     seek.value = "10";
@@ -145,7 +147,7 @@ describe("the app's player", () => {
     const hidden = vi.spyOn(document, "hidden", "get").mockReturnValue(true);
     document.dispatchEvent(new Event("visibilitychange"));
     hidden.mockRestore();
-    expect(steering(control).at(-1)).toEqual({ kind: "pause" });
+    expect(steering(control).at(-1)).toEqual([expect.any(String), { kind: "pause" }]);
     await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-playing", "false"));
   });
 

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use studio_core::playback::{
-    job_file, FrameBox, PlaybackServer, PlayerControl, PlayerState, Players, MAX_PLAYERS,
+    job_file, FrameBox, PlaybackServer, PlaybackUrls, PlayerControl, PlayerState, Players,
+    MAX_PLAYERS,
 };
 use studio_core::store::Store;
 use studio_core::{Job, JobOutputs, JobRequest, JobState};
@@ -228,21 +229,11 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
     let dir = tempfile::tempdir().unwrap();
     let file = real_mp4(dir.path());
     let players = Arc::new(Players::new());
-    let server = PlaybackServer::bind().unwrap();
-    let origin = server.origin();
-    let urls = server.urls();
-    tokio::spawn(server.serve(players.clone()));
-    let (id, mut state) = players
-        .open(
-            &file,
-            FrameBox {
-                width: 320,
-                height: 240,
-            },
-            false,
-        )
-        .unwrap();
-    until(&mut state, "the first frame", |s| s.ready).await;
+    let box_ = FrameBox {
+        width: 320,
+        height: 240,
+    };
+    let (origin, urls, id) = serving_a_paused_player(&players, &file, box_).await;
 
     // The paused player's picture comes at once, followed by the next part's opening: WebKit
     // draws a part only once the next part's headers arrive (the boundary alone is not enough).
@@ -255,15 +246,7 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
         answer.headers()["content-type"],
         "multipart/x-mixed-replace; boundary=vas-frame"
     );
-    let mut got = Vec::new();
-    while !opens_the_next_part(&got) {
-        let chunk = tokio::time::timeout(Duration::from_secs(10), answer.chunk())
-            .await
-            .expect("the first part arrives without playing")
-            .unwrap()
-            .unwrap();
-        got.extend_from_slice(&chunk);
-    }
+    let got = read_part(&mut answer, "the first part, without playing").await;
     let text = String::from_utf8_lossy(&got);
     assert!(text.starts_with(PART_OPENING), "{text:.60}");
     let jpeg = &got[PART_OPENING.len()..got.len() - 2 - PART_OPENING.len()];
@@ -277,16 +260,7 @@ async fn frames_go_only_to_this_launchs_secret_host_and_player() {
     });
     rest.await.expect("the answer ends when its player closes");
 
-    let (id, _state) = players
-        .open(
-            &file,
-            FrameBox {
-                width: 320,
-                height: 240,
-            },
-            false,
-        )
-        .unwrap();
+    let (id, _state) = players.open(&file, box_, false).unwrap();
     let good = urls.frames(&id);
     let secret = good.split('/').nth(3).unwrap().to_string();
     assert_eq!(secret.len(), 64);
@@ -315,25 +289,14 @@ async fn frames_wait_while_the_page_does_not_keep_up() {
     let dir = tempfile::tempdir().unwrap();
     let file = real_mp4(dir.path());
     let players = Arc::new(Players::new());
-    let server = PlaybackServer::bind().unwrap();
-    let urls = server.urls();
-    tokio::spawn(server.serve(players.clone()));
     let box_ = FrameBox {
         width: 160,
         height: 160,
     };
-    let (id, mut state) = players.open(&file, box_, false).unwrap();
-    until(&mut state, "the first frame", |s| s.ready).await;
+    let (_, urls, id) = serving_a_paused_player(&players, &file, box_).await;
     assert!(players.control(&id, PlayerControl::Watching));
     let mut answer = reqwest::get(&urls.frames(&id)).await.unwrap();
-    let mut got = Vec::new();
-    while !opens_the_next_part(&got) {
-        got.extend_from_slice(
-            &next_chunk(&mut answer, 10)
-                .await
-                .expect("the paused picture"),
-        );
-    }
+    read_part(&mut answer, "the paused picture").await;
 
     // The page stalls (it says nothing for more than a second): a seek's new frame is held back,
     // not sent into WebKit's queues.
@@ -347,17 +310,35 @@ async fn frames_wait_while_the_page_does_not_keep_up() {
 
     // It speaks again: the newest frame comes.
     assert!(players.control(&id, PlayerControl::Watching));
-    let mut got = Vec::new();
-    while !opens_the_next_part(&got) {
-        got.extend_from_slice(&next_chunk(&mut answer, 10).await.expect("the held frame"));
-    }
+    let got = read_part(&mut answer, "the held frame").await;
     assert_eq!(&got[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
 }
 
-/// The answer's next chunk, None when it ended or nothing came within `secs`.
-async fn next_chunk(answer: &mut reqwest::Response, secs: u64) -> Option<bytes::Bytes> {
-    let next = tokio::time::timeout(Duration::from_secs(secs), answer.chunk());
-    next.await.ok()?.ok()?
+/// Serves `players` on a loopback frame server and opens a paused player on `file` in `box_`,
+/// waiting for its first frame; the server's origin and URLs, and the player's id.
+async fn serving_a_paused_player(
+    players: &Arc<Players>,
+    file: &Path,
+    box_: FrameBox,
+) -> (String, PlaybackUrls, String) {
+    let server = PlaybackServer::bind().unwrap();
+    let (origin, urls) = (server.origin(), server.urls());
+    tokio::spawn(server.serve(players.clone()));
+    let (id, mut state) = players.open(file, box_, false).unwrap();
+    until(&mut state, "the first frame", |s| s.ready).await;
+    (origin, urls, id)
+}
+
+/// Reads a frames answer until a frame and the next part's opening after it have arrived; fails
+/// naming `what` when the answer ends or 10 s pass without a chunk.
+async fn read_part(answer: &mut reqwest::Response, what: &str) -> Vec<u8> {
+    let mut got = Vec::new();
+    while !opens_the_next_part(&got) {
+        let next = tokio::time::timeout(Duration::from_secs(10), answer.chunk()).await;
+        let chunk = next.ok().and_then(Result::ok).flatten();
+        got.extend_from_slice(&chunk.unwrap_or_else(|| panic!("{what} never came")));
+    }
+    got
 }
 
 /// The boundary and headers that open each part.

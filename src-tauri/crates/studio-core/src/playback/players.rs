@@ -63,10 +63,13 @@ impl Players {
         self.get(id).map(|p| p.frames())
     }
 
-    /// When the page last said it keeps up with a player's frames; None when there is no such
-    /// player.
-    pub fn watched(&self, id: &str) -> Option<watch::Receiver<Instant>> {
-        self.get(id).map(|p| p.watched())
+    /// What the frame server sends from, in one look-up: a player's newest frame as it changes
+    /// and when the page last said it keeps up with them; None when there is no such player.
+    pub fn feed(
+        &self,
+        id: &str,
+    ) -> Option<(watch::Receiver<Option<Bytes>>, watch::Receiver<Instant>)> {
+        self.get(id).map(|p| (p.frames(), p.watched()))
     }
 
     pub fn close(&self, id: &str) {

@@ -107,10 +107,7 @@ async fn frames(
     if !host_ok || !same_secret(&secret, &served.secret) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let (Some(frames), Some(watched)) = (
-        served.players.frames(&player),
-        served.players.watched(&player),
-    ) else {
+    let Some((frames, watched)) = served.players.feed(&player) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if trace() {
@@ -161,10 +158,10 @@ fn answer(
 
 /// The stream of frames: the newest frame each time it changes, each followed by the next part's
 /// opening. A reader that falls behind gets the newest frame when it is ready again, never a
-/// queue of old ones. A page that stops saying it keeps up gets
-/// nothing until it says so again: WebKit's network process reads this answer as fast as it
-/// comes whatever the page does, so without that a stalled page piled up frames in WebKit's
-/// processes. Ends when the player closes.
+/// queue of old ones. A page that stops saying it keeps up gets nothing until it says so again:
+/// WebKit's network process reads this answer as fast as it comes whatever the page does, so
+/// without that a stalled page piled up frames in WebKit's processes. Ends when the player
+/// closes.
 fn frame_parts(
     frames: watch::Receiver<Option<Bytes>>,
     watched: watch::Receiver<Instant>,
