@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "resolve_close",
     "player_open",
     "player_control",
+    "player_view",
     "player_close",
     "job_captions",
     "start_chat",

@@ -18,6 +18,8 @@ mod events;
 mod forward;
 mod library_scope;
 mod media;
+mod media_paint;
+mod media_view;
 mod navigation;
 #[cfg(target_os = "linux")]
 mod painting;
@@ -83,6 +85,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             desktop_tray::resolve_close::<tauri::Wry>,
             media::player_open::<tauri::Wry>,
             media::player_control,
+            media::player_view::<tauri::Wry>,
             media::player_close,
             media::job_captions,
             commands_chat::start_chat,
@@ -168,12 +171,7 @@ pub fn run() {
     #[cfg(target_os = "linux")]
     painting::choose_for_this_machine();
     let builder = specta_builder();
-    // Streaming playback: bound now so the window's CSP can name its exact origin.
-    let (playback_server, playback) = media::bind();
-    let mut context = tauri::generate_context!();
-    if let Some(server) = &playback_server {
-        media::allow_in_csp(&mut context.config_mut().app.security.csp, &server.origin());
-    }
+    let context = tauri::generate_context!();
     let commands = builder.invoke_handler();
     let app = tauri::Builder::default()
         // First: a second launch hands its files to the running app and exits right here.
@@ -228,9 +226,8 @@ pub fn run() {
             app.manage(commands_auth::PendingSignIns::default());
             app.manage(desktop_launch::OpenedQueue::default());
             desktop_launch::receive_own_arguments(app.handle());
-            if let Some(server) = playback_server {
-                media::serve(server, &playback);
-            }
+            let playback = media::Playback::default();
+            playback.attach(app.handle());
             app.manage(playback);
             Ok(())
         })

@@ -1,20 +1,17 @@
 //! Playback of library videos in the app (issue 15): the player (`studio_core::playback`) runs
-//! in our process and the page shows its frames from the loopback frame server, which is bound
-//! before the window exists so its exact origin can be added to the CSP's `img-src`. The page
-//! opens a player by (job id, which file) — never by path — and steers it by the player's id.
+//! in our process and the window paints its frames where the page places the picture
+//! (`media_view.rs`). The page opens a player by (job id, which file) — never by path — and
+//! steers it by the player's id.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use studio_core::playback::{
-    FrameBox, MediaKind, PlaybackServer, PlaybackUrls, PlayerControl, PlayerState, Players,
-};
-use tauri::utils::config::{Csp, CspDirectiveSources};
+use studio_core::playback::{FrameBox, MediaKind, PlayerControl, PlayerState, Players};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::commands_desktop::{job_file, JobFile};
 use crate::error::{CommandError, ErrorCode};
+use crate::media_view::{self, PlayerPlacement, PlayerViews};
 use crate::studio_handle::StudioHandle;
 
 /// Captions larger than this are not a subtitle file we wrote; refuse instead of shipping them.
@@ -37,70 +34,30 @@ impl From<PlayableFile> for MediaKind {
     }
 }
 
-/// Managed state: the open players, and how to make their frame URLs (None when no port could
-/// be bound).
+/// Managed state: the open players and their pictures on the window.
+#[derive(Default)]
 pub struct Playback {
-    urls: Option<PlaybackUrls>,
     players: Arc<Players>,
+    views: PlayerViews,
 }
 
-/// A player the page opened: its id (for control and close) and where its frames are.
+impl Playback {
+    /// Paints the players' pictures on the main window from now on.
+    pub fn attach<R: Runtime>(&self, app: &AppHandle<R>) {
+        media_view::attach(app, self.views.clone());
+    }
+}
+
+/// A player the page opened: its id (for control, placement and close).
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenedPlayer {
     pub id: String,
-    pub frames_url: String,
-}
-
-/// Binds the playback server. A failure leaves the app usable without in-app playback.
-pub fn bind() -> (Option<PlaybackServer>, Playback) {
-    match PlaybackServer::bind() {
-        Ok(server) => {
-            let urls = Some(server.urls());
-            let players = Arc::new(Players::new());
-            (Some(server), Playback { urls, players })
-        }
-        Err(error) => {
-            eprintln!("Video Agent Studio: in-app playback is off (no loopback port: {error})");
-            let players = Arc::new(Players::new());
-            (
-                None,
-                Playback {
-                    urls: None,
-                    players,
-                },
-            )
-        }
-    }
-}
-
-/// Adds exactly the server's origin to `img-src` (the frames are an `<img>`), leaving every
-/// other directive as it is. (No CSP at all stays none: there is nothing to widen.)
-pub fn allow_in_csp(csp: &mut Option<Csp>, origin: &str) {
-    let Some(current) = csp.take() else {
-        return;
-    };
-    let mut directives: HashMap<String, CspDirectiveSources> = current.into();
-    directives
-        .entry("img-src".into())
-        .or_insert_with(|| CspDirectiveSources::List(vec!["'self'".into()]))
-        .push(origin);
-    *csp = Some(Csp::DirectiveMap(directives));
-}
-
-/// Starts serving frames of the players the page opens.
-pub fn serve(server: PlaybackServer, playback: &Playback) {
-    let players = playback.players.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(error) = server.serve(players).await {
-            eprintln!("Video Agent Studio: the playback server stopped: {error}");
-        }
-    });
 }
 
 /// Opens a player on a job's video (or captioned video), sized for the box the page shows it in
 /// (device pixels). Its state reaches the page as `playerState` events on every change until it
-/// is closed; the page shows its frames from `framesUrl`.
+/// is closed; its frames show where the page places them (`player_view`).
 #[tauri::command]
 #[specta::specta]
 #[allow(clippy::too_many_arguments)]
@@ -114,7 +71,6 @@ pub async fn player_open<R: Runtime>(
     height: u32,
     autoplay: bool,
 ) -> Result<OpenedPlayer, CommandError> {
-    let urls = playback.urls.as_ref().ok_or_else(unavailable)?;
     let which = match file {
         PlayableFile::Video => JobFile::Video,
         PlayableFile::Captioned => JobFile::CaptionedVideo,
@@ -132,11 +88,11 @@ pub async fn player_open<R: Runtime>(
             format!("The video cannot play in the app: {e}. Use “Open” to play it in another app."),
         )
             })?;
+    if let Some(frames) = playback.players.frames(&id) {
+        media_view::follow(app.clone(), playback.views.clone(), id.clone(), frames);
+    }
     forward_state(app, id.clone(), state);
-    Ok(OpenedPlayer {
-        frames_url: urls.frames(&id),
-        id,
-    })
+    Ok(OpenedPlayer { id })
 }
 
 /// Publishes each change of a player's state to the page, until the player is closed.
@@ -167,7 +123,7 @@ pub struct PlayerUpdate {
     pub state: PlayerState,
 }
 
-/// Play, pause, seek, volume or mute, or the page's word that it keeps up with the frames.
+/// Play, pause, seek, volume or mute.
 #[tauri::command]
 #[specta::specta]
 pub fn player_control(
@@ -178,11 +134,36 @@ pub fn player_control(
     if playback.players.control(&id, control) {
         Ok(())
     } else {
-        Err(CommandError::new(
-            ErrorCode::PlaybackUnavailable,
-            "This player was closed; open the video again.",
-        ))
+        Err(closed())
     }
+}
+
+fn closed() -> CommandError {
+    CommandError::new(
+        ErrorCode::PlaybackUnavailable,
+        "This player was closed; open the video again.",
+    )
+}
+
+/// Shows a player's picture where the page laid out its box, with the caption to draw over
+/// it, or hides it (`None`: covered, or a problem shown in its place). Sent on every change.
+#[tauri::command]
+#[specta::specta]
+pub fn player_view<R: Runtime>(
+    app: AppHandle<R>,
+    playback: State<'_, Playback>,
+    id: String,
+    placement: Option<PlayerPlacement>,
+) -> Result<(), CommandError> {
+    let placed = match placement.map(PlayerPlacement::checked).transpose() {
+        Ok(placed) => placed.flatten(),
+        Err(why) => return Err(CommandError::new(ErrorCode::InvalidParameter, why)),
+    };
+    let repaint = playback.views.place(&id, placed).map_err(|()| closed())?;
+    if !repaint.is_empty() {
+        media_view::repaint(&app, repaint, None);
+    }
+    Ok(())
 }
 
 /// Stops a player and frees it (the page closes the video, or shows another).
@@ -193,13 +174,6 @@ pub async fn player_close(playback: State<'_, Playback>, id: String) -> Result<(
     // Stopping a pipeline waits for its threads: not on the IPC thread.
     let _ = tauri::async_runtime::spawn_blocking(move || players.close(&id)).await;
     Ok(())
-}
-
-fn unavailable() -> CommandError {
-    CommandError::new(
-        ErrorCode::PlaybackUnavailable,
-        "In-app playback is off on this system. Use “Open” to play it in another app.",
-    )
 }
 
 /// The text of a job's downloaded subtitles (SRT); the player turns it into a captions track.
@@ -222,27 +196,4 @@ pub async fn job_captions(
     }
     let bytes = tokio::fs::read(&path).await.map_err(|_| none())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csp_gains_only_the_server_origin_in_img_src() {
-        let mut csp = Some(Csp::Policy(
-            "default-src 'self'; media-src 'self' blob:; img-src 'self' data:".into(),
-        ));
-        allow_in_csp(&mut csp, "http://127.0.0.1:4321");
-        let text = csp.unwrap().to_string();
-        assert!(
-            text.contains("img-src 'self' data: http://127.0.0.1:4321"),
-            "{text}"
-        );
-        assert!(
-            text.contains("media-src 'self' blob:")
-                && !text.contains("media-src 'self' blob: http")
-        );
-        assert!(text.contains("default-src 'self'") && !text.contains("default-src 'self' http"));
-    }
 }

@@ -31,6 +31,59 @@ export function captureDisplay(file) {
   );
 }
 
+/**
+ * Whether the player's picture is really on the screen: the app paints the frames over the
+ * page's picture box (src-tauri/media_view.rs), so the page alone cannot tell. Grabs that box
+ * from the X display and counts the pixels that are not black — the page's own box is black
+ * (with at most a caption or a "Loading" line on it), every video the tests play is not
+ * (its darkest backgrounds are #111111 and #0b0f1a). Returns the share of such pixels, 0–1.
+ */
+export async function pictureOnScreen(browser) {
+  const box = await browser.execute(() => {
+    const screen = document.querySelector('[data-testid="player-screen"]');
+    if (!screen) return null;
+    const r = screen.getBoundingClientRect();
+    // The web view fills the window (no menu bar; Xvfb has no window manager to decorate it).
+    return {
+      x: Math.round(window.screenX + r.left) + 4,
+      y: Math.round(window.screenY + r.top) + 4,
+      width: Math.floor(r.width) - 8,
+      height: Math.floor(r.height) - 8,
+    };
+  });
+  if (!box || box.width < 16 || box.height < 16) return 0;
+  const width = box.width - (box.width % 2);
+  const height = box.height - (box.height % 2);
+  const pixels = execFileSync(
+    "ffmpeg",
+    [
+      ...["-hide_banner", "-loglevel", "error", "-f", "x11grab"],
+      ...["-video_size", `${width}x${height}`],
+      ...["-i", `${process.env.DISPLAY}+${box.x},${box.y}`],
+      ...["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], timeout: 15_000, maxBuffer: 64 << 20 },
+  );
+  let lit = 0;
+  for (let at = 0; at + 2 < pixels.length; at += 3) {
+    if (pixels[at] > 8 || pixels[at + 1] > 8 || pixels[at + 2] > 8) lit += 1;
+  }
+  return lit / (pixels.length / 3);
+}
+
+/** Waits until the player's picture shows on the screen (see `pictureOnScreen`). */
+export async function waitForPicture(browser, what, timeout = 20_000) {
+  let share = 0;
+  try {
+    await browser.waitUntil(async () => (share = await pictureOnScreen(browser)) > 0.3, {
+      timeout,
+      interval: 500,
+    });
+  } catch {
+    throw new Error(`${what}: ${(share * 100).toFixed(1)} % of the picture box is not black`);
+  }
+}
+
 /** Saves `target/e2e-shots/<name>.png` (the display, see `captureDisplay`); checks it is not blank. */
 export async function shoot(browser, name) {
   mkdirSync(SHOTS_DIR, { recursive: true });
@@ -110,12 +163,11 @@ export async function tryOffline(browser) {
 }
 
 /** The app's player as its element reports it (`data-*` attributes the player keeps current):
- * ready, playing, ended, position and duration in seconds, which file, whether its frames show. */
+ * ready, playing, ended, position and duration in seconds, which file, the frames' size. */
 export async function playerState(browser) {
   return browser.execute(() => {
     const p = document.querySelector('[data-testid="player"]');
     if (!p) return null;
-    const img = p.querySelector('[data-testid="player-frames"]');
     return {
       ready: p.dataset.ready === "true",
       playing: p.dataset.playing === "true",
@@ -123,8 +175,6 @@ export async function playerState(browser) {
       position: Number(p.dataset.position),
       duration: Number(p.dataset.duration),
       file: p.dataset.file,
-      framesUrl: img?.getAttribute("src") ?? null,
-      frameWidth: img?.naturalWidth ?? 0,
       error: p.querySelector('[role="alert"]')?.textContent ?? null,
     };
   });

@@ -156,7 +156,7 @@ describe("PlayerStates", () => {
     const app = fakeApp();
     const players = new PlayerStates(new EventPump(app.nextEvents));
     const seen: number[] = [];
-    let answerOpen: (opened: { id: string; framesUrl: string }) => void = () => {};
+    let answerOpen: (opened: { id: string }) => void = () => {};
     let asked = () => {};
     const askedToOpen = new Promise<void>((done) => (asked = done));
     const opening = players.open(
@@ -172,7 +172,7 @@ describe("PlayerStates", () => {
     // Rust's first state (and another player's) arrive before player_open answers.
     (await app.call(1)).answer(batch(2, [update("p1", 0.5), update("other", 9)]));
     await app.call(2);
-    answerOpen({ id: "p1", framesUrl: "http://127.0.0.1:1/f" });
+    answerOpen({ id: "p1" });
     await opening;
     expect(seen).toEqual([0.5]);
     app.calls[2]!.answer(batch(4, [update("p1", 1), update("other", 9.5)]));

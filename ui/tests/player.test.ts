@@ -1,18 +1,32 @@
 import { render, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, type MockInstance, vi } from "vitest";
+import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { withBackend } from "./context";
 import { createMockBackend } from "../src/lib/backend";
 import LocalVideo from "../src/lib/components/LocalVideo.svelte";
 import { clock, seekTarget } from "../src/lib/media/player";
 
-/** The page's calls steering its players (player id, control), without its word that it keeps
- * up with the frames (sent a few times a second). */
+/** The page's calls steering its players (player id, control). */
 function steering(control: MockInstance) {
-  return control.mock.calls.filter(([, c]) => c.kind !== "watching");
+  return control.mock.calls;
+}
+
+/** Lays the player's picture box out at 20,30 (640×360) in an 800×600 page whose other boxes
+ * (the player's, which clips) fill the page, as a browser would; `onTop` is what the page shows
+ * at any point (the box's own content unless overridden). */
+function layOut(screen: HTMLElement, onTop: () => Element | null = () => screen) {
+  vi.spyOn(Element.prototype, "getBoundingClientRect").mockReturnValue(new DOMRect(0, 0, 800, 600));
+  vi.spyOn(screen, "getBoundingClientRect").mockReturnValue(new DOMRect(20, 30, 640, 360));
+  Object.assign(window, { innerWidth: 800, innerHeight: 600 });
+  document.elementFromPoint = () => onTop();
 }
 
 describe("the app's player", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    Reflect.deleteProperty(document, "elementFromPoint");
+  });
+
   it("plays, pauses, seeks by keyboard and slider, mutes, and closes its player when left", async () => {
     const user = userEvent.setup();
     const backend = createMockBackend();
@@ -120,20 +134,69 @@ describe("the app's player", () => {
     expect(control.mock.calls.filter(([, c]) => c.kind === "seek").length).toBe(seeks);
   });
 
-  it("tells the app it keeps up with the frames while it shows them, and stops when left", async () => {
+  it("tells the app where to paint the picture and the caption, and hides it when covered", async () => {
     const backend = createMockBackend();
-    const control = vi.spyOn(backend, "controlPlayer");
+    vi.spyOn(backend, "jobCaptions").mockResolvedValue(
+      "1\n00:00:00,000 --> 00:00:04,000\nFirst words\n",
+    );
+    const place = vi.spyOn(backend, "placePlayer");
     const { getByTestId, unmount } = render(LocalVideo, {
+      props: { jobId: "job_1", hasCaptions: true },
+      ...withBackend(backend),
+    });
+    const screen = getByTestId("player-screen");
+    let onTop: Element | null = screen;
+    layOut(screen, () => onTop);
+    await waitFor(() =>
+      expect(place).toHaveBeenLastCalledWith(expect.any(String), {
+        picture: { x: 20, y: 30, width: 640, height: 360 },
+        visible: { x: 20, y: 30, width: 640, height: 360 },
+        pageWidth: expect.any(Number),
+        caption: "First words",
+      }),
+    );
+    // Only changes are sent: a still layout is not sent again every frame.
+    const sent = place.mock.calls.length;
+    await new Promise((done) => setTimeout(done, 200));
+    expect(place.mock.calls.length).toBe(sent);
+
+    // A dialog over it: nothing is painted (the app paints over the page).
+    const dialog = document.createElement("div");
+    document.body.append(dialog);
+    onTop = dialog;
+    await waitFor(() => expect(place).toHaveBeenLastCalledWith(expect.any(String), null));
+    onTop = screen;
+    await waitFor(() => expect(place.mock.lastCall?.[1]).not.toBeNull());
+
+    // Scrolled partly out of a clipping list: only the part on screen.
+    vi.spyOn(screen, "getBoundingClientRect").mockReturnValue(new DOMRect(20, 500, 640, 360));
+    await waitFor(() =>
+      expect(place.mock.lastCall?.[1]?.visible).toEqual({ x: 20, y: 500, width: 640, height: 100 }),
+    );
+    vi.spyOn(screen, "getBoundingClientRect").mockReturnValue(new DOMRect(20, 900, 640, 360));
+    await waitFor(() => expect(place).toHaveBeenLastCalledWith(expect.any(String), null));
+
+    unmount();
+    const said = place.mock.calls.length;
+    await new Promise((done) => setTimeout(done, 100));
+    expect(place.mock.calls.length).toBe(said);
+    dialog.remove();
+  });
+
+  it("paints nothing while a problem shows in the picture's place", async () => {
+    const backend = createMockBackend();
+    const place = vi.spyOn(backend, "placePlayer");
+    const { getByTestId } = render(LocalVideo, {
       props: { jobId: "job_1" },
       ...withBackend(backend),
     });
-    await waitFor(() => expect(getByTestId("player")).toHaveAttribute("data-ready", "true"));
-    const watching = () => control.mock.calls.filter(([, c]) => c.kind === "watching").length;
-    await waitFor(() => expect(watching()).toBeGreaterThanOrEqual(3), { timeout: 3_000 });
-    unmount();
-    const said = watching();
-    await new Promise((done) => setTimeout(done, 700));
-    expect(watching()).toBe(said);
+    const screen = getByTestId("player-screen");
+    layOut(screen);
+    await waitFor(() => expect(place.mock.lastCall?.[1]).toBeTruthy());
+    // The player reports that it cannot play (a broken file found mid-way).
+    vi.spyOn(backend, "controlPlayer").mockRejectedValue(new Error("the file went away"));
+    getByTestId("player-play").click();
+    await waitFor(() => expect(place).toHaveBeenLastCalledWith(expect.any(String), null));
   });
 
   it("pauses when the window is hidden (closed to the tray)", async () => {

@@ -1,16 +1,14 @@
 //! Playback over real parts: a real MP4 made by ffmpeg, GStreamer's real pipeline in our
-//! process, the loopback frame server over HTTP, and the checked lookup over a real store. The
-//! player shows frames scaled to the box asked for, reports its position, seeks and pauses,
-//! ends, reports a file it cannot play in words, and the server gives a player's frames only
-//! to a request with this launch's secret, our host name and that player's id.
+//! process, and the checked lookup over a real store. The player hands over frames as pixels
+//! scaled to the box asked for, reports its position, seeks and pauses, ends, and reports a
+//! file it cannot play in words.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use studio_core::playback::{
-    job_file, FrameBox, PlaybackServer, PlaybackUrls, PlayerControl, PlayerState, Players,
-    MAX_PLAYERS,
+    job_file, FrameBox, PlayerControl, PlayerState, Players, VideoFrame, MAX_PLAYERS,
 };
 use studio_core::store::Store;
 use studio_core::{Job, JobOutputs, JobRequest, JobState};
@@ -142,9 +140,10 @@ async fn plays_scaled_frames_seeks_pauses_and_ends() {
     assert_eq!((playing.width, playing.height), (160, 120), "{playing:?}");
     assert!((playing.duration.unwrap() - 4.0).abs() < 0.2, "{playing:?}");
     frames.changed().await.unwrap();
-    let jpeg = frames.borrow_and_update().clone().unwrap();
-    assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
-    assert!(jpeg.len() > 1_000 && jpeg.len() < 200_000, "{}", jpeg.len());
+    let frame = frames.borrow_and_update().clone().unwrap();
+    assert_eq!((frame.width, frame.height, frame.stride), (160, 120, 640));
+    assert!(frame.is_whole() && frame.pixels.len() == 640 * 120);
+    assert_is_the_test_pattern(&frame);
 
     // Pause: the position stops.
     assert!(players.control(&id, PlayerControl::Pause));
@@ -224,130 +223,55 @@ async fn at_most_a_few_players_stay_open() {
     assert!(ids[2..].iter().all(|id| players.frames(id).is_some()));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn frames_go_only_to_this_launchs_secret_host_and_player() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = real_mp4(dir.path());
-    let players = Arc::new(Players::new());
-    let box_ = FrameBox {
-        width: 320,
-        height: 240,
-    };
-    let (origin, urls, id) = serving_a_paused_player(&players, &file, box_).await;
-
-    // The paused player's picture comes at once, followed by the next part's opening: WebKit
-    // draws a part only once the next part's headers arrive (the boundary alone is not enough).
-    // The page says it keeps up with the frames, as it does while it shows them.
-    assert!(players.control(&id, PlayerControl::Watching));
-    let good = urls.frames(&id);
-    let mut answer = reqwest::get(&good).await.unwrap();
-    assert_eq!(answer.status(), 200);
-    assert_eq!(
-        answer.headers()["content-type"],
-        "multipart/x-mixed-replace; boundary=vas-frame"
-    );
-    let got = read_part(&mut answer, "the first part, without playing").await;
-    let text = String::from_utf8_lossy(&got);
-    assert!(text.starts_with(PART_OPENING), "{text:.60}");
-    let jpeg = &got[PART_OPENING.len()..got.len() - 2 - PART_OPENING.len()];
-    assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
-    assert_eq!(&jpeg[jpeg.len() - 2..], &[0xFF, 0xD9], "the whole JPEG");
-
-    // Closing the player ends the answer.
-    players.close(&id);
-    let rest = tokio::time::timeout(Duration::from_secs(10), async {
-        while answer.chunk().await.ok().flatten().is_some() {}
-    });
-    rest.await.expect("the answer ends when its player closes");
-
-    let (id, _state) = players.open(&file, box_, false).unwrap();
-    let good = urls.frames(&id);
-    let secret = good.split('/').nth(3).unwrap().to_string();
-    assert_eq!(secret.len(), 64);
-    let client = reqwest::Client::new();
-    for url in [
-        format!("{origin}/frames/{id}"),
-        format!("{origin}/{}/frames/{id}", "0".repeat(64)),
-        format!("{origin}/{}/frames/{id}", &secret[..63]),
-        format!("{origin}/{secret}/frames/{}", "0".repeat(32)),
-        format!("{origin}/{secret}/frames/..%2F{id}"),
-        format!("{origin}/{secret}/video/{id}"),
-    ] {
-        let answer = client.get(&url).send().await.unwrap();
-        assert_eq!(answer.status(), 404, "{url}");
-    }
-    // The same URL under another host name (DNS rebinding from a web page) is refused.
-    let port = origin.rsplit(':').next().unwrap();
-    let rebound = good.replace(&origin, &format!("http://localhost:{port}"));
-    assert_eq!(client.get(&rebound).send().await.unwrap().status(), 404);
-    // Bound to loopback only.
-    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+/// A pixel as cairo's RGB24 reads it: the 32-bit word in the machine's order, red in bits
+/// 16–23, green in 8–15, blue in 0–7.
+fn rgb(frame: &VideoFrame, x: u32, y: u32) -> [u32; 3] {
+    let at = (y * frame.stride + x * 4) as usize;
+    let word = u32::from_ne_bytes(frame.pixels[at..at + 4].try_into().unwrap());
+    [(word >> 16) & 0xFF, (word >> 8) & 0xFF, word & 0xFF]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn frames_wait_while_the_page_does_not_keep_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = real_mp4(dir.path());
-    let players = Arc::new(Players::new());
-    let box_ = FrameBox {
-        width: 160,
-        height: 160,
-    };
-    let (_, urls, id) = serving_a_paused_player(&players, &file, box_).await;
-    assert!(players.control(&id, PlayerControl::Watching));
-    let mut answer = reqwest::get(&urls.frames(&id)).await.unwrap();
-    read_part(&mut answer, "the paused picture").await;
-
-    // The page stalls (it says nothing for more than a second): a seek's new frame is held back,
-    // not sent into WebKit's queues.
-    tokio::time::sleep(Duration::from_millis(1_300)).await;
-    assert!(players.control(&id, PlayerControl::Seek { seconds: 2.0 }));
-    let held = tokio::time::timeout(Duration::from_millis(1_500), answer.chunk()).await;
+/// The pixels are the picture (ffmpeg's `testsrc2` is never a few flat colours).
+fn assert_is_the_test_pattern(frame: &VideoFrame) {
+    let mut colours = std::collections::HashSet::new();
+    for y in (0..frame.height).step_by(7) {
+        for x in (0..frame.width).step_by(7) {
+            colours.insert(rgb(frame, x, y));
+        }
+    }
     assert!(
-        held.is_err(),
-        "a frame was sent to a page that did not keep up"
+        colours.len() > 20,
+        "{} colours: not the picture",
+        colours.len()
     );
-
-    // It speaks again: the newest frame comes.
-    assert!(players.control(&id, PlayerControl::Watching));
-    let got = read_part(&mut answer, "the held frame").await;
-    assert_eq!(&got[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
 }
 
-/// Serves `players` on a loopback frame server and opens a paused player on `file` in `box_`,
-/// waiting for its first frame; the server's origin and URLs, and the player's id.
-async fn serving_a_paused_player(
-    players: &Arc<Players>,
-    file: &Path,
-    box_: FrameBox,
-) -> (String, PlaybackUrls, String) {
-    let server = PlaybackServer::bind().unwrap();
-    let (origin, urls) = (server.origin(), server.urls());
-    tokio::spawn(server.serve(players.clone()));
-    let (id, mut state) = players.open(file, box_, false).unwrap();
+/// The window paints the frames as they come, so their bytes must be in cairo's order: a red
+/// video is red there, not blue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_are_laid_out_as_the_window_paints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("red.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"])
+        .args(["-i", "color=c=red:size=64x48:rate=25:duration=1"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&file)
+        .status()
+        .expect("ffmpeg runs (installed by .ci/setup)");
+    assert!(status.success());
+    let players = Players::new();
+    let box_ = FrameBox {
+        width: 640,
+        height: 480,
+    };
+    let (id, mut state) = players.open(&file, box_, false).unwrap();
     until(&mut state, "the first frame", |s| s.ready).await;
-    (origin, urls, id)
-}
-
-/// Reads a frames answer until a frame and the next part's opening after it have arrived; fails
-/// naming `what` when the answer ends or 10 s pass without a chunk.
-async fn read_part(answer: &mut reqwest::Response, what: &str) -> Vec<u8> {
-    let mut got = Vec::new();
-    while !opens_the_next_part(&got) {
-        let next = tokio::time::timeout(Duration::from_secs(10), answer.chunk()).await;
-        let chunk = next.ok().and_then(Result::ok).flatten();
-        got.extend_from_slice(&chunk.unwrap_or_else(|| panic!("{what} never came")));
-    }
-    got
-}
-
-/// The boundary and headers that open each part.
-const PART_OPENING: &str = "--vas-frame\r\nContent-Type: image/jpeg\r\n\r\n";
-
-/// Whether a frame and the next part's opening after it have arrived.
-fn opens_the_next_part(got: &[u8]) -> bool {
-    let after = format!("\r\n{PART_OPENING}");
-    got.len() > PART_OPENING.len() + after.len() && got.ends_with(after.as_bytes())
+    let frame = players.frames(&id).unwrap().borrow().clone().unwrap();
+    // Never scaled up past the video's own size.
+    assert_eq!((frame.width, frame.height), (64, 48));
+    let [r, g, b] = rgb(&frame, 32, 24);
+    assert!(r > 200 && g < 50 && b < 50, "red shows as {:?}", [r, g, b]);
 }
 
 #[test]

@@ -22,6 +22,7 @@ import type {
   OpenedPlayer,
   PlayableFile,
   PlayerControl,
+  PlayerPlacement_Deserialize,
   PlayerState_Serialize,
   SettingsView_Serialize,
   Appearance,
@@ -47,6 +48,8 @@ export type SettingsView = SettingsView_Serialize;
 export type { JobFile };
 export type TransferProgress = TransferProgress_Serialize;
 export type PlayerState = PlayerState_Serialize;
+/** Where the page shows a player's picture (the app paints the frames there). */
+export type PlayerPlacement = PlayerPlacement_Deserialize;
 export type BatchPreview = BatchPreviewView_Serialize;
 export type BatchOptionsInput = BatchOptionsInput_Serialize;
 export type BatchRowItem = BatchRowItem_Serialize;
@@ -179,6 +182,9 @@ export interface Backend extends ChatBackend {
     onState: (state: PlayerState) => void,
   ): Promise<OpenedPlayer>;
   controlPlayer(id: string, control: PlayerControl): Promise<void>;
+  /** Shows a player's picture where the page placed it (the app paints the frames over the
+   * page there), or hides it (`null`). */
+  placePlayer(id: string, placement: PlayerPlacement | null): Promise<void>;
   closePlayer(id: string): Promise<void>;
   /** The text of a job's downloaded subtitles (SRT). */
   jobCaptions(jobId: string): Promise<string>;

@@ -108,11 +108,16 @@ export const commands = {
 	/**
 	 *  Opens a player on a job's video (or captioned video), sized for the box the page shows it in
 	 *  (device pixels). Its state reaches the page as `playerState` events on every change until it
-	 *  is closed; the page shows its frames from `framesUrl`.
+	 *  is closed; its frames show where the page places them (`player_view`).
 	 */
 	playerOpen: (jobId: string, file: PlayableFile, width: number, height: number, autoplay: boolean) => typedError<OpenedPlayer, ErrorView_Serialize>(__TAURI_INVOKE("player_open", { jobId, file, width, height, autoplay })),
-	/**  Play, pause, seek, volume or mute, or the page's word that it keeps up with the frames. */
+	/**  Play, pause, seek, volume or mute. */
 	playerControl: (id: string, control: PlayerControl) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("player_control", { id, control })),
+	/**
+	 *  Shows a player's picture where the page laid out its box, with the caption to draw over
+	 *  it, or hides it (`None`: covered, or a problem shown in its place). Sent on every change.
+	 */
+	playerView: (id: string, placement: PlayerPlacement_Deserialize | null) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("player_view", { id, placement })),
 	/**  Stops a player and frees it (the page closes the video, or shows another). */
 	playerClose: (id: string) => typedError<null, ErrorView_Serialize>(__TAURI_INVOKE("player_close", { id })),
 	/**  The text of a job's downloaded subtitles (SRT); the player turns it into a captions track. */
@@ -1041,10 +1046,9 @@ export type OpenedFilesView = {
 	csv: string[],
 };
 
-/**  A player the page opened: its id (for control and close) and where its frames are. */
+/**  A player the page opened: its id (for control, placement and close). */
 export type OpenedPlayer = {
 	id: string,
-	framesUrl: string,
 };
 
 export type Orientation = "landscape" | "portrait";
@@ -1057,12 +1061,34 @@ export type PlayerControl = { kind: "play" } | { kind: "pause" } |
 /**  Seconds from the start (clamped to the video). */
 { kind: "seek"; seconds: number | null } | 
 /**  0.0–1.0. */
-{ kind: "volume"; level: number | null } | { kind: "mute"; muted: boolean } | 
-/**
- *  The page is showing this player's frames and keeping up with them (sent a few times a
- *  second while it does; see [`Player::watched`]).
- */
-{ kind: "watching" };
+{ kind: "volume"; level: number | null } | { kind: "mute"; muted: boolean };
+
+/**  Where the page shows a player's picture. */
+export type PlayerPlacement = PlayerPlacement_Serialize | PlayerPlacement_Deserialize;
+
+/**  Where the page shows a player's picture. */
+export type PlayerPlacement_Deserialize = {
+	/**  The box laid out for the picture (the frame is fitted inside it, black around). */
+	picture: ViewRect,
+	/**  The part of the box on screen (inside every scrolling or clipping ancestor). */
+	visible: ViewRect,
+	/**  The page's width: the caption's text is sized from it, as CSS `vw` would. */
+	pageWidth: number | null,
+	/**  The subtitle to draw over the picture now, if any. */
+	caption?: string | null,
+};
+
+/**  Where the page shows a player's picture. */
+export type PlayerPlacement_Serialize = {
+	/**  The box laid out for the picture (the frame is fitted inside it, black around). */
+	picture: ViewRect,
+	/**  The part of the box on screen (inside every scrolling or clipping ancestor). */
+	visible: ViewRect,
+	/**  The page's width: the caption's text is sized from it, as CSS `vw` would. */
+	pageWidth: number | null,
+	/**  The subtitle to draw over the picture now, if any. */
+	caption: string | null,
+};
 
 /**  What the page shows about a player. Sent whole on every change. */
 export type PlayerState = PlayerState_Serialize | PlayerState_Deserialize;
@@ -1078,7 +1104,7 @@ export type PlayerState_Deserialize = {
 	position: number | null,
 	/**  Seconds; None until known. */
 	duration?: number | null,
-	/**  The frames' size as sent (after scaling), 0 until the first frame. */
+	/**  The frames' size as decoded and scaled, 0 until the first frame. */
 	width: number,
 	height: number,
 	volume: number | null,
@@ -1098,7 +1124,7 @@ export type PlayerState_Serialize = {
 	position: number | null,
 	/**  Seconds; None until known. */
 	duration: number | null,
-	/**  The frames' size as sent (after scaling), 0 until the first frame. */
+	/**  The frames' size as decoded and scaled, 0 until the first frame. */
 	width: number,
 	height: number,
 	volume: number | null,
@@ -1460,6 +1486,14 @@ export type UiEvent_Deserialize = { kind: "systemThemeChanged"; payload: SystemT
 export type UiEvent_Serialize = { kind: "systemThemeChanged"; payload: SystemThemeChanged } | { kind: "connectionChanged"; payload: ConnectionChanged_Serialize } | { kind: "jobChanged"; payload: JobChanged_Serialize } | { kind: "transferProgress"; payload: TransferProgress_Serialize } | { kind: "rateLimited"; payload: RateLimited } | { kind: "jobWarning"; payload: JobWarning_Serialize } | { kind: "sessionChanged"; payload: SessionChanged_Serialize } | { kind: "filesOpened"; payload: FilesOpened } | { kind: "openJob"; payload: OpenJob } | { kind: "closeAsked"; payload: CloseAsked } | { kind: "fileDrop"; payload: FileDrop } | { kind: "playerState"; payload: PlayerUpdate_Serialize };
 
 export type VideoAgentMode = "generate" | "chat" | string;
+
+/**  A rectangle in the page's CSS pixels, from the top left of its viewport. */
+export type ViewRect = {
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,20 +1,15 @@
 // The app's player in memory (plain browser, component tests): a 10-second video whose
-// position advances on a timer while playing, steered like the real one.
-import type { OpenedPlayer, PlayerControl, PlayerState } from "./backend";
+// position advances on a timer while playing, steered like the real one. It has no frames to
+// paint; where the page placed each player is kept (`placements`) for tests to read.
+import type { OpenedPlayer, PlayerControl, PlayerPlacement, PlayerState } from "./backend";
 
 const DURATION = 10;
 const TICK_MS = 250;
 
-/** A dark 16:9 picture standing in for the frames. */
-const FRAMES_URL =
-  "data:image/svg+xml," +
-  encodeURIComponent(
-    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9"><rect width="16" height="9" fill="#223"/></svg>',
-  );
-
 export function createMockPlayers() {
   const open = new Map<string, { state: PlayerState; timer: ReturnType<typeof setInterval> }>();
   const handlers = new Map<string, (s: PlayerState) => void>();
+  const placements = new Map<string, PlayerPlacement | null>();
   let next = 1;
 
   function emit(id: string, onState: (s: PlayerState) => void, change: Partial<PlayerState>) {
@@ -25,6 +20,7 @@ export function createMockPlayers() {
   }
 
   return {
+    placements,
     async openPlayer(
       _jobId: string,
       _file: string,
@@ -56,7 +52,7 @@ export function createMockPlayers() {
       open.set(id, { state, timer });
       handlers.set(id, onState);
       queueMicrotask(() => onState(state));
-      return { id, framesUrl: FRAMES_URL };
+      return { id };
     },
     async controlPlayer(id: string, control: PlayerControl): Promise<void> {
       const onState = handlers.get(id);
@@ -68,15 +64,18 @@ export function createMockPlayers() {
       else if (control.kind === "seek")
         emit(id, onState, { position: Math.max(0, Math.min(DURATION, control.seconds ?? 0)) });
       else if (control.kind === "volume") emit(id, onState, { volume: control.level });
-      // The mock has no frames to hold back.
-      else if (control.kind === "watching") return;
       else emit(id, onState, { muted: control.muted });
+    },
+    async placePlayer(id: string, placement: PlayerPlacement | null): Promise<void> {
+      if (!handlers.has(id)) throw new Error("This player was closed; open the video again.");
+      placements.set(id, placement);
     },
     async closePlayer(id: string): Promise<void> {
       const player = open.get(id);
       if (player) clearInterval(player.timer);
       open.delete(id);
       handlers.delete(id);
+      placements.delete(id);
     },
   };
 }

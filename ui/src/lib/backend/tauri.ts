@@ -101,6 +101,7 @@ export function createTauriBackend(): Backend {
         call(commands.playerOpen(jobId, file, box.width, box.height, autoplay)),
       ),
     controlPlayer: (id, control) => call(commands.playerControl(id, control)).then(() => {}),
+    placePlayer: (id, placement) => call(commands.playerView(id, placement)).then(() => {}),
     closePlayer: (id) => {
       players.forget(id);
       return call(commands.playerClose(id)).then(() => {});
@@ -153,10 +154,7 @@ export class PlayerStates {
 
   constructor(private readonly events: EventPump) {}
 
-  async open(
-    onState: (state: PlayerState) => void,
-    open: () => Promise<{ id: string; framesUrl: string }>,
-  ) {
+  async open(onState: (state: PlayerState) => void, open: () => Promise<{ id: string }>) {
     await this.#follow();
     this.#opening += 1;
     try {

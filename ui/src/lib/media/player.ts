@@ -1,9 +1,5 @@
 // Small pure helpers of the app's player (time labels, keyboard seeking).
 
-/** How often a page showing a player's frames tells the app it keeps up with them (the app
- * stops sending frames after a second without hearing it). */
-export const WATCHING_EVERY_MS = 250;
-
 /** Seconds one arrow key press moves. */
 export const SEEK_STEP = 5;
 

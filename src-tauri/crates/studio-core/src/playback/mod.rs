@@ -1,27 +1,26 @@
 //! Playback of the library's videos in the app.
 //!
 //! The player ([`Player`]) runs in our process: GStreamer reads the file in pull mode, decodes
-//! it, plays the sound, and turns each frame into a JPEG at the size the page shows it. The web
-//! view gets the frames from a small HTTP server bound to 127.0.0.1 as one long
-//! `multipart/x-mixed-replace` answer (an `<img>`), and the player's state through the app's IPC.
-//! Earlier the page played the file with `<video>` from this server: WebKit's media path then
-//! held 320–400 MB for a 1 GB video (issue 15); now a video costs what decoding one frame costs.
+//! it, plays the sound, and hands over each frame as pixels at the size the page shows it
+//! ([`VideoFrame`]). The desktop shell paints them onto the window where the page lays out the
+//! picture; the page gets the player's state through the app's IPC. Earlier the page played the
+//! file with `<video>`: WebKit's media path then held 320–400 MB for a 1 GB video (issue 15);
+//! then it showed JPEGs of the frames in an `<img>`, which cost WebKit 15 MB more at the peak
+//! than painting them ourselves. Now a video costs what decoding one frame costs.
 //!
 //! What plays is decided here, never by the web view: the page names a job id and a
-//! [`MediaKind`]; the app resolves the file through the store ([`job_file`]). Frame URLs carry
-//! a secret made at each launch and a player id, so other local programs and web pages can
-//! neither read the library nor watch what plays.
+//! [`MediaKind`]; the app resolves the file through the store ([`job_file`]). No frame leaves
+//! the process: nothing is served, so other local programs and web pages can neither read the
+//! library nor watch what plays.
 
 mod library;
 mod load_pages;
 mod player;
 mod players;
-mod server;
 
 pub use library::job_file;
-pub use player::{FrameBox, Player, PlayerControl, PlayerError, PlayerState};
+pub use player::{FrameBox, Player, PlayerControl, PlayerError, PlayerState, VideoFrame};
 pub use players::{Players, MAX_PLAYERS};
-pub use server::{PlaybackServer, PlaybackUrls};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,17 +1,18 @@
-//! The app's video player: GStreamer in our own process decodes a library file and hands the
-//! web view each frame, when it is due, as a JPEG scaled to the size it is shown at.
+//! The app's video player: GStreamer in our own process decodes a library file and hands over
+//! each frame, when it is due, as pixels scaled to the size it is shown at ([`VideoFrame`]);
+//! the app's window paints them itself (the desktop shell's `player_view`).
 //!
 //! Why not `<video>`: WebKitGTK's media source reads ahead through WebKit's network process with
 //! no back-pressure, and a 1 GB video grew WebKit's processes by 320–400 MB (issue 15). Here
-//! `playbin` reads the file itself in pull mode — only what it decodes — and the web view
-//! receives one small image per frame (`multipart/x-mixed-replace`, see `server.rs`), which
-//! WebKit shows in an `<img>` without keeping the earlier ones. Sound plays through GStreamer's
-//! audio sink; the page draws the controls and captions from [`PlayerState`].
+//! `playbin` reads the file itself in pull mode — only what it decodes. Why not frames in the
+//! page (an `<img>` fed JPEGs): WebKit decoded each into a new bitmap and its allocator held
+//! them for a while, 15 MB at the peak. Sound plays through GStreamer's audio sink; the page
+//! draws the controls from [`PlayerState`].
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use gstreamer as gst;
@@ -44,8 +45,12 @@ const OWN_MAPPING_FROM: i32 = 288 * 1024;
 /// after a seek — sent every late frame at once as it caught up, a burst that WebKit's network
 /// and web processes queued (+40 MB each in a bench run).
 const MAX_LATENESS: Duration = Duration::from_millis(20);
-/// JPEG quality of the frames: the loss is invisible at the size shown, and encoding stays cheap.
-const JPEG_QUALITY: i32 = 85;
+/// The frames' pixel format: 32 bits a pixel, the unused byte first in the machine's word, which
+/// is cairo's `RGB24` — the window paints them as they come.
+#[cfg(target_endian = "little")]
+const PIXEL_FORMAT: &str = "BGRx";
+#[cfg(target_endian = "big")]
+const PIXEL_FORMAT: &str = "xRGB";
 /// The largest frame size a page may ask for (4K); the smallest.
 const MAX_SIDE: u32 = 3840;
 const MIN_SIDE: u32 = 16;
@@ -64,7 +69,7 @@ pub struct PlayerState {
     pub position: f64,
     /// Seconds; None until known.
     pub duration: Option<f64>,
-    /// The frames' size as sent (after scaling), 0 until the first frame.
+    /// The frames' size as decoded and scaled, 0 until the first frame.
     pub width: u32,
     pub height: u32,
     pub volume: f64,
@@ -91,9 +96,40 @@ pub enum PlayerControl {
     Mute {
         muted: bool,
     },
-    /// The page is showing this player's frames and keeping up with them (sent a few times a
-    /// second while it does; see [`Player::watched`]).
-    Watching,
+}
+
+/// One decoded frame: `height` rows of `stride` bytes, each pixel 32 bits in cairo's `RGB24`
+/// layout (the unused byte first in the machine's word). Cloning shares the pixels.
+#[derive(Debug, Clone)]
+pub struct VideoFrame {
+    pub width: u32,
+    pub height: u32,
+    pub stride: u32,
+    pub pixels: Bytes,
+}
+
+impl VideoFrame {
+    /// The frame in a sample, when its size is known and its pixels are all there.
+    fn from_sample(sample: gst::Sample) -> Option<Self> {
+        let (width, height) = frame_size(&sample)?;
+        let stride = width.checked_mul(4)?;
+        let buffer = sample.buffer_owned()?;
+        // The decoder's own buffer, not a copy.
+        let pixels = Bytes::from_owner(buffer.into_mapped_buffer_readable().ok()?);
+        let frame = VideoFrame {
+            width,
+            height,
+            stride,
+            pixels,
+        };
+        frame.is_whole().then_some(frame)
+    }
+
+    /// Whether the pixels cover every row (the painter reads exactly this much).
+    pub fn is_whole(&self) -> bool {
+        let needed = self.stride as usize * self.height as usize;
+        self.width > 0 && self.stride >= self.width * 4 && self.pixels.len() >= needed
+    }
 }
 
 /// The frame size the page shows the video at (device pixels); frames are never scaled up.
@@ -127,9 +163,7 @@ pub enum PlayerError {
 pub struct Player {
     playbin: gst::Element,
     state: watch::Sender<PlayerState>,
-    frames: watch::Sender<Option<Bytes>>,
-    /// When the page last said it is keeping up with the frames ([`PlayerControl::Watching`]).
-    watched: watch::Sender<Instant>,
+    frames: watch::Sender<Option<VideoFrame>>,
     /// A seek asked for before the first frame, applied once the pipeline can seek.
     pending_seek: Arc<Mutex<Option<f64>>>,
     stopped: Arc<AtomicBool>,
@@ -154,13 +188,10 @@ impl Player {
             ..Default::default()
         });
         let (frames, _) = watch::channel(None);
-        // Opening counts as being watched: the first frames go out before the page's first word.
-        let (watched, _) = watch::channel(Instant::now());
         let player = Player {
             playbin,
             state,
             frames,
-            watched,
             pending_seek: Arc::default(),
             stopped: Arc::default(),
         };
@@ -183,17 +214,10 @@ impl Player {
         self.state.subscribe()
     }
 
-    /// The newest frame as it changes (JPEG bytes; None before the first).
-    pub fn frames(&self) -> watch::Receiver<Option<Bytes>> {
+    /// The newest frame as it changes (None before the first). Only the newest is kept: a
+    /// painter that falls behind skips frames rather than queueing them.
+    pub fn frames(&self) -> watch::Receiver<Option<VideoFrame>> {
         self.frames.subscribe()
-    }
-
-    /// When the page last said it keeps up with the frames. The frame server sends frames only
-    /// while that is recent: WebKit's network process reads the answer as fast as it arrives
-    /// and queues it for the web process, so a page that stalls (a busy machine) would
-    /// otherwise pile up frames in both processes.
-    pub fn watched(&self) -> watch::Receiver<Instant> {
-        self.watched.subscribe()
     }
 
     pub fn control(&self, control: PlayerControl) {
@@ -216,9 +240,6 @@ impl Player {
             PlayerControl::Mute { muted } => {
                 self.playbin.set_property("mute", muted);
                 self.state.send_modify(|s| s.muted = muted);
-            }
-            PlayerControl::Watching => {
-                self.watched.send_replace(Instant::now());
             }
         }
     }
@@ -259,21 +280,16 @@ impl Player {
             let frames = self.frames.clone();
             let state = self.state.clone();
             move |sample: gst::Sample| {
-                let Some(buffer) = sample.buffer_owned() else {
+                let Some(frame) = VideoFrame::from_sample(sample) else {
                     return;
                 };
-                if let Some((width, height)) = frame_size(&sample) {
-                    state.send_if_modified(|s| {
-                        let changed = (s.width, s.height) != (width, height);
-                        (s.width, s.height) = (width, height);
-                        changed
-                    });
-                }
-                // The encoder's own buffer, not a copy: one allocation a frame fewer.
-                let Ok(jpeg) = buffer.into_mapped_buffer_readable() else {
-                    return;
-                };
-                frames.send_replace(Some(Bytes::from_owner(jpeg)));
+                let (width, height) = (frame.width, frame.height);
+                state.send_if_modified(|s| {
+                    let changed = (s.width, s.height) != (width, height);
+                    (s.width, s.height) = (width, height);
+                    changed
+                });
+                frames.send_replace(Some(frame));
             }
         };
         let on_preroll = publish.clone();
@@ -438,14 +454,16 @@ fn seek_to(playbin: &gst::Element, seconds: f64, duration: Option<f64>) {
     let _ = playbin.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE, at);
 }
 
-/// `videoconvert ! videoscale ! (at most the box, square pixels) ! jpegenc ! appsink`. The sink
-/// keeps only the newest frame and waits for each frame's time (sync), so frames leave when due
-/// and a page that falls behind skips frames instead of queueing them; a frame already late by
-/// more than [`MAX_LATENESS`] is dropped, and the decoder told to skip ahead (QoS).
+/// `videoscale ! videoconvert ! (cairo's pixels, at most the box, square pixels) ! appsink`:
+/// scaled first, so a large video is converted at the size shown. The sink keeps only the
+/// newest frame and waits for each frame's time (sync), so frames leave when due and a painter
+/// that falls behind skips frames instead of queueing them; a frame already late by more than
+/// [`MAX_LATENESS`] is dropped, and the decoder told to skip ahead (QoS).
 fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), PlayerError> {
-    let convert = make("videoconvert")?;
     let scale = make("videoscale")?;
+    let convert = make("videoconvert")?;
     let caps = gst::Caps::builder("video/x-raw")
+        .field("format", PIXEL_FORMAT)
         .field(
             "width",
             gst::IntRange::new(MIN_SIDE as i32, frame.width as i32),
@@ -458,8 +476,6 @@ fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), Playe
         .build();
     let filter = make("capsfilter")?;
     filter.set_property("caps", &caps);
-    let encode = make("jpegenc")?;
-    encode.set_property("quality", JPEG_QUALITY);
     let appsink = gst_app::AppSink::builder()
         .max_buffers(1)
         .drop(true)
@@ -468,13 +484,11 @@ fn frame_sink(frame: FrameBox) -> Result<(gst::Element, gst_app::AppSink), Playe
     appsink.set_property("max-lateness", MAX_LATENESS.as_nanos() as i64);
     appsink.set_property("qos", true);
     let bin = gst::Bin::with_name("vas-frames");
-    let elements = [&convert, &scale, &filter, &encode, appsink.upcast_ref()];
+    let elements = [&scale, &convert, &filter, appsink.upcast_ref()];
     bin.add_many(elements)
         .and_then(|_| gst::Element::link_many(elements))
         .map_err(|e| PlayerError::Pipeline(e.to_string()))?;
-    let pad = convert
-        .static_pad("sink")
-        .expect("videoconvert has a sink pad");
+    let pad = scale.static_pad("sink").expect("videoscale has a sink pad");
     let ghost =
         gst::GhostPad::with_target(&pad).map_err(|e| PlayerError::Pipeline(e.to_string()))?;
     bin.add_pad(&ghost)

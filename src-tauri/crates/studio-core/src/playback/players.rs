@@ -4,13 +4,11 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use bytes::Bytes;
 use rand::RngCore;
 use tokio::sync::watch;
 
-use super::player::{FrameBox, Player, PlayerControl, PlayerError, PlayerState};
+use super::player::{FrameBox, Player, PlayerControl, PlayerError, PlayerState, VideoFrame};
 
 /// At most this many players at once: a page that opens players without closing them (or a
 /// compromised one doing it on purpose) closes its oldest instead of piling up pipelines.
@@ -58,18 +56,10 @@ impl Players {
         }
     }
 
-    /// The newest frame of a player as it changes; None when there is no such player.
-    pub fn frames(&self, id: &str) -> Option<watch::Receiver<Option<Bytes>>> {
+    /// The newest frame of a player as it changes; None when there is no such player. The
+    /// receiver sees the player closed (its sender dropped) when the player is.
+    pub fn frames(&self, id: &str) -> Option<watch::Receiver<Option<VideoFrame>>> {
         self.get(id).map(|p| p.frames())
-    }
-
-    /// What the frame server sends from, in one look-up: a player's newest frame as it changes
-    /// and when the page last said it keeps up with them; None when there is no such player.
-    pub fn feed(
-        &self,
-        id: &str,
-    ) -> Option<(watch::Receiver<Option<Bytes>>, watch::Receiver<Instant>)> {
-        self.get(id).map(|p| (p.frames(), p.watched()))
     }
 
     pub fn close(&self, id: &str) {
