@@ -232,10 +232,20 @@ pub fn run() {
             Ok(())
         })
         .on_page_load(|webview, payload| {
-            if webview.label() == "main"
-                && payload.event() == tauri::webview::PageLoadEvent::Finished
-            {
-                desktop_tray::create_after_page_load(webview.app_handle());
+            if webview.label() != "main" {
+                return;
+            }
+            match payload.event() {
+                // A page that goes away (a reload) cannot close its players any more: their
+                // pictures would stay painted over the next page.
+                tauri::webview::PageLoadEvent::Started => {
+                    if let Some(playback) = webview.try_state::<media::Playback>() {
+                        playback.close_all();
+                    }
+                }
+                tauri::webview::PageLoadEvent::Finished => {
+                    desktop_tray::create_after_page_load(webview.app_handle());
+                }
             }
         })
         .on_window_event(|window, event| match event {

@@ -46,6 +46,13 @@ impl Playback {
     pub fn attach<R: Runtime>(&self, app: &AppHandle<R>) {
         media_view::attach(app, self.views.clone());
     }
+
+    /// Closes every player (their pictures leave the window as their frames end).
+    pub fn close_all(&self) {
+        let players = self.players.clone();
+        // Stopping a pipeline waits for its threads: not on the main thread.
+        tauri::async_runtime::spawn_blocking(move || players.close_all());
+    }
 }
 
 /// A player the page opened: its id (for control, placement and close).

@@ -221,6 +221,15 @@ async fn at_most_a_few_players_stay_open() {
     // The oldest were closed; the newest are open.
     assert!(players.frames(&ids[0]).is_none() && players.frames(&ids[1]).is_none());
     assert!(ids[2..].iter().all(|id| players.frames(id).is_some()));
+
+    // A page that went away: all of them close, and whoever follows their frames hears it.
+    let mut frames = players.frames(&ids[2]).unwrap();
+    players.close_all();
+    assert!(players.is_empty());
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while frames.changed().await.is_ok() {}
+    });
+    ended.await.expect("a closed player's frames end");
 }
 
 /// A pixel as cairo's RGB24 reads it: the 32-bit word in the machine's order, red in bits

@@ -71,6 +71,12 @@ impl Players {
         drop(closed);
     }
 
+    /// Closes every player (the page that opened them went away).
+    pub fn close_all(&self) {
+        let closed = std::mem::take(&mut *self.open.lock().unwrap());
+        drop(closed);
+    }
+
     pub fn len(&self) -> usize {
         self.open.lock().unwrap().len()
     }
