@@ -107,8 +107,9 @@ fn checked_rect(rect: ViewRect) -> Result<Area, &'static str> {
 struct Shown {
     frames: watch::Receiver<Option<VideoFrame>>,
     placed: Option<Placed>,
-    /// Which frame was painted last (its pixels' address) and how many different ones were.
-    last_painted: usize,
+    /// Frames that arrived, the arrival painted last, and how many arrivals were painted.
+    arrived: u64,
+    painted_arrival: u64,
     painted: u64,
 }
 
@@ -124,7 +125,8 @@ impl PlayerViews {
         let shown = Shown {
             frames,
             placed: None,
-            last_painted: 0,
+            arrived: 0,
+            painted_arrival: 0,
             painted: 0,
         };
         self.shown.lock().unwrap().insert(id.to_owned(), shown);
@@ -159,9 +161,12 @@ impl PlayerViews {
             .collect())
     }
 
-    fn visible(&self, id: &str) -> Option<Area> {
-        let shown = self.shown.lock().unwrap();
-        shown.get(id)?.placed.as_ref().map(|p| p.visible)
+    /// A new frame of a player arrived; where it shows, to repaint.
+    fn arrived(&self, id: &str) -> Option<Area> {
+        let mut shown = self.shown.lock().unwrap();
+        let view = shown.get_mut(id)?;
+        view.arrived += 1;
+        view.placed.as_ref().map(|p| p.visible)
     }
 
     /// Paints every placed player that has a frame (in CSS pixels scaled by `zoom`).
@@ -182,9 +187,8 @@ impl PlayerViews {
             if let Err(error) = media_paint::paint(cr, &picture) {
                 eprintln!("Video Agent Studio: a player's frame could not be painted: {error}");
             }
-            let address = frame.pixels.as_ptr() as usize;
-            if address != view.last_painted {
-                view.last_painted = address;
+            if view.arrived != view.painted_arrival {
+                view.painted_arrival = view.arrived;
                 view.painted += 1;
             }
         }
@@ -225,10 +229,11 @@ pub fn follow<R: Runtime>(
     tauri::async_runtime::spawn(async move {
         while frames.changed().await.is_ok() {
             frames.borrow_and_update();
+            let shows_at = views.arrived(&id);
             if waiting.swap(true, Ordering::AcqRel) {
                 continue;
             }
-            match views.visible(&id) {
+            match shows_at {
                 Some(area) => repaint(&app, vec![area], Some(waiting.clone())),
                 None => waiting.store(false, Ordering::Release),
             }

@@ -270,7 +270,9 @@ try {
       `was open (${(frames / shownFor).toFixed(1)} a second; the video has 30)`,
   );
   console.log(
-    `playback: the same player on the job's 3-second video peaked at ${mb(small.peak)} MB ` +
+    `playback: the same player on the job's 3-second video (the app's first play: with the ` +
+      `bench's new HOME, GStreamer builds its plugin registry once, in a child process for ` +
+      `~0.3 s) peaked at ${mb(small.peak)} MB ` +
       `(grew ${mb(small.peak - before)} MB: ${byProcess(small.peakBy)}); the 1 GB file added ` +
       `${mb(big.peak - small.peak)} MB above that. Peak by process: ${breakdown} (MB)`,
   );
