@@ -14,6 +14,9 @@ import {
   onScreen,
   playerState,
   waitForPicture,
+  pictureBox,
+  grabDisplay,
+  meanDifference,
   seekPlayer,
   shoot,
   tryOffline,
@@ -255,8 +258,27 @@ describe("first run → offline → a video in the library", () => {
       );
       await shoot(browser, "11c-player-burnt-in");
       await browser.$('button[data-captions="track"]').click();
-      await browser.keys("Escape");
-      await browser.$('[role="dialog"]').waitForExist({ reverse: true, timeout: 5_000 });
+      await waitForPlayer(browser, "the plain video did not come back", (p) => p?.file === "video");
+      await waitForPicture(browser, "the plain video's frames never showed on the screen");
+
+      // A page that goes away (a reload) cannot close its players: the app closes them, so
+      // nothing of the picture stays painted over the next page.
+      if ((await playerState(browser)).playing) {
+        await browser.$('[data-testid="player-play"]').click();
+        await waitForPlayer(browser, "the player did not pause", (p) => !p.playing);
+      }
+      const box = await pictureBox(browser);
+      const painted = grabDisplay(box);
+      await browser.refresh();
+      await browser.$("main[data-screen]").waitForExist({ timeout: 20_000 });
+      await browser.pause(1_000);
+      assert.equal(await browser.$('[role="dialog"]').isExisting(), false);
+      const after = meanDifference(painted, grabDisplay(box));
+      assert.ok(
+        after > 20,
+        `the picture stayed on the window after a reload (${after.toFixed(1)})`,
+      );
+      await shoot(browser, "11d-after-reload");
     },
   );
 

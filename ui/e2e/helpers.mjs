@@ -39,6 +39,19 @@ export function captureDisplay(file) {
  * (its darkest backgrounds are #111111 and #0b0f1a). Returns the share of such pixels, 0–1.
  */
 export async function pictureOnScreen(browser) {
+  const box = await pictureBox(browser);
+  if (!box) return 0;
+  const pixels = grabDisplay(box);
+  let lit = 0;
+  for (let at = 0; at + 2 < pixels.length; at += 3) {
+    if (pixels[at] > 8 || pixels[at + 1] > 8 || pixels[at + 2] > 8) lit += 1;
+  }
+  return lit / (pixels.length / 3);
+}
+
+/** Where the player's picture box is on the X display (a little inside its edges, even sizes),
+ * or null when there is none. */
+export async function pictureBox(browser) {
   const box = await browser.execute(() => {
     const screen = document.querySelector('[data-testid="player-screen"]');
     if (!screen) return null;
@@ -51,24 +64,29 @@ export async function pictureOnScreen(browser) {
       height: Math.floor(r.height) - 8,
     };
   });
-  if (!box || box.width < 16 || box.height < 16) return 0;
-  const width = box.width - (box.width % 2);
-  const height = box.height - (box.height % 2);
-  const pixels = execFileSync(
+  if (!box || box.width < 16 || box.height < 16) return null;
+  return { ...box, width: box.width - (box.width % 2), height: box.height - (box.height % 2) };
+}
+
+/** The X display's pixels in `box` (RGB, 3 bytes each), with ffmpeg's x11grab. */
+export function grabDisplay(box) {
+  return execFileSync(
     "ffmpeg",
     [
       ...["-hide_banner", "-loglevel", "error", "-f", "x11grab"],
-      ...["-video_size", `${width}x${height}`],
+      ...["-video_size", `${box.width}x${box.height}`],
       ...["-i", `${process.env.DISPLAY}+${box.x},${box.y}`],
       ...["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
     ],
     { stdio: ["ignore", "pipe", "pipe"], timeout: 15_000, maxBuffer: 64 << 20 },
   );
-  let lit = 0;
-  for (let at = 0; at + 2 < pixels.length; at += 3) {
-    if (pixels[at] > 8 || pixels[at + 1] > 8 || pixels[at + 2] > 8) lit += 1;
-  }
-  return lit / (pixels.length / 3);
+}
+
+/** The mean difference of two grabs of the same box, 0–255 per channel. */
+export function meanDifference(a, b) {
+  let sum = 0;
+  for (let at = 0; at < a.length; at += 1) sum += Math.abs(a[at] - b[at]);
+  return sum / a.length;
 }
 
 /** Waits until the player's picture shows on the screen (see `pictureOnScreen`). */
