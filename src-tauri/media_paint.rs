@@ -5,10 +5,12 @@
 
 use gtk::cairo;
 use gtk::pango;
+use serde::Deserialize;
 use studio_core::playback::VideoFrame;
 
-/// A rectangle in the web view's coordinates.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A rectangle in the web view's coordinates: CSS pixels from the top left of the page's
+/// viewport as the page sends it, window pixels once scaled by the zoom.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, specta::Type)]
 pub struct Area {
     pub x: f64,
     pub y: f64,
@@ -17,13 +19,17 @@ pub struct Area {
 }
 
 impl Area {
-    pub fn scaled(self, by: f64) -> Area {
+    pub const fn new(x: f64, y: f64, width: f64, height: f64) -> Area {
         Area {
-            x: self.x * by,
-            y: self.y * by,
-            width: self.width * by,
-            height: self.height * by,
+            x,
+            y,
+            width,
+            height,
         }
+    }
+
+    pub fn scaled(self, by: f64) -> Area {
+        Area::new(self.x * by, self.y * by, self.width * by, self.height * by)
     }
 
     /// The part of both; None when they do not overlap.
@@ -32,12 +38,7 @@ impl Area {
         let y = self.y.max(other.y);
         let right = (self.x + self.width).min(other.x + other.width);
         let bottom = (self.y + self.height).min(other.y + other.height);
-        (right > x && bottom > y).then_some(Area {
-            x,
-            y,
-            width: right - x,
-            height: bottom - y,
-        })
+        (right > x && bottom > y).then_some(Area::new(x, y, right - x, bottom - y))
     }
 
     /// The smallest whole-pixel rectangle that covers it: `(x, y, width, height)`.
@@ -54,12 +55,9 @@ impl Area {
 pub fn fitted(width: u32, height: u32, area: Area) -> Area {
     let scale = (area.width / f64::from(width)).min(area.height / f64::from(height));
     let (w, h) = (f64::from(width) * scale, f64::from(height) * scale);
-    Area {
-        x: area.x + (area.width - w) / 2.0,
-        y: area.y + (area.height - h) / 2.0,
-        width: w,
-        height: h,
-    }
+    let x = area.x + (area.width - w) / 2.0;
+    let y = area.y + (area.height - h) / 2.0;
+    Area::new(x, y, w, h)
 }
 
 /// What to paint for one player, in the web view's coordinates.
@@ -69,8 +67,8 @@ pub struct Picture<'a> {
     pub area: Area,
     /// The part of it on screen (not scrolled or clipped away).
     pub visible: Area,
-    /// The page's width, which sizes the caption's text as the page's CSS did (2.6 % of it,
-    /// 14–28 px).
+    /// The page's width in CSS pixels, which sizes the caption's text as the page's CSS did
+    /// (2.6 % of it, 14–28 px).
     pub page_width: f64,
     /// How many window pixels a CSS pixel is (the web view's zoom).
     pub zoom: f64,
@@ -138,7 +136,7 @@ fn paint_frame(cr: &cairo::Context, frame: &VideoFrame, area: Area) -> Result<()
 fn paint_caption(cr: &cairo::Context, text: &str, picture: &Picture) -> Result<(), cairo::Error> {
     let zoom = picture.zoom;
     let area = picture.area;
-    let size = (picture.page_width / zoom * 0.026).clamp(14.0, 28.0) * zoom;
+    let size = (picture.page_width * 0.026).clamp(14.0, 28.0) * zoom;
     let (pad_x, pad_y) = (0.5 * size, 0.15 * size);
     let layout = pangocairo::functions::create_layout(cr);
     let mut font = pango::FontDescription::from_string("Sans");
@@ -156,16 +154,7 @@ fn paint_caption(cr: &cairo::Context, text: &str, picture: &Picture) -> Result<(
     );
     let x = area.x + (area.width - w) / 2.0;
     let y = area.y + area.height * 0.94 - h;
-    rounded(
-        cr,
-        Area {
-            x,
-            y,
-            width: w,
-            height: h,
-        },
-        4.0 * zoom,
-    );
+    rounded(cr, Area::new(x, y, w, h), 4.0 * zoom);
     cr.set_source_rgba(0.0, 0.0, 0.0, 0.75);
     cr.fill()?;
     cr.set_source_rgb(1.0, 1.0, 1.0);
@@ -193,15 +182,6 @@ fn rounded(cr: &cairo::Context, a: Area, radius: f64) {
 mod tests {
     use super::*;
     use bytes::Bytes;
-
-    fn area(x: f64, y: f64, width: f64, height: f64) -> Area {
-        Area {
-            x,
-            y,
-            width,
-            height,
-        }
-    }
 
     /// A frame whose left half is red and right half blue, in cairo's RGB24 words.
     fn red_blue(width: u32, height: u32) -> VideoFrame {
@@ -246,23 +226,26 @@ mod tests {
     #[test]
     fn fits_the_frame_inside_the_box_centred_with_its_shape_kept() {
         // 16:9 in a square: full width, centred vertically.
-        let at = fitted(160, 90, area(10.0, 20.0, 100.0, 100.0));
-        assert_eq!(at, area(10.0, 41.875, 100.0, 56.25));
+        let at = fitted(160, 90, Area::new(10.0, 20.0, 100.0, 100.0));
+        assert_eq!(at, Area::new(10.0, 41.875, 100.0, 56.25));
         // 4:3 in a wide box: full height, centred horizontally.
-        let at = fitted(40, 30, area(0.0, 0.0, 200.0, 60.0));
-        assert_eq!(at, area(60.0, 0.0, 80.0, 60.0));
+        let at = fitted(40, 30, Area::new(0.0, 0.0, 200.0, 60.0));
+        assert_eq!(at, Area::new(60.0, 0.0, 80.0, 60.0));
     }
 
     #[test]
     fn areas_intersect_scale_and_cover_whole_pixels() {
-        let a = area(0.0, 0.0, 100.0, 50.0);
+        let a = Area::new(0.0, 0.0, 100.0, 50.0);
         assert_eq!(
-            a.intersect(area(50.0, 40.0, 100.0, 100.0)),
-            Some(area(50.0, 40.0, 50.0, 10.0))
+            a.intersect(Area::new(50.0, 40.0, 100.0, 100.0)),
+            Some(Area::new(50.0, 40.0, 50.0, 10.0))
         );
-        assert_eq!(a.intersect(area(100.0, 0.0, 10.0, 10.0)), None);
-        assert_eq!(a.scaled(1.5), area(0.0, 0.0, 150.0, 75.0));
-        assert_eq!(area(1.5, 2.25, 10.0, 3.5).covering_pixels(), (1, 2, 11, 4));
+        assert_eq!(a.intersect(Area::new(100.0, 0.0, 10.0, 10.0)), None);
+        assert_eq!(a.scaled(1.5), Area::new(0.0, 0.0, 150.0, 75.0));
+        assert_eq!(
+            Area::new(1.5, 2.25, 10.0, 3.5).covering_pixels(),
+            (1, 2, 11, 4)
+        );
     }
 
     #[test]
@@ -270,9 +253,9 @@ mod tests {
         let frame = red_blue(64, 36);
         let picture = Picture {
             frame: &frame,
-            area: area(0.0, 0.0, 128.0, 128.0),
+            area: Area::new(0.0, 0.0, 128.0, 128.0),
             // The lower quarter is scrolled away under something else.
-            visible: area(0.0, 0.0, 128.0, 96.0),
+            visible: Area::new(0.0, 0.0, 128.0, 96.0),
             page_width: 800.0,
             zoom: 1.0,
             caption: None,
@@ -294,8 +277,8 @@ mod tests {
         let frame = red_blue(160, 90);
         let picture = |caption| Picture {
             frame: &frame,
-            area: area(0.0, 0.0, 320.0, 180.0),
-            visible: area(0.0, 0.0, 320.0, 180.0),
+            area: Area::new(0.0, 0.0, 320.0, 180.0),
+            visible: Area::new(0.0, 0.0, 320.0, 180.0),
             page_width: 800.0,
             zoom: 1.0,
             caption,
@@ -322,8 +305,8 @@ mod tests {
         frame.pixels = frame.pixels.slice(..64 * 4 * 10);
         let picture = Picture {
             frame: &frame,
-            area: area(0.0, 0.0, 64.0, 36.0),
-            visible: area(0.0, 0.0, 64.0, 36.0),
+            area: Area::new(0.0, 0.0, 64.0, 36.0),
+            visible: Area::new(0.0, 0.0, 64.0, 36.0),
             page_width: 800.0,
             zoom: 1.0,
             caption: None,

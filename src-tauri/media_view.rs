@@ -29,23 +29,14 @@ const MAX_COORDINATE: f64 = 100_000.0;
 /// A caption longer than this is not a subtitle cue; refused.
 const MAX_CAPTION_CHARS: usize = 2_000;
 
-/// A rectangle in the page's CSS pixels, from the top left of its viewport.
-#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
-pub struct ViewRect {
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub height: f64,
-}
-
 /// Where the page shows a player's picture.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PlayerPlacement {
     /// The box laid out for the picture (the frame is fitted inside it, black around).
-    pub picture: ViewRect,
+    pub picture: Area,
     /// The part of the box on screen (inside every scrolling or clipping ancestor).
-    pub visible: ViewRect,
+    pub visible: Area,
     /// The page's width: the caption's text is sized from it, as CSS `vw` would.
     pub page_width: f64,
     /// The subtitle to draw over the picture now, if any.
@@ -65,8 +56,8 @@ pub struct Placed {
 impl PlayerPlacement {
     /// The placement if it is one a page could lay out; None when nothing of it is visible.
     pub fn checked(self) -> Result<Option<Placed>, &'static str> {
-        let area = checked_rect(self.picture)?;
-        let visible = checked_rect(self.visible)?;
+        let area = checked(self.picture)?;
+        let visible = checked(self.visible)?;
         if !(self.page_width.is_finite() && (0.0..=MAX_COORDINATE).contains(&self.page_width)) {
             return Err("the page's width is not a size");
         }
@@ -86,7 +77,8 @@ impl PlayerPlacement {
     }
 }
 
-fn checked_rect(rect: ViewRect) -> Result<Area, &'static str> {
+/// The rectangle if a page could lay it out.
+fn checked(rect: Area) -> Result<Area, &'static str> {
     let numbers = [rect.x, rect.y, rect.width, rect.height];
     if numbers
         .iter()
@@ -96,12 +88,7 @@ fn checked_rect(rect: ViewRect) -> Result<Area, &'static str> {
     {
         return Err("a rectangle with a coordinate or size that is not one");
     }
-    Ok(Area {
-        x: rect.x,
-        y: rect.y,
-        width: rect.width,
-        height: rect.height,
-    })
+    Ok(rect)
 }
 
 struct Shown {
@@ -180,7 +167,7 @@ impl PlayerViews {
                 frame: &frame,
                 area: placed.area.scaled(zoom),
                 visible: placed.visible.scaled(zoom),
-                page_width: placed.page_width * zoom,
+                page_width: placed.page_width,
                 zoom,
                 caption: placed.caption.as_deref(),
             };
@@ -280,16 +267,7 @@ fn trace() -> bool {
 mod tests {
     use super::*;
 
-    fn rect(x: f64, y: f64, width: f64, height: f64) -> ViewRect {
-        ViewRect {
-            x,
-            y,
-            width,
-            height,
-        }
-    }
-
-    fn placement(picture: ViewRect, visible: ViewRect) -> PlayerPlacement {
+    fn placement(picture: Area, visible: Area) -> PlayerPlacement {
         PlayerPlacement {
             picture,
             visible,
@@ -301,8 +279,8 @@ mod tests {
     #[test]
     fn a_placement_is_checked_as_input() {
         let good = placement(
-            rect(10.0, 20.0, 640.0, 360.0),
-            rect(0.0, 0.0, 1000.0, 300.0),
+            Area::new(10.0, 20.0, 640.0, 360.0),
+            Area::new(0.0, 0.0, 1000.0, 300.0),
         );
         let placed = good.checked().unwrap().unwrap();
         assert_eq!(
@@ -310,26 +288,41 @@ mod tests {
             "the visible part is within the picture"
         );
         for bad in [
-            placement(rect(f64::NAN, 0.0, 10.0, 10.0), rect(0.0, 0.0, 10.0, 10.0)),
             placement(
-                rect(0.0, 0.0, f64::INFINITY, 10.0),
-                rect(0.0, 0.0, 10.0, 10.0),
+                Area::new(f64::NAN, 0.0, 10.0, 10.0),
+                Area::new(0.0, 0.0, 10.0, 10.0),
             ),
-            placement(rect(0.0, 0.0, -5.0, 10.0), rect(0.0, 0.0, 10.0, 10.0)),
-            placement(rect(0.0, 0.0, 10.0, 10.0), rect(0.0, 1e9, 10.0, 10.0)),
+            placement(
+                Area::new(0.0, 0.0, f64::INFINITY, 10.0),
+                Area::new(0.0, 0.0, 10.0, 10.0),
+            ),
+            placement(
+                Area::new(0.0, 0.0, -5.0, 10.0),
+                Area::new(0.0, 0.0, 10.0, 10.0),
+            ),
+            placement(
+                Area::new(0.0, 0.0, 10.0, 10.0),
+                Area::new(0.0, 1e9, 10.0, 10.0),
+            ),
         ] {
             assert!(bad.checked().is_err());
         }
-        let mut long = placement(rect(0.0, 0.0, 10.0, 10.0), rect(0.0, 0.0, 10.0, 10.0));
+        let mut long = placement(
+            Area::new(0.0, 0.0, 10.0, 10.0),
+            Area::new(0.0, 0.0, 10.0, 10.0),
+        );
         long.caption = Some("x".repeat(MAX_CAPTION_CHARS + 1));
         assert!(long.checked().is_err());
-        let mut wide = placement(rect(0.0, 0.0, 10.0, 10.0), rect(0.0, 0.0, 10.0, 10.0));
+        let mut wide = placement(
+            Area::new(0.0, 0.0, 10.0, 10.0),
+            Area::new(0.0, 0.0, 10.0, 10.0),
+        );
         wide.page_width = f64::NAN;
         assert!(wide.checked().is_err());
         // Scrolled right out of view: nothing to paint.
         let away = placement(
-            rect(0.0, -500.0, 100.0, 100.0),
-            rect(0.0, 0.0, 1000.0, 800.0),
+            Area::new(0.0, -500.0, 100.0, 100.0),
+            Area::new(0.0, 0.0, 1000.0, 800.0),
         );
         assert_eq!(away.checked().unwrap(), None);
     }
@@ -340,9 +333,12 @@ mod tests {
         let (_sender, frames) = watch::channel(None);
         views.add("p1", frames);
         let at = |y| {
-            placement(rect(0.0, y, 100.0, 50.0), rect(0.0, 0.0, 800.0, 600.0))
-                .checked()
-                .unwrap()
+            placement(
+                Area::new(0.0, y, 100.0, 50.0),
+                Area::new(0.0, 0.0, 800.0, 600.0),
+            )
+            .checked()
+            .unwrap()
         };
         assert_eq!(views.place("p1", at(0.0)).unwrap().len(), 1);
         assert_eq!(

@@ -247,6 +247,17 @@ export type AppInfo = {
 /**  The desktop's appearance, light or dark (the setting, `Theme`, may also say "system"). */
 export type Appearance = "light" | "dark";
 
+/**
+ *  A rectangle in the web view's coordinates: CSS pixels from the top left of the page's
+ *  viewport as the page sends it, window pixels once scaled by the zoom.
+ */
+export type Area = {
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
+};
+
 /**  What the Batches screen's buttons do. */
 export type BatchControl = "pause" | "resume" | "cancel" | "retry_failed";
 
@@ -1069,9 +1080,9 @@ export type PlayerPlacement = PlayerPlacement_Serialize | PlayerPlacement_Deseri
 /**  Where the page shows a player's picture. */
 export type PlayerPlacement_Deserialize = {
 	/**  The box laid out for the picture (the frame is fitted inside it, black around). */
-	picture: ViewRect,
+	picture: Area,
 	/**  The part of the box on screen (inside every scrolling or clipping ancestor). */
-	visible: ViewRect,
+	visible: Area,
 	/**  The page's width: the caption's text is sized from it, as CSS `vw` would. */
 	pageWidth: number | null,
 	/**  The subtitle to draw over the picture now, if any. */
@@ -1081,9 +1092,9 @@ export type PlayerPlacement_Deserialize = {
 /**  Where the page shows a player's picture. */
 export type PlayerPlacement_Serialize = {
 	/**  The box laid out for the picture (the frame is fitted inside it, black around). */
-	picture: ViewRect,
+	picture: Area,
 	/**  The part of the box on screen (inside every scrolling or clipping ancestor). */
-	visible: ViewRect,
+	visible: Area,
 	/**  The page's width: the caption's text is sized from it, as CSS `vw` would. */
 	pageWidth: number | null,
 	/**  The subtitle to draw over the picture now, if any. */
@@ -1486,14 +1497,6 @@ export type UiEvent_Deserialize = { kind: "systemThemeChanged"; payload: SystemT
 export type UiEvent_Serialize = { kind: "systemThemeChanged"; payload: SystemThemeChanged } | { kind: "connectionChanged"; payload: ConnectionChanged_Serialize } | { kind: "jobChanged"; payload: JobChanged_Serialize } | { kind: "transferProgress"; payload: TransferProgress_Serialize } | { kind: "rateLimited"; payload: RateLimited } | { kind: "jobWarning"; payload: JobWarning_Serialize } | { kind: "sessionChanged"; payload: SessionChanged_Serialize } | { kind: "filesOpened"; payload: FilesOpened } | { kind: "openJob"; payload: OpenJob } | { kind: "closeAsked"; payload: CloseAsked } | { kind: "fileDrop"; payload: FileDrop } | { kind: "playerState"; payload: PlayerUpdate_Serialize };
 
 export type VideoAgentMode = "generate" | "chat" | string;
-
-/**  A rectangle in the page's CSS pixels, from the top left of its viewport. */
-export type ViewRect = {
-	x: number | null,
-	y: number | null,
-	width: number | null,
-	height: number | null,
-};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
