@@ -1,7 +1,7 @@
 // The app's player in memory (plain browser, component tests): a 10-second video whose
 // position advances on a timer while playing, steered like the real one. It has no frames to
-// paint; where the page placed each player is kept (`placements`) for tests to read.
-import type { OpenedPlayer, PlayerControl, PlayerPlacement, PlayerState } from "./backend";
+// paint, so a placement is only checked to name an open player.
+import type { OpenedPlayer, PlayerControl, PlayerState } from "./backend";
 
 const DURATION = 10;
 const TICK_MS = 250;
@@ -9,7 +9,6 @@ const TICK_MS = 250;
 export function createMockPlayers() {
   const open = new Map<string, { state: PlayerState; timer: ReturnType<typeof setInterval> }>();
   const handlers = new Map<string, (s: PlayerState) => void>();
-  const placements = new Map<string, PlayerPlacement | null>();
   let next = 1;
 
   function emit(id: string, onState: (s: PlayerState) => void, change: Partial<PlayerState>) {
@@ -20,7 +19,6 @@ export function createMockPlayers() {
   }
 
   return {
-    placements,
     async openPlayer(
       _jobId: string,
       _file: string,
@@ -66,16 +64,14 @@ export function createMockPlayers() {
       else if (control.kind === "volume") emit(id, onState, { volume: control.level });
       else emit(id, onState, { muted: control.muted });
     },
-    async placePlayer(id: string, placement: PlayerPlacement | null): Promise<void> {
+    async placePlayer(id: string): Promise<void> {
       if (!handlers.has(id)) throw new Error("This player was closed; open the video again.");
-      placements.set(id, placement);
     },
     async closePlayer(id: string): Promise<void> {
       const player = open.get(id);
       if (player) clearInterval(player.timer);
       open.delete(id);
       handlers.delete(id);
-      placements.delete(id);
     },
   };
 }
