@@ -12,22 +12,21 @@ import { SHOTS_DIR } from "./driver.mjs";
  * WebKit's snapshot of an idle page never returns under Xvfb.
  */
 export function captureDisplay(file) {
-  execFileSync(
+  x11grab([], ["-frames:v", "1", "-y", file], "ignore");
+}
+
+/** Runs ffmpeg's x11grab on `DISPLAY` with `input` options before the display and `output`
+ * after it; returns what ffmpeg writes to stdout when `stdout` is "pipe". */
+function x11grab(input, output, stdout) {
+  return execFileSync(
     "ffmpeg",
     [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-f",
-      "x11grab",
-      "-i",
-      process.env.DISPLAY,
-      "-frames:v",
-      "1",
-      "-y",
-      file,
+      ...["-hide_banner", "-loglevel", "error", "-f", "x11grab"],
+      ...input,
+      ...["-i", process.env.DISPLAY],
+      ...output,
     ],
-    { stdio: ["ignore", "ignore", "pipe"], timeout: 15_000 },
+    { stdio: ["ignore", stdout, "pipe"], timeout: 15_000, maxBuffer: 64 << 20 },
   );
 }
 
@@ -70,15 +69,10 @@ export async function pictureBox(browser) {
 
 /** The X display's pixels in `box` (RGB, 3 bytes each), with ffmpeg's x11grab. */
 export function grabDisplay(box) {
-  return execFileSync(
-    "ffmpeg",
-    [
-      ...["-hide_banner", "-loglevel", "error", "-f", "x11grab"],
-      ...["-video_size", `${box.width}x${box.height}`],
-      ...["-i", `${process.env.DISPLAY}+${box.x},${box.y}`],
-      ...["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], timeout: 15_000, maxBuffer: 64 << 20 },
+  return x11grab(
+    ["-video_size", `${box.width}x${box.height}`, "-grab_x", `${box.x}`, "-grab_y", `${box.y}`],
+    ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    "pipe",
   );
 }
 
@@ -181,7 +175,7 @@ export async function tryOffline(browser) {
 }
 
 /** The app's player as its element reports it (`data-*` attributes the player keeps current):
- * ready, playing, ended, position and duration in seconds, which file, the frames' size. */
+ * ready, playing, ended, position and duration in seconds, which file, the problem shown. */
 export async function playerState(browser) {
   return browser.execute(() => {
     const p = document.querySelector('[data-testid="player"]');

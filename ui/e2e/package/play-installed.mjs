@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
-import { captureDisplay, pictureOnScreen } from "../helpers.mjs";
+import { captureDisplay, waitForPicture } from "../helpers.mjs";
 
 const { APPLICATION, DRIVER_PORT, SHOTS_DIR } = process.env;
 assert.ok(APPLICATION && DRIVER_PORT && SHOTS_DIR, "APPLICATION, DRIVER_PORT and SHOTS_DIR");
@@ -86,11 +86,7 @@ try {
     timeout: 30_000,
     timeoutMsg: "the video never showed a frame (no H.264/AAC decoder in GStreamer?)",
   });
-  await browser.waitUntil(async () => (await pictureOnScreen(browser)) > 0.3, {
-    timeout: 20_000,
-    interval: 500,
-    timeoutMsg: "the player is ready but its frames never showed on the screen",
-  });
+  await waitForPicture(browser, "the player is ready but its frames never showed on the screen");
   const t0 = (await player()).position;
   await browser.waitUntil(
     async () => (await player()).position > t0 + 0.5 || (await player()).ended,
